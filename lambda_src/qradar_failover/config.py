@@ -1,0 +1,186 @@
+"""The function's configuration: read once from the environment into a frozen dataclass.
+
+Every setting the engine understands is parsed here, with one clear error naming the variable
+when a required one is missing or a value is invalid. Nothing else in the package reads
+``os.environ``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
+_HOST_PATTERN = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+_VERSION_PATTERN = re.compile(r"^\d+(\.\d+)?$")
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """A required setting is missing or a value is invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """How to reach one QRadar console. The token itself is never held here, only where it lives."""
+
+    name: str  # "main" or "destination"
+    address: str  # host or host:port, HTTPS
+    token_secret_id: str | None  # Secrets Manager name or ARN
+    legacy_token_variable: str | None  # set when the token comes from a plain env variable
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.address}"
+
+
+@dataclass(frozen=True)
+class Config:
+    main_site: SiteConfig
+    destination_site: SiteConfig
+    main_site_availability_zones: frozenset[str]
+    notification_topic_arn: str
+    lock_table: str
+    lock_id: str = "qradar-failover"
+    ca_bundle: str | None = None
+    tls_verify: bool = True
+    api_version: str | None = None
+    dry_run: bool = False
+    min_healthy_collectors: int = 1
+    failover_when_unconfirmed: bool = False
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 15.0
+    max_retries: int = 2
+    main_site_budget_seconds: float = 20.0
+    deploy_timeout_seconds: float = 180.0
+    deploy_poll_interval_seconds: float = 5.0
+    lock_claim_ttl_seconds: int = 900
+    metrics_namespace: str = "QRadarFailover"
+    log_level: str = "INFO"
+    secrets_cache_ttl_seconds: float = 300.0
+
+    @property
+    def tls_verify_setting(self) -> bool | str:
+        """What ``requests`` takes as ``verify``: a CA bundle path, True, or (explicitly) False."""
+        if not self.tls_verify:
+            return False
+        return self.ca_bundle or True
+
+
+def load_config(environ: Mapping[str, str]) -> Config:
+    """Parse the environment contract (see README, "Environment contract")."""
+    reader = _Reader(environ)
+    config = Config(
+        main_site=reader.site("main", "MAIN_SITE"),
+        destination_site=reader.site("destination", "DEST_SITE"),
+        main_site_availability_zones=reader.availability_zones("MAIN_SITE_AVAILABILITY_ZONES"),
+        notification_topic_arn=reader.arn("SNS_TOPIC", service="sns"),
+        lock_table=reader.required("LOCK_TABLE"),
+        lock_id=reader.optional("LOCK_ID") or "qradar-failover",
+        ca_bundle=reader.optional("QRADAR_CA_BUNDLE"),
+        tls_verify=reader.boolean("QRADAR_TLS_VERIFY", default=True),
+        api_version=reader.api_version("QRADAR_API_VERSION"),
+        dry_run=reader.boolean("DRY_RUN", default=False),
+        min_healthy_collectors=int(reader.number("MIN_HEALTHY_COLLECTORS", 1, minimum=1, integer=True)),
+        failover_when_unconfirmed=reader.boolean("FAILOVER_WHEN_UNCONFIRMED", default=False),
+        connect_timeout_seconds=reader.number("HTTP_CONNECT_TIMEOUT_SECONDS", 5, minimum=0.1),
+        read_timeout_seconds=reader.number("HTTP_READ_TIMEOUT_SECONDS", 15, minimum=0.1),
+        max_retries=int(reader.number("HTTP_MAX_RETRIES", 2, minimum=0, integer=True)),
+        main_site_budget_seconds=reader.number("MAIN_SITE_BUDGET_SECONDS", 20, minimum=1),
+        deploy_timeout_seconds=reader.number("DEPLOY_TIMEOUT_SECONDS", 180, minimum=1),
+        deploy_poll_interval_seconds=reader.number("DEPLOY_POLL_INTERVAL_SECONDS", 5, minimum=0.05),
+        lock_claim_ttl_seconds=int(reader.number("LOCK_CLAIM_TTL_SECONDS", 900, minimum=60, integer=True)),
+        metrics_namespace=reader.optional("METRICS_NAMESPACE") or reader.optional("NAMESPACE") or "QRadarFailover",
+        log_level=reader.log_level("LOG_LEVEL"),
+        secrets_cache_ttl_seconds=reader.number("SECRETS_CACHE_TTL_SECONDS", 300, minimum=0),
+    )
+    if config.ca_bundle and not config.tls_verify:
+        raise ConfigError("QRADAR_CA_BUNDLE is set but QRADAR_TLS_VERIFY=false disables verification; choose one")
+    return config
+
+
+class _Reader:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def optional(self, name: str) -> str | None:
+        value = self._environ.get(name, "").strip()
+        return value or None
+
+    def required(self, name: str) -> str:
+        value = self.optional(name)
+        if value is None:
+            raise ConfigError(f"{name} is required but not set")
+        return value
+
+    def boolean(self, name: str, *, default: bool) -> bool:
+        raw = self._environ.get(name)
+        if raw is None:
+            return default
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False if value else default
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+    def number(self, name: str, default: float, *, minimum: float, integer: bool = False) -> float:
+        raw = self.optional(name)
+        if raw is None:
+            return float(default)
+        try:
+            value = float(int(raw)) if integer else float(raw)
+        except ValueError:
+            kind = "a whole number" if integer else "a number"
+            raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
+        if value < minimum:
+            raise ConfigError(f"{name} must be at least {minimum:g}, got {raw!r}")
+        return value
+
+    def site(self, name: str, prefix: str) -> SiteConfig:
+        address_variable = f"{prefix}_ADDRESS"
+        address = self.required(address_variable)
+        address = address.removeprefix("https://").rstrip("/")
+        if address.startswith("http://") or not _HOST_PATTERN.match(address):
+            raise ConfigError(f"{address_variable} must be a host name or host:port reached over HTTPS")
+        secret_id = self.optional(f"{prefix}_TOKEN_SECRET")
+        legacy_variable = f"{prefix}_TOKEN"
+        has_legacy_token = self.optional(legacy_variable) is not None
+        if secret_id is None and not has_legacy_token:
+            raise ConfigError(f"{prefix}_TOKEN_SECRET is required but not set")
+        return SiteConfig(
+            name=name,
+            address=address,
+            token_secret_id=secret_id,
+            legacy_token_variable=None if secret_id else legacy_variable,
+        )
+
+    def availability_zones(self, name: str) -> frozenset[str]:
+        zones = [zone.strip() for zone in self.required(name).split(",") if zone.strip()]
+        invalid = [zone for zone in zones if not _AZ_PATTERN.match(zone)]
+        if not zones or invalid:
+            raise ConfigError(
+                f"{name} must be a comma-separated list of availability zones like ca-central-1a"
+                + (f", got {', '.join(repr(zone) for zone in invalid)}" if invalid else "")
+            )
+        return frozenset(zones)
+
+    def arn(self, name: str, *, service: str) -> str:
+        value = self.required(name)
+        if not re.match(rf"^arn:aws[a-z-]*:{service}:[a-z0-9-]+:\d{{12}}:[\w.-]+$", value):
+            raise ConfigError(f"{name} must be an {service.upper()} topic ARN, got {value!r}")
+        return value
+
+    def api_version(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is not None and not _VERSION_PATTERN.match(value):
+            raise ConfigError(f"{name} must look like 16.0, got {value!r}")
+        return value
+
+    def log_level(self, name: str) -> str:
+        value = (self.optional(name) or "INFO").upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"{name} must be one of DEBUG, INFO, WARNING, ERROR, got {value!r}")
+        return value

@@ -1,0 +1,32 @@
+"""Time budgets: the run's overall deadline, derived from the Lambda time left, and sub-budgets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class Deadline:
+    """A point on a monotonic clock after which no new work may start."""
+
+    expires_at: float
+    clock: Clock = field(default=time.monotonic, repr=False)
+
+    @classmethod
+    def after(cls, seconds: float, clock: Clock = time.monotonic) -> Deadline:
+        return cls(clock() + max(0.0, seconds), clock)
+
+    def remaining(self) -> float:
+        return max(0.0, self.expires_at - self.clock())
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining() <= 0.0
+
+    def within(self, seconds: float) -> Deadline:
+        """A sub-budget that ends after ``seconds`` or at this deadline, whichever comes first."""
+        return Deadline(min(self.expires_at, self.clock() + max(0.0, seconds)), self.clock)

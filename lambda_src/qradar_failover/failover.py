@@ -1,0 +1,457 @@
+"""The failover runbook.
+
+decode -> relevant? -> not already failed over? -> confirm -> claim lock -> activate Destination
+-> verify -> demote Main (bounded) -> record -> notify.
+
+:func:`fail_over` is that sentence; each step is a method of :class:`_Run` below with the same
+name. Every collaborator (QRadar consoles, live target health, the lock, the notifier) comes in
+through a small interface, so tests hand in fakes and the handler hands in AWS and HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn, Protocol
+
+from .config import Config, SiteConfig
+from .deadline import Deadline
+from .events import AlarmRecord, AlarmState, EventRejected, decode_event
+from .health import HealthEvidence, HealthUnavailable
+from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
+from .qradar import CallObserver, CallRecord, DeployResult, DRConfig, FailureKind, QRadarError
+from .report import FailoverReport, Failure, Outcome, StepRecord, StepStatus
+from .tokens import TokenUnavailable
+
+logger = logging.getLogger(__name__)
+
+MAIN_SITE_MANUAL_STEPS = (
+    "When the Main Site console is back, and before it takes traffic again: in the DataSync app on the Main "
+    "console set the site to STANDBY with ariel copy disabled, disable every ariel copy profile and deploy "
+    "changes (the automation could not reach it: {reason})."
+)
+INGRESS_STEP = (
+    "Check that the host agent restarted ecs-ec-ingress on the Destination hosts (qradar-dr-agent status), "
+    "and that events arrive at the Destination console."
+)
+REARM_STEP = (
+    "After failing back with the DataSync app, re-arm the automation: qradar-failover rearm "
+    "(until then later alarms are ignored)."
+)
+
+
+# --- the collaborators' interfaces -------------------------------------------------------------
+class Console(Protocol):
+    def read_dr_config(self, deadline: Deadline, step: str = ...) -> DRConfig: ...
+    def stage_dr_config(self, config: Mapping[str, Any], deadline: Deadline) -> None: ...
+    def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]: ...
+    def disable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None: ...
+    def deploy(self, deadline: Deadline, poll_interval: float) -> DeployResult: ...
+
+
+class Consoles(Protocol):
+    def open(self, site: SiteConfig, observer: CallObserver) -> Console:
+        """Raises TokenUnavailable when the site's token cannot be read."""
+        ...
+
+
+class HealthSource(Protocol):
+    def confirm(self, alarm: AlarmRecord) -> HealthEvidence: ...
+
+
+class Lock(Protocol):
+    def current(self) -> LockRecord | None: ...
+    def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]: ...
+    def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool: ...
+    def record_failed(self, holder: str, summary: Mapping[str, Any]) -> bool: ...
+    def mark_duplicate_notice_sent(self) -> bool: ...
+
+
+class Notifier(Protocol):
+    def publish(self, report: FailoverReport) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    consoles: Consoles
+    health: HealthSource
+    lock: Lock
+    notifier: Notifier
+
+
+# --- the runbook -------------------------------------------------------------------------------
+def fail_over(
+    event: object,
+    config: Config,
+    collaborators: Collaborators,
+    deadline: Deadline,
+    run_id: str,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FailoverReport:
+    """Run the failover for one delivered event and return what was decided and done. Never raises
+    for anything the event, QRadar or AWS can do; the report says what happened."""
+    run = _Run(config, collaborators, deadline, run_id, clock, sleep)
+    try:
+        alarm = run.decode(event)
+        run.check_relevant(alarm)
+        run.check_not_already_failed_over()
+        run.confirm(alarm)
+        if config.dry_run:
+            run.plan_dry_run()
+        run.claim_lock(alarm)
+        run.activate_destination()
+        run.verify_destination()
+        run.demote_main()
+        run.record_success()
+    except _Finished:
+        pass
+    return run.notify()
+
+
+class _Finished(Exception):
+    """Ends the runbook early; the report already says why."""
+
+
+class _Run:
+    def __init__(
+        self,
+        config: Config,
+        collaborators: Collaborators,
+        deadline: Deadline,
+        run_id: str,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.config = config
+        self.sleep = sleep
+        self.collaborators = collaborators
+        self.deadline = deadline
+        self.clock = clock
+        self.started = clock()
+        self.report = FailoverReport(Outcome.FAILED, "not finished", run_id, dry_run=config.dry_run)
+        self.destination: Console | None = None
+        self.destination_was_active = False
+        self.main_demoted = False
+
+    # decode -----------------------------------------------------------------------------------
+    def decode(self, event: object) -> AlarmRecord:
+        try:
+            alarm = decode_event(event)
+        except EventRejected as rejection:
+            self.finish(Outcome.REJECTED, f"event rejected: {rejection}", notify=False)
+        self.report.alarm = alarm
+        self.log("decoded alarm", step="decode", source=alarm.source.value, state=alarm.state.value)
+        return alarm
+
+    # relevant? ----------------------------------------------------------------------------------
+    def check_relevant(self, alarm: AlarmRecord) -> None:
+        if alarm.state is not AlarmState.ALARM:
+            self.finish(Outcome.IGNORED, f"alarm state is {alarm.state.value}: nothing to fail over", notify=False)
+        zones = self.config.main_site_availability_zones
+        if alarm.availability_zone not in zones:
+            self.finish(
+                Outcome.IGNORED,
+                f"{alarm.availability_zone} is not a Main-Site availability zone ({', '.join(sorted(zones))})",
+                notify=False,
+            )
+
+    # not already failed over? -------------------------------------------------------------------
+    def check_not_already_failed_over(self) -> None:
+        try:
+            record = self.collaborators.lock.current()
+        except LockUnavailable as error:
+            self.fail_without_lock(error)
+        if record is None or record.state is LockState.FAILED or record.expired(time.time()):
+            return
+        self.finish_as_duplicate(record)
+
+    # confirm ------------------------------------------------------------------------------------
+    def confirm(self, alarm: AlarmRecord) -> None:
+        with self.step("aws", "confirm with live target health") as step_detail:
+            try:
+                evidence = self.collaborators.health.confirm(alarm)
+            except HealthUnavailable as error:
+                if not self.config.failover_when_unconfirmed:
+                    step_detail.append(f"unavailable: {error}")
+                    self.finish(
+                        Outcome.REFUSED,
+                        f"could not confirm the alarm with live data ({error}); set FAILOVER_WHEN_UNCONFIRMED=true "
+                        "to fail over on the alarm alone, or run 'qradar-failover failover' by hand",
+                        manual_actions=[
+                            "Check the Main Site collectors; if they are down, run: qradar-failover failover"
+                        ],
+                    )
+                step_detail.append(f"unconfirmed, proceeding on the alarm alone: {error}")
+                return
+            self.report.evidence = evidence
+            step_detail.append(evidence.summary())
+        minimum = self.config.min_healthy_collectors
+        if not evidence.supports_failover(minimum):
+            self.finish(
+                Outcome.REFUSED,
+                f"{evidence.healthy_collectors} healthy collector(s) remain in {alarm.availability_zone} "
+                f"(fail over below {minimum}); the Main Site is still collecting",
+            )
+
+    # dry run ------------------------------------------------------------------------------------
+    def plan_dry_run(self) -> None:
+        destination = self.read_only_state(self.config.destination_site)
+        main = self.read_only_state(self.config.main_site)
+        if destination is not None and destination.is_active_primary:
+            self.planned("destination", "nothing to activate: already PRIMARY/ACTIVE")
+        else:
+            self.planned("destination", "stage PRIMARY/ACTIVE with ariel copy enabled, deploy, verify ACTIVE")
+        if main is None:
+            self.planned("main", "unreachable now: would retry within the Main-Site budget, else leave manual steps")
+        elif main.is_active_primary:
+            self.planned("main", "stage STANDBY with ariel copy disabled, disable every ariel copy profile, deploy")
+        else:
+            self.planned("main", f"already {main.describe()}: disable any enabled ariel copy profile")
+        self.planned("aws", "record the failover in the lock table and notify")
+        self.finish(Outcome.DRY_RUN, "dry run: the alarm is confirmed; nothing was written")
+
+    # claim lock ---------------------------------------------------------------------------------
+    def claim_lock(self, alarm: AlarmRecord) -> None:
+        with self.step("aws", "claim the failover lock") as step_detail:
+            try:
+                result, record = self.collaborators.lock.claim(self.report.run_id, alarm.alarm_name)
+            except LockUnavailable as error:
+                self.fail_without_lock(error)
+            step_detail.append(result.value)
+        if result is not ClaimResult.CLAIMED:
+            self.finish_as_duplicate(record)
+
+    # activate Destination -----------------------------------------------------------------------
+    def activate_destination(self) -> None:
+        budget = self.deadline.within(self.config.deploy_timeout_seconds + 30)
+        try:
+            console = self.collaborators.consoles.open(self.config.destination_site, self.observe)
+            self.destination = console
+            current = console.read_dr_config(budget)
+            self.report.destination_state = current.describe()
+            if current.is_active_primary:
+                self.destination_was_active = True
+                self.skipped("destination", "activate", "already PRIMARY/ACTIVE")
+                return
+            if not current.is_standby_dr:
+                raise QRadarError(
+                    site="destination",
+                    step="read DR config",
+                    kind=FailureKind.UNEXPECTED_STATE,
+                    detail=f"Destination is {current.describe()}; expected DR/STANDBY (is DataSync configured?)",
+                )
+            console.stage_dr_config(
+                current.with_changes(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True), budget
+            )
+            self.milestone("destination_deploy_started")
+            self.deploy(console, "destination", budget)
+        except (QRadarError, TokenUnavailable) as error:
+            self.fail_destination(error)
+
+    # verify -------------------------------------------------------------------------------------
+    def verify_destination(self) -> None:
+        assert self.destination is not None
+        budget = self.deadline.within(self.config.deploy_timeout_seconds)
+        try:
+            while True:
+                deployed = self.destination.read_dr_config(budget, step="verify DR config")
+                self.report.destination_state = deployed.describe()
+                if deployed.is_active_primary:
+                    break
+                if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
+                    raise QRadarError(
+                        site="destination",
+                        step="verify DR config",
+                        kind=FailureKind.UNEXPECTED_STATE,
+                        detail=f"deployed configuration is still {deployed.describe()} after the deploy",
+                    )
+                self.sleep(self.config.deploy_poll_interval_seconds)
+        except QRadarError as error:
+            self.fail_destination(error)
+        self.milestone("destination_active")
+
+    # demote Main (bounded) ----------------------------------------------------------------------
+    def demote_main(self) -> None:
+        budget = self.deadline.within(self.config.main_site_budget_seconds)
+        try:
+            console = self.collaborators.consoles.open(self.config.main_site, self.observe)
+            current = console.read_dr_config(budget)
+            self.report.main_state = current.describe()
+            if current.is_active_primary:
+                console.stage_dr_config(current.with_changes(site_state="STANDBY", ariel_copy_enabled=False), budget)
+            for profile in console.list_copy_profiles(budget):
+                if profile.get("enabled") is not False:
+                    console.disable_copy_profile(profile, budget)
+            if current.is_active_primary:
+                self.deploy(console, "main", budget)
+                self.main_demoted = True
+                self.report.main_state = "STANDBY, ariel copy off (deployed)"
+        except (QRadarError, TokenUnavailable) as error:
+            self.report.main_state = self.report.main_state or "unreachable"
+            self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
+            self.log("main site not demoted; manual steps left", step="demote main", site="main", error=str(error))
+
+    # record -------------------------------------------------------------------------------------
+    def record_success(self) -> None:
+        if self.destination_was_active and not self.main_demoted:
+            outcome, reason = Outcome.ALREADY_FAILED_OVER, "the Destination was already PRIMARY/ACTIVE"
+        else:
+            outcome, reason = Outcome.FAILED_OVER, "the Destination Site is PRIMARY/ACTIVE and verified"
+        self.report.manual_actions += [INGRESS_STEP, REARM_STEP]
+        try:
+            recorded = self.collaborators.lock.record_failed_over(self.report.run_id, self.summary())
+        except LockUnavailable as error:
+            recorded = False
+            self.log("failover done but not recorded in the lock table", step="record", error=str(error))
+        if not recorded:
+            self.report.manual_actions.append(
+                "The lock table does not show this failover (claim expired or table unavailable): check it with "
+                "'qradar-failover status' before re-arming."
+            )
+        self.finish(outcome, reason)
+
+    # notify -------------------------------------------------------------------------------------
+    def notify(self) -> FailoverReport:
+        report = self.report
+        report.duration_seconds = self.clock() - self.started
+        if report.notify:
+            report.notified = self.collaborators.notifier.publish(report)
+        return report
+
+    # --- helpers shared by the steps ---------------------------------------------------------------
+    def finish(
+        self, outcome: Outcome, reason: str, *, notify: bool = True, manual_actions: list[str] | None = None
+    ) -> NoReturn:
+        self.report.outcome = outcome
+        self.report.reason = reason
+        self.report.notify = notify
+        self.report.manual_actions += manual_actions or []
+        self.milestone("done")
+        self.log(reason, step="finish", outcome=outcome.value)
+        raise _Finished
+
+    def finish_as_duplicate(self, record: LockRecord | None) -> NoReturn:
+        if record is not None and record.state is LockState.FAILED_OVER:
+            first_notice = self.config.dry_run or self.first_duplicate_notice()
+            self.finish(
+                Outcome.ALREADY_FAILED_OVER,
+                "a failover is already recorded; this alarm is ignored until an operator re-arms",
+                notify=first_notice,
+                manual_actions=[REARM_STEP],
+            )
+        self.finish(
+            Outcome.IN_PROGRESS_ELSEWHERE,
+            "another run is failing over now; this delivery is a duplicate",
+            notify=False,
+        )
+
+    def first_duplicate_notice(self) -> bool:
+        try:
+            return self.collaborators.lock.mark_duplicate_notice_sent()
+        except LockUnavailable as error:
+            self.log("could not mark the duplicate notice; not notifying", step="record", error=str(error))
+            return False
+
+    def fail_without_lock(self, error: LockUnavailable) -> NoReturn:
+        self.report.failure = Failure("aws", "lock", str(error))
+        self.finish(
+            Outcome.FAILED,
+            "the lock table cannot be used, so exactly-once cannot be guaranteed: nothing was changed",
+            manual_actions=[
+                "Check the function's access to the DynamoDB lock table (VPC endpoint, IAM, table name).",
+                "If the Main Site is down, fail over by hand: qradar-failover failover",
+            ],
+        )
+
+    def fail_destination(self, error: QRadarError | TokenUnavailable) -> NoReturn:
+        if isinstance(error, QRadarError):
+            self.report.failure = Failure(error.site, error.step, error.detail, error.http_status, error.qradar_code)
+        else:
+            self.report.failure = Failure("destination", "read token", str(error))
+        try:
+            self.collaborators.lock.record_failed(self.report.run_id, self.summary())
+        except LockUnavailable as lock_error:
+            self.log("could not record the failed attempt", step="record", error=str(lock_error))
+        self.finish(
+            Outcome.FAILED,
+            "the Destination Site could not be activated and verified",
+            manual_actions=[
+                "Activate the Destination by hand in the DataSync app (PRIMARY/ACTIVE, ariel copy on) and deploy, "
+                "or fix the cause above and run: qradar-failover failover",
+                "The automation stays armed: the next alarm will try again.",
+            ],
+        )
+
+    def read_only_state(self, site: SiteConfig) -> DRConfig | None:
+        budget = self.deadline.within(self.config.main_site_budget_seconds)
+        try:
+            return self.collaborators.consoles.open(site, self.observe).read_dr_config(budget)
+        except (QRadarError, TokenUnavailable) as error:
+            self.log("could not read DR config for the dry run", site=site.name, error=str(error))
+            return None
+
+    def deploy(self, console: Console, site: str, budget: Deadline) -> None:
+        result = console.deploy(budget, self.config.deploy_poll_interval_seconds)
+        detail = "nothing to deploy" if result.nothing_to_deploy else f"via {result.endpoint}"
+        self.report.steps.append(
+            StepRecord(site, "deploy and wait", StepStatus.OK, detail, duration_seconds=result.waited_seconds)
+        )
+
+    def observe(self, call: CallRecord) -> None:
+        status = StepStatus.FAILED if call.error else StepStatus.OK
+        self.report.steps.append(
+            StepRecord(call.site, call.step, status, call.error or "", call.http_status, call.duration_seconds)
+        )
+        self.log(
+            call.step,
+            step=call.step,
+            site=call.site,
+            http_status=call.http_status,
+            duration_ms=round(call.duration_seconds * 1000),
+            attempts=call.attempts,
+            error=call.error,
+        )
+
+    def skipped(self, site: str, step: str, detail: str) -> None:
+        self.report.steps.append(StepRecord(site, step, StepStatus.SKIPPED, detail))
+
+    def planned(self, site: str, detail: str) -> None:
+        self.report.steps.append(StepRecord(site, "would", StepStatus.PLANNED, detail))
+
+    @contextmanager
+    def step(self, site: str, name: str) -> Iterator[list[str]]:
+        detail: list[str] = []
+        started = self.clock()
+        status = StepStatus.FAILED
+        try:
+            yield detail
+            status = StepStatus.OK
+        finally:
+            duration = self.clock() - started
+            self.report.steps.append(StepRecord(site, name, status, "; ".join(detail), None, duration))
+            self.log(name, step=name, site=site, duration_ms=round(duration * 1000), detail="; ".join(detail))
+
+    def milestone(self, name: str) -> None:
+        self.report.milestones.setdefault(name, self.clock() - self.started)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run_id": self.report.run_id,
+            "alarm": self.report.alarm.alarm_name if self.report.alarm else None,
+            "availability_zone": self.report.alarm.availability_zone if self.report.alarm else None,
+            "destination_state": self.report.destination_state,
+            "main_state": self.report.main_state,
+            "failure": str(self.report.failure) if self.report.failure else None,
+            "at": time.time(),
+        }
+
+    def log(self, message: str, **fields: Any) -> None:
+        alarm = self.report.alarm
+        context = {"run_id": self.report.run_id}
+        if alarm is not None:
+            context |= {"alarm": alarm.alarm_name, "availability_zone": alarm.availability_zone}
+        logger.info(message, extra=context | {key: value for key, value in fields.items() if value is not None})

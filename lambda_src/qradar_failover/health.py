@@ -1,0 +1,194 @@
+"""Live target health: confirms that an alarm means the Main Site really lost collection in its AZ.
+
+Two sources, read independently, so that one unavailable API does not blind the decision:
+
+* CloudWatch ``HealthyHostCount`` / ``UnHealthyHostCount`` for the alarm's target group, load
+  balancer and AZ over the last few minutes. An AZ that publishes no ``HealthyHostCount`` at all
+  counts as zero healthy collectors (the AZ is gone), as the module's alarms treat missing data.
+* ELB ``DescribeTargetHealth`` for the target group: the targets the load balancer reports
+  in that AZ right now.
+
+The healthy count used for the decision is the larger of the two (the more conservative one:
+a single source still seeing healthy collectors stops the failover).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from .aws_errors import aws_error_code
+from .events import AlarmRecord
+
+logger = logging.getLogger(__name__)
+
+
+class HealthUnavailable(RuntimeError):
+    """Neither CloudWatch nor ELB could tell how many collectors are healthy."""
+
+
+@dataclass(frozen=True)
+class TargetState:
+    target_id: str
+    port: int | None
+    availability_zone: str | None
+    state: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class HealthEvidence:
+    """What the live data says about collectors in the alarmed AZ."""
+
+    availability_zone: str
+    healthy_collectors: int
+    cloudwatch_healthy: int | None = None  # None: CloudWatch unavailable
+    cloudwatch_unhealthy: int | None = None
+    cloudwatch_note: str | None = None
+    elb_healthy: int | None = None  # None: ELB unavailable or it does not report target AZs
+    elb_unhealthy: int | None = None
+    elb_note: str | None = None
+    targets: tuple[TargetState, ...] = field(default=())
+
+    def supports_failover(self, min_healthy_collectors: int) -> bool:
+        return self.healthy_collectors < min_healthy_collectors
+
+    def summary(self) -> str:
+        parts = [f"{self.healthy_collectors} healthy collector(s) in {self.availability_zone}"]
+        if self.cloudwatch_healthy is not None:
+            parts.append(
+                f"CloudWatch: {self.cloudwatch_healthy} healthy / {self.cloudwatch_unhealthy or 0} unhealthy"
+                + (f" ({self.cloudwatch_note})" if self.cloudwatch_note else "")
+            )
+        elif self.cloudwatch_note:
+            parts.append(f"CloudWatch: {self.cloudwatch_note}")
+        if self.elb_healthy is not None:
+            parts.append(f"ELB target health: {self.elb_healthy} healthy / {self.elb_unhealthy or 0} other")
+        elif self.elb_note:
+            parts.append(f"ELB target health: {self.elb_note}")
+        return "; ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "availability_zone": self.availability_zone,
+            "healthy_collectors": self.healthy_collectors,
+            "cloudwatch": {
+                "healthy": self.cloudwatch_healthy,
+                "unhealthy": self.cloudwatch_unhealthy,
+                "note": self.cloudwatch_note,
+            },
+            "elb": {"healthy": self.elb_healthy, "unhealthy": self.elb_unhealthy, "note": self.elb_note},
+            "targets": [target.__dict__ for target in self.targets],
+        }
+
+
+class CloudWatchMetrics(Protocol):
+    def get_metric_data(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+class TargetHealthReader(Protocol):
+    def describe_target_health(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+@dataclass
+class LiveTargetHealth:
+    """Reads CloudWatch and ELB; see the module docstring for how they combine."""
+
+    cloudwatch: CloudWatchMetrics
+    elb: TargetHealthReader
+    window_minutes: int = 5
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def confirm(self, alarm: AlarmRecord) -> HealthEvidence:
+        cloudwatch_counts, cloudwatch_note = self._cloudwatch_counts(alarm)
+        elb_counts, elb_note, targets = self._elb_counts(alarm)
+        if cloudwatch_counts is None and elb_counts is None:
+            raise HealthUnavailable(f"CloudWatch: {cloudwatch_note}; ELB: {elb_note}")
+        healthy = max(counts[0] for counts in (cloudwatch_counts, elb_counts) if counts is not None)
+        return HealthEvidence(
+            availability_zone=alarm.availability_zone,
+            healthy_collectors=healthy,
+            cloudwatch_healthy=cloudwatch_counts[0] if cloudwatch_counts else None,
+            cloudwatch_unhealthy=cloudwatch_counts[1] if cloudwatch_counts else None,
+            cloudwatch_note=cloudwatch_note,
+            elb_healthy=elb_counts[0] if elb_counts else None,
+            elb_unhealthy=elb_counts[1] if elb_counts else None,
+            elb_note=elb_note,
+            targets=targets,
+        )
+
+    def _cloudwatch_counts(self, alarm: AlarmRecord) -> tuple[tuple[int, int] | None, str | None]:
+        dimensions = [
+            {"Name": "TargetGroup", "Value": alarm.target_group},
+            {"Name": "LoadBalancer", "Value": alarm.load_balancer},
+            {"Name": "AvailabilityZone", "Value": alarm.availability_zone},
+        ]
+        queries = [
+            {
+                "Id": query_id,
+                "MetricStat": {
+                    "Metric": {"Namespace": alarm.namespace, "MetricName": metric, "Dimensions": dimensions},
+                    "Period": 60,
+                    "Stat": "Maximum",
+                },
+                "ReturnData": True,
+            }
+            for query_id, metric in (("healthy", "HealthyHostCount"), ("unhealthy", "UnHealthyHostCount"))
+        ]
+        end = self.now()
+        try:
+            response = self.cloudwatch.get_metric_data(
+                MetricDataQueries=queries,
+                StartTime=end - timedelta(minutes=self.window_minutes),
+                EndTime=end,
+                ScanBy="TimestampDescending",
+            )
+        except Exception as error:  # botocore's error classes are generated; report the code
+            return None, f"unavailable ({aws_error_code(error)})"
+        latest = {result.get("Id"): _latest_value(result) for result in response.get("MetricDataResults", [])}
+        healthy, unhealthy = latest.get("healthy"), latest.get("unhealthy")
+        if healthy is None:
+            note = f"no HealthyHostCount datapoints in the last {self.window_minutes} min (AZ not reporting)"
+            return (0, int(unhealthy or 0)), note
+        return (int(healthy), int(unhealthy or 0)), None
+
+    def _elb_counts(self, alarm: AlarmRecord) -> tuple[tuple[int, int] | None, str | None, tuple[TargetState, ...]]:
+        if not alarm.region or not alarm.account_id:
+            return None, "not read (the alarm does not name its region and account)", ()
+        partition = alarm.alarm_arn.split(":")[1] if alarm.alarm_arn else "aws"
+        target_group_arn = (
+            f"arn:{partition}:elasticloadbalancing:{alarm.region}:{alarm.account_id}:{alarm.target_group}"
+        )
+        try:
+            response = self.elb.describe_target_health(TargetGroupArn=target_group_arn)
+        except Exception as error:  # botocore's error classes are generated; report the code
+            return None, f"unavailable ({aws_error_code(error)})", ()
+        targets = tuple(_target_state(item) for item in response.get("TargetHealthDescriptions", []))
+        in_zone = [target for target in targets if target.availability_zone == alarm.availability_zone]
+        if targets and not any(target.availability_zone for target in targets):
+            return None, "targets carry no availability zone; CloudWatch decides", targets
+        healthy = sum(1 for target in in_zone if target.state == "healthy")
+        return (healthy, len(in_zone) - healthy), None, targets
+
+
+def _latest_value(result: Mapping[str, Any]) -> float | None:
+    pairs: Sequence[tuple[Any, Any]] = list(zip(result.get("Timestamps", []), result.get("Values", []), strict=False))
+    if not pairs:
+        return None
+    return float(max(pairs, key=lambda pair: pair[0])[1])
+
+
+def _target_state(item: Mapping[str, Any]) -> TargetState:
+    target = item.get("Target", {})
+    health = item.get("TargetHealth", {})
+    zone = target.get("AvailabilityZone")
+    return TargetState(
+        target_id=str(target.get("Id")),
+        port=target.get("Port"),
+        availability_zone=zone if isinstance(zone, str) and zone != "all" else None,
+        state=str(health.get("State", "unknown")),
+        reason=health.get("Reason"),
+    )

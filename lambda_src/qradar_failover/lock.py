@@ -1,0 +1,223 @@
+"""The exactly-once guard: one DynamoDB item per deployment, claimed by a conditional write.
+
+Item states (attribute ``state``):
+
+* absent      - armed: the next confirmed alarm may fail over.
+* ``CLAIMED`` - a run is failing over now. The claim carries ``expires_at``; a run that crashed
+                leaves a claim that a later delivery may take over once it expires. Taking over is
+                safe because every step reads the consoles first and only moves them forward.
+* ``FAILED_OVER`` - done. Later alarms are no-ops until an operator re-arms (deletes the item).
+* ``FAILED``  - the last attempt failed and was recorded; the next alarm may try again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from .aws_errors import aws_error_code
+
+
+class LockState(StrEnum):
+    CLAIMED = "CLAIMED"
+    FAILED_OVER = "FAILED_OVER"
+    FAILED = "FAILED"
+
+
+class LockUnavailable(RuntimeError):
+    """DynamoDB could not be read or written; the message holds the error code."""
+
+
+@dataclass(frozen=True)
+class LockRecord:
+    lock_id: str
+    state: LockState
+    holder: str | None
+    claimed_at: float | None
+    expires_at: float | None
+    alarm_name: str | None
+    summary: dict[str, Any]
+    duplicate_notice_sent: bool
+
+    def expired(self, now: float) -> bool:
+        return self.state is LockState.CLAIMED and self.expires_at is not None and self.expires_at <= now
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lock_id": self.lock_id,
+            "state": self.state.value,
+            "holder": self.holder,
+            "claimed_at": self.claimed_at,
+            "expires_at": self.expires_at,
+            "alarm_name": self.alarm_name,
+            "summary": self.summary,
+            "duplicate_notice_sent": self.duplicate_notice_sent,
+        }
+
+
+class ClaimResult(StrEnum):
+    CLAIMED = "claimed"
+    ALREADY_FAILED_OVER = "already_failed_over"
+    HELD_BY_ANOTHER_RUN = "held_by_another_run"
+
+
+class DynamoDBTable(Protocol):
+    """The subset of the low-level DynamoDB client the lock uses."""
+
+    def get_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def put_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def update_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def delete_item(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+@dataclass
+class FailoverLock:
+    client: DynamoDBTable
+    table: str
+    lock_id: str
+    claim_ttl_seconds: int
+    clock: Callable[[], float] = time.time
+
+    def current(self) -> LockRecord | None:
+        try:
+            response = self.client.get_item(TableName=self.table, Key=self._key(), ConsistentRead=True)
+        except Exception as error:
+            raise LockUnavailable(
+                f"cannot read lock {self.lock_id!r} in table {self.table!r}: {aws_error_code(error)}"
+            ) from None
+        item = response.get("Item")
+        return _record(item) if item else None
+
+    def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
+        """Claim the failover for ``holder``; on contention say who holds it and in what state."""
+        now = self.clock()
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    **self._key(),
+                    "state": {"S": LockState.CLAIMED.value},
+                    "holder": {"S": holder},
+                    "claimed_at": {"N": _number(now)},
+                    "expires_at": {"N": _number(now + self.claim_ttl_seconds)},
+                    "alarm_name": {"S": alarm_name},
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(lock_id) OR #state = :failed OR (#state = :claimed AND expires_at <= :now)"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":failed": {"S": LockState.FAILED.value},
+                    ":claimed": {"S": LockState.CLAIMED.value},
+                    ":now": {"N": _number(now)},
+                },
+            )
+        except Exception as error:
+            if aws_error_code(error) != "ConditionalCheckFailedException":
+                raise LockUnavailable(f"cannot claim lock {self.lock_id!r}: {aws_error_code(error)}") from None
+            record = self.current()
+            if record is not None and record.state is LockState.FAILED_OVER:
+                return ClaimResult.ALREADY_FAILED_OVER, record
+            return ClaimResult.HELD_BY_ANOTHER_RUN, record
+        return ClaimResult.CLAIMED, None
+
+    def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool:
+        """Mark the failover done. False if our claim was taken over meanwhile (logged by the caller)."""
+        return self._finish(holder, LockState.FAILED_OVER, summary)
+
+    def record_failed(self, holder: str, summary: Mapping[str, Any]) -> bool:
+        """Record a failed attempt, which leaves the system armed for the next alarm."""
+        return self._finish(holder, LockState.FAILED, summary)
+
+    def mark_duplicate_notice_sent(self) -> bool:
+        """True exactly once per recorded failover: the caller that gets True sends the notice."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(),
+                UpdateExpression="SET duplicate_notice_sent = :true",
+                ConditionExpression="#state = :failed_over AND (attribute_not_exists(duplicate_notice_sent) "
+                "OR duplicate_notice_sent = :false)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":true": {"BOOL": True},
+                    ":false": {"BOOL": False},
+                    ":failed_over": {"S": LockState.FAILED_OVER.value},
+                },
+            )
+        except Exception as error:
+            if aws_error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise LockUnavailable(f"cannot update lock {self.lock_id!r}: {aws_error_code(error)}") from None
+        return True
+
+    def rearm(self) -> LockRecord | None:
+        """Delete the lock item so the next confirmed alarm fails over again. Returns what it held."""
+        try:
+            response = self.client.delete_item(TableName=self.table, Key=self._key(), ReturnValues="ALL_OLD")
+        except Exception as error:
+            raise LockUnavailable(f"cannot delete lock {self.lock_id!r}: {aws_error_code(error)}") from None
+        item = response.get("Attributes")
+        return _record(item) if item else None
+
+    def _finish(self, holder: str, state: LockState, summary: Mapping[str, Any]) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(),
+                UpdateExpression="SET #state = :state, summary = :summary, finished_at = :now REMOVE expires_at",
+                ConditionExpression="holder = :holder AND #state = :claimed",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":state": {"S": state.value},
+                    ":summary": {"S": json.dumps(summary, default=str, sort_keys=True)},
+                    ":now": {"N": _number(self.clock())},
+                    ":holder": {"S": holder},
+                    ":claimed": {"S": LockState.CLAIMED.value},
+                },
+            )
+        except Exception as error:
+            if aws_error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise LockUnavailable(f"cannot update lock {self.lock_id!r}: {aws_error_code(error)}") from None
+        return True
+
+    def _key(self) -> dict[str, dict[str, str]]:
+        return {"lock_id": {"S": self.lock_id}}
+
+
+def _record(item: Mapping[str, Any]) -> LockRecord:
+    def text(name: str) -> str | None:
+        value = item.get(name, {}).get("S")
+        return value if isinstance(value, str) else None
+
+    def number(name: str) -> float | None:
+        value = item.get(name, {}).get("N")
+        return float(value) if isinstance(value, str) else None
+
+    try:
+        state = LockState(text("state") or "")
+    except ValueError:
+        state = LockState.CLAIMED  # an unknown state blocks, like a live claim, until an operator re-arms
+    try:
+        summary = json.loads(text("summary") or "{}")
+    except ValueError:
+        summary = {"unreadable_summary": True}
+    return LockRecord(
+        lock_id=text("lock_id") or "",
+        state=state,
+        holder=text("holder"),
+        claimed_at=number("claimed_at"),
+        expires_at=number("expires_at"),
+        alarm_name=text("alarm_name"),
+        summary=summary if isinstance(summary, dict) else {},
+        duplicate_notice_sent=bool(item.get("duplicate_notice_sent", {}).get("BOOL", False)),
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}"

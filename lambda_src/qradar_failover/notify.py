@@ -1,0 +1,124 @@
+"""Telling people: a readable email body with the same facts as JSON, published to SNS."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from .aws_errors import aws_error_code
+from .observability import scrub
+from .report import FailoverReport, Outcome
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+_SUBJECT_PREFIX = "[QRadar DR] "
+
+_HEADLINES = {
+    Outcome.FAILED_OVER: "Failed over to the Destination Site",
+    Outcome.ALREADY_FAILED_OVER: "Already failed over; further alarms ignored until re-armed",
+    Outcome.REFUSED: "Failover refused: alarm not confirmed by live target health",
+    Outcome.DRY_RUN: "DRY RUN: would fail over to the Destination Site",
+    Outcome.FAILED: "FAILOVER FAILED - action needed",
+    Outcome.IN_PROGRESS_ELSEWHERE: "Failover already in progress",
+    Outcome.IGNORED: "Alarm ignored",
+    Outcome.REJECTED: "Event rejected",
+}
+
+
+class SnsPublisher(Protocol):
+    def publish(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
+def subject_for(report: FailoverReport) -> str:
+    headline = _HEADLINES[report.outcome]
+    if report.outcome is Outcome.FAILED and report.failure:
+        headline = f"FAILOVER FAILED at {report.failure.site} {report.failure.step} - action needed"
+    elif report.outcome is Outcome.FAILED_OVER and report.manual_actions:
+        headline += " (manual steps left)"
+    where = f" ({report.alarm.availability_zone})" if report.alarm else ""
+    subject = _SUBJECT_PREFIX + headline + where
+    subject = re.sub(r"[^\x20-\x7e]", "?", subject)  # SNS subjects: printable ASCII, no line breaks
+    return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
+
+
+def body_for(report: FailoverReport) -> str:
+    lines = [f"QRadar DataSync failover: {_HEADLINES[report.outcome]}", "", f"Decision: {report.reason}"]
+    if report.alarm:
+        alarm = report.alarm
+        lines += [
+            "",
+            "Alarm",
+            f"  Name:          {alarm.alarm_name} ({alarm.state.value} at {alarm.state_changed_at or 'unknown time'})",
+            f"  Zone:          {alarm.availability_zone}",
+            f"  Target group:  {alarm.target_group}",
+            f"  Load balancer: {alarm.load_balancer} ({alarm.metric_name}, {alarm.namespace})",
+        ]
+    if report.evidence:
+        lines += ["", "Live target health", f"  {report.evidence.summary()}"]
+    if report.steps:
+        lines += ["", "Steps"]
+        for step in report.steps:
+            status = f"HTTP {step.http_status}" if step.http_status is not None else ""
+            lines.append(
+                f"  [{step.status.value:7}] {step.site:11} {step.step:40} {status:8} {step.duration_seconds:6.2f}s"
+                + (f"  {step.detail}" if step.detail else "")
+            )
+    if report.destination_state or report.main_state:
+        lines += [
+            "",
+            "Site state after this run",
+            f"  Destination: {report.destination_state or 'not read'}",
+            f"  Main:        {report.main_state or 'not read'}",
+        ]
+    if report.failure:
+        failure = report.failure
+        status = f"HTTP {failure.http_status}" if failure.http_status is not None else "no HTTP answer"
+        code = f", QRadar code {failure.qradar_code}" if failure.qradar_code is not None else ""
+        lines += [
+            "",
+            "Failure",
+            f"  {failure.site} console, step '{failure.step}': {status}{code}",
+            f"  {failure.detail}",
+        ]
+    if report.manual_actions:
+        lines += ["", "What to do by hand"]
+        lines += [f"  {number}. {action}" for number, action in enumerate(report.manual_actions, start=1)]
+    lines += [
+        "",
+        f"Run {report.run_id}, {report.duration_seconds:.1f}s.",
+        "",
+        "Machine-readable",
+        json.dumps(report.as_dict(), indent=2, sort_keys=True, default=str),
+    ]
+    return scrub("\n".join(lines))
+
+
+class SnsNotifier:
+    def __init__(self, client: SnsPublisher, topic_arn: str) -> None:
+        self._client = client
+        self._topic_arn = topic_arn
+
+    def publish(self, report: FailoverReport) -> bool:
+        """Publish the report. Never raises: a failure is logged (and counted by the caller)."""
+        try:
+            self._client.publish(
+                TopicArn=self._topic_arn,
+                Subject=subject_for(report),
+                Message=body_for(report),
+                MessageAttributes={
+                    "outcome": {"DataType": "String", "StringValue": report.outcome.value},
+                    "dry_run": {"DataType": "String", "StringValue": str(report.dry_run).lower()},
+                },
+            )
+        except Exception as error:  # any SNS failure must leave the outcome in logs and metrics
+            logger.error(  # noqa: TRY400 (the traceback adds nothing; the code says why)
+                "notification could not be published: %s",
+                aws_error_code(error),
+                extra={"step": "notify", "outcome": report.outcome.value, "topic": self._topic_arn},
+            )
+            return False
+        return True

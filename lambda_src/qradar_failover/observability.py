@@ -1,0 +1,120 @@
+"""Structured logs (one JSON object per line) and CloudWatch metrics in Embedded Metric Format.
+
+The package logs through the ``qradar_failover`` logger, which writes JSON lines to stdout so
+CloudWatch Logs Insights can query every field. Token values registered with
+:func:`redact_value` are scrubbed from every record as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+LOGGER_NAME = "qradar_failover"
+_REDACTED = "***"
+_secret_values: set[str] = set()
+_secret_lock = threading.Lock()
+_RESERVED = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def redact_value(value: str) -> None:
+    """Never let this string reach a log line (used for tokens once they are read)."""
+    if len(value) >= 4:
+        with _secret_lock:
+            _secret_values.add(value)
+
+
+def scrub(text: str) -> str:
+    with _secret_lock:
+        values = sorted(_secret_values, key=len, reverse=True)
+    for value in values:
+        text = text.replace(value, _REDACTED)
+    return text
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+        }
+        entry.update({key: value for key, value in record.__dict__.items() if key not in _RESERVED})
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["exception"] = f"{record.exc_info[0].__name__}: {record.exc_info[1]}"
+        return scrub(json.dumps(entry, default=str, ensure_ascii=False))
+
+
+def configure_logging(level: str, stream: TextIO | None = None) -> logging.Logger:
+    """Route the package's logger to JSON lines on stdout (idempotent across warm invocations)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(level)
+    target = stream or sys.stdout
+    handler = next((h for h in logger.handlers if getattr(h, "_qradar_json", False)), None)
+    if handler is None or getattr(handler, "stream", None) is not target:
+        if handler is not None:
+            logger.removeHandler(handler)
+        handler = logging.StreamHandler(target)
+        handler._qradar_json = True  # type: ignore[attr-defined]
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+    logger.propagate = False
+    return logger
+
+
+class Metrics:
+    """Collects metrics for one invocation and flushes them as one EMF document."""
+
+    def __init__(self, namespace: str, dimensions: Mapping[str, str], stream: TextIO | None = None) -> None:
+        self._namespace = namespace
+        self._dimensions = dict(dimensions)
+        self._stream = stream
+        self._values: dict[str, tuple[float, str]] = {}
+        self._properties: dict[str, str] = {}
+
+    def add(self, name: str, value: float, unit: str = "Count") -> None:
+        self._values[name] = (value, unit)
+
+    def property(self, name: str, value: str) -> None:
+        self._properties[name] = value
+
+    def flush(self) -> None:
+        if not self._values:
+            return
+        document: dict[str, Any] = {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": self._namespace,
+                        "Dimensions": [sorted(self._dimensions)],
+                        "Metrics": [{"Name": name, "Unit": unit} for name, (_, unit) in self._values.items()],
+                    }
+                ],
+            },
+            **self._dimensions,
+            **self._properties,
+            **{name: value for name, (value, _) in self._values.items()},
+        }
+        stream = self._stream or sys.stdout
+        stream.write(scrub(json.dumps(document)) + "\n")
+        stream.flush()
+        self._values.clear()
+
+
+@contextmanager
+def timed() -> Iterator[list[float]]:
+    """``with timed() as elapsed:`` leaves the duration in seconds in ``elapsed[0]``."""
+    elapsed = [0.0]
+    started = time.monotonic()
+    try:
+        yield elapsed
+    finally:
+        elapsed[0] = time.monotonic() - started

@@ -1,0 +1,102 @@
+"""What a run decided and did: the record that is returned, logged, stored and notified."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .events import AlarmRecord
+from .health import HealthEvidence
+
+
+class Outcome(StrEnum):
+    FAILED_OVER = "failed_over"
+    ALREADY_FAILED_OVER = "already_failed_over"
+    IN_PROGRESS_ELSEWHERE = "in_progress_elsewhere"
+    REFUSED = "refused"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+    DRY_RUN = "dry_run"
+    FAILED = "failed"
+
+
+class StepStatus(StrEnum):
+    OK = "ok"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    PLANNED = "planned"  # dry run: what would be done
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    site: str  # "main", "destination" or "aws"
+    step: str
+    status: StepStatus
+    detail: str = ""
+    http_status: int | None = None
+    duration_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    site: str
+    step: str
+    detail: str
+    http_status: int | None = None
+    qradar_code: int | None = None
+
+
+@dataclass
+class FailoverReport:
+    outcome: Outcome
+    reason: str
+    run_id: str
+    alarm: AlarmRecord | None = None
+    evidence: HealthEvidence | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+    manual_actions: list[str] = field(default_factory=list)
+    destination_state: str | None = None
+    main_state: str | None = None
+    failure: Failure | None = None
+    milestones: dict[str, float] = field(default_factory=dict)  # seconds since the run started
+    duration_seconds: float = 0.0
+    dry_run: bool = False
+    notify: bool = True
+    notified: bool | None = None  # None: not attempted
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "run_id": self.run_id,
+            "dry_run": self.dry_run,
+            "alarm": _alarm_dict(self.alarm),
+            "evidence": self.evidence.as_dict() if self.evidence else None,
+            "steps": [{**asdict(step), "status": step.status.value} for step in self.steps],
+            "manual_actions": list(self.manual_actions),
+            "destination_state": self.destination_state,
+            "main_state": self.main_state,
+            "failure": asdict(self.failure) if self.failure else None,
+            "milestones": {name: round(value, 3) for name, value in self.milestones.items()},
+            "duration_seconds": round(self.duration_seconds, 3),
+            "notified": self.notified,
+        }
+
+
+def _alarm_dict(alarm: AlarmRecord | None) -> dict[str, Any] | None:
+    if alarm is None:
+        return None
+    return {
+        "name": alarm.alarm_name,
+        "arn": alarm.alarm_arn,
+        "state": alarm.state.value,
+        "state_changed_at": alarm.state_changed_at,
+        "namespace": alarm.namespace,
+        "metric": alarm.metric_name,
+        "load_balancer": alarm.load_balancer,
+        "target_group": alarm.target_group,
+        "availability_zone": alarm.availability_zone,
+        "source": alarm.source.value,
+        "delivery_id": alarm.delivery_id,
+    }

@@ -1,0 +1,71 @@
+"""Wiring: the real AWS clients and QRadar sessions behind the runbook's interfaces.
+
+Built once per configuration and reused by warm invocations (clients and HTTP connection pools
+are the expensive part of a cold start). The operator CLI builds the same runtime, so the
+function and the CLI act through one code path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import requests
+
+from .config import Config, SiteConfig
+from .failover import Collaborators, Console
+from .health import LiveTargetHealth
+from .lock import FailoverLock
+from .notify import SnsNotifier
+from .observability import redact_value
+from .qradar import CallObserver, HttpPolicy, QRadarConsole
+from .tokens import TokenProvider
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class QRadarConsoles:
+    """Opens a console per site with its token; one HTTP session per site across invocations."""
+
+    config: Config
+    tokens: TokenProvider
+    sessions: dict[str, requests.Session] = field(default_factory=dict)
+
+    def open(self, site: SiteConfig, observer: CallObserver) -> Console:
+        token = self.tokens.token_for(site)
+        redact_value(token.reveal())
+        session = self.sessions.setdefault(site.name, requests.Session())
+        return QRadarConsole(
+            site=site,
+            token=token,
+            policy=HttpPolicy.from_config(self.config),
+            verify=self.config.tls_verify_setting,
+            api_version=self.config.api_version,
+            session=session,
+            observer=observer,
+        )
+
+
+@dataclass
+class Runtime:
+    config: Config
+    consoles: QRadarConsoles
+    lock: FailoverLock
+    collaborators: Collaborators
+
+
+def build_runtime(config: Config, environ: Mapping[str, str], session: Any = None) -> Runtime:
+    """Create the AWS clients (region and endpoints from the usual AWS environment/profile)."""
+    # Typed as Any: the runbook's adapters declare the narrow Protocols they use, which the
+    # generated boto3 stubs (one overload per parameter set) do not match structurally.
+    aws: Any = session or boto3.session.Session()
+    tokens = TokenProvider(aws.client("secretsmanager"), environ, config.secrets_cache_ttl_seconds)
+    consoles = QRadarConsoles(config, tokens)
+    lock = FailoverLock(aws.client("dynamodb"), config.lock_table, config.lock_id, config.lock_claim_ttl_seconds)
+    health = LiveTargetHealth(aws.client("cloudwatch"), aws.client("elbv2"))
+    notifier = SnsNotifier(aws.client("sns"), config.notification_topic_arn)
+    return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier))

@@ -1,0 +1,112 @@
+"""QRadar SEC tokens: fetched from Secrets Manager, cached across warm invocations, never shown."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from .aws_errors import aws_error_code
+from .config import SiteConfig
+
+logger = logging.getLogger(__name__)
+
+
+class Token:
+    """A secret string whose repr and str never reveal it; use :meth:`reveal` at the point of use."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Token('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class TokenUnavailable(RuntimeError):
+    """The token for a site could not be read; the message names the site and secret, never a value."""
+
+
+class SecretReader(Protocol):
+    def get_secret_value(self, *, SecretId: str) -> Mapping[str, object]: ...  # noqa: N803 (boto3's name)
+
+
+@dataclass
+class _CachedToken:
+    token: Token
+    fetched_at: float
+
+
+class TokenProvider:
+    """Resolves a site's token. Secrets Manager first; plain environment variables only as a migration aid."""
+
+    def __init__(
+        self,
+        secrets: SecretReader,
+        environ: Mapping[str, str],
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._secrets = secrets
+        self._environ = environ
+        self._ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._cache: dict[str, _CachedToken] = {}
+
+    def token_for(self, site: SiteConfig) -> Token:
+        if site.token_secret_id is None:
+            return self._legacy_token(site)
+        cached = self._cache.get(site.token_secret_id)
+        if cached is not None and self._clock() - cached.fetched_at < self._ttl_seconds:
+            return cached.token
+        token = self._fetch(site)
+        self._cache[site.token_secret_id] = _CachedToken(token, self._clock())
+        return token
+
+    def forget(self, site: SiteConfig) -> None:
+        """Drop a cached token, e.g. after a 401 when the secret may have been rotated."""
+        if site.token_secret_id is not None:
+            self._cache.pop(site.token_secret_id, None)
+
+    def _fetch(self, site: SiteConfig) -> Token:
+        secret_id = site.token_secret_id
+        assert secret_id is not None
+        try:
+            response = self._secrets.get_secret_value(SecretId=secret_id)
+        except Exception as error:  # botocore raises many types; keep the class and code, never the payload
+            raise TokenUnavailable(
+                f"cannot read the {site.name} site token from Secrets Manager secret {secret_id!r}: "
+                f"{aws_error_code(error)}"
+            ) from None
+        value = response.get("SecretString")
+        if not isinstance(value, str) or not value.strip():
+            raise TokenUnavailable(f"Secrets Manager secret {secret_id!r} has no SecretString for the {site.name} site")
+        return Token(value.strip())
+
+    def _legacy_token(self, site: SiteConfig) -> Token:
+        variable = site.legacy_token_variable
+        value = self._environ.get(variable or "", "").strip()
+        if not value:
+            raise TokenUnavailable(f"no token configured for the {site.name} site")
+        logger.warning(
+            "token for the %s site read from the plain environment variable %s; move it to Secrets Manager "
+            "and set %s_TOKEN_SECRET",
+            site.name,
+            variable,
+            variable.removesuffix("_TOKEN") if variable else "",
+        )
+        return Token(value)
