@@ -63,7 +63,7 @@ class HealthSource(Protocol):
 
 
 class Lock(Protocol):
-    def current(self) -> LockRecord | None: ...
+    def blocking_record(self) -> LockRecord | None: ...
     def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]: ...
     def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool: ...
     def record_failed(self, holder: str, summary: Mapping[str, Any]) -> bool: ...
@@ -162,12 +162,11 @@ class _Run:
     # not already failed over? -------------------------------------------------------------------
     def check_not_already_failed_over(self) -> None:
         try:
-            record = self.collaborators.lock.current()
+            record = self.collaborators.lock.blocking_record()
         except LockUnavailable as error:
             self.fail_without_lock(error)
-        if record is None or record.state is LockState.FAILED or record.expired(time.time()):
-            return
-        self.finish_as_duplicate(record)
+        if record is not None:
+            self.finish_as_duplicate(record)
 
     # confirm ------------------------------------------------------------------------------------
     def confirm(self, alarm: AlarmRecord) -> None:

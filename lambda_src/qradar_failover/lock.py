@@ -92,6 +92,13 @@ class FailoverLock:
         item = response.get("Item")
         return _record(item) if item else None
 
+    def blocking_record(self) -> LockRecord | None:
+        """The record that stops a new failover now (one recorded, or a live claim), if any."""
+        record = self.current()
+        if record is None or record.state is LockState.FAILED or record.expired(self.clock()):
+            return None
+        return record
+
     def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
         """Claim the failover for ``holder``; on contention say who holds it and in what state."""
         now = self.clock()

@@ -1,0 +1,114 @@
+"""In-memory stand-ins for the runbook's collaborators (the lock is the real one, on moto)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qradar_failover.config import SiteConfig
+from qradar_failover.deadline import Deadline
+from qradar_failover.health import HealthEvidence, HealthUnavailable
+from qradar_failover.qradar import CallObserver, CallRecord, DeployResult, DRConfig, FailureKind, QRadarError
+from qradar_failover.report import FailoverReport
+from qradar_failover.tokens import TokenUnavailable
+
+
+@dataclass
+class FakeConsole:
+    """A console whose deployed config changes only on deploy, recording every call."""
+
+    name: str
+    deployed: dict[str, Any]
+    profiles: list[dict[str, Any]] = field(default_factory=list)
+    fail_on: dict[str, QRadarError] = field(default_factory=dict)  # method name -> error to raise
+    calls: list[str] = field(default_factory=list)
+    staged: dict[str, Any] | None = None
+    observer: CallObserver | None = None
+
+    def _enter(self, method: str) -> None:
+        self.calls.append(method)
+        if self.observer:
+            self.observer(CallRecord(self.name, method, "GET", "/api/fake", 200, 0.0, 1))
+        if method in self.fail_on:
+            raise self.fail_on[method]
+
+    def read_dr_config(self, deadline: Deadline, step: str = "read DR config") -> DRConfig:
+        self._enter("read_dr_config")
+        return DRConfig(dict(self.deployed))
+
+    def stage_dr_config(self, config: Mapping[str, Any], deadline: Deadline) -> None:
+        self._enter("stage_dr_config")
+        self.staged = dict(config)
+
+    def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]:
+        self._enter("list_copy_profiles")
+        return [dict(profile) for profile in self.profiles]
+
+    def disable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
+        self._enter(f"disable_copy_profile:{profile['id']}")
+        for stored in self.profiles:
+            if stored["id"] == profile["id"]:
+                stored["enabled"] = False
+
+    def deploy(self, deadline: Deadline, poll_interval: float) -> DeployResult:
+        self._enter("deploy")
+        if self.staged is not None:
+            self.deployed = dict(self.staged)
+        return DeployResult("staged_config/deploy_status", self.staged is None, None, 0.0)
+
+    @property
+    def writes(self) -> list[str]:
+        return [call for call in self.calls if not call.startswith(("read", "list"))]
+
+
+def dr_config(is_dr: str, site_state: str, ariel_copy_enabled: bool) -> dict[str, Any]:
+    return {
+        "id": 1,
+        "is_dr": is_dr,
+        "site_state": site_state,
+        "ariel_copy_enabled": ariel_copy_enabled,
+        "primary_console_ip": "10.0.1.10",
+        "dr_console_ip": "10.0.2.10",
+    }
+
+
+def qradar_error(
+    site: str, step: str, kind: FailureKind = FailureKind.TIMEOUT, status: int | None = None
+) -> QRadarError:
+    return QRadarError(site=site, step=step, kind=kind, detail="simulated failure", http_status=status)
+
+
+@dataclass
+class FakeConsoles:
+    consoles: dict[str, FakeConsole]
+    token_errors: set[str] = field(default_factory=set)
+
+    def open(self, site: SiteConfig, observer: CallObserver) -> FakeConsole:
+        if site.name in self.token_errors:
+            raise TokenUnavailable(f"cannot read the {site.name} site token: AccessDeniedException")
+        console = self.consoles[site.name]
+        console.observer = observer
+        return console
+
+
+@dataclass
+class FakeHealth:
+    evidence: HealthEvidence | None
+    calls: int = 0
+
+    def confirm(self, alarm: Any) -> HealthEvidence:
+        self.calls += 1
+        if self.evidence is None:
+            raise HealthUnavailable("CloudWatch: unavailable (Throttling); ELB: unavailable (Throttling)")
+        return self.evidence
+
+
+@dataclass
+class FakeNotifier:
+    reports: list[FailoverReport] = field(default_factory=list)
+    succeed: bool = True
+
+    def publish(self, report: FailoverReport) -> bool:
+        self.reports.append(report)
+        return self.succeed

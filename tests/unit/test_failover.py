@@ -1,0 +1,300 @@
+"""The runbook's decisions, one behaviour per test, with fake consoles and the real lock on moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config, qradar_error
+from qradar_failover.config import Config, load_config
+from qradar_failover.deadline import Deadline
+from qradar_failover.failover import Collaborators, fail_over
+from qradar_failover.health import HealthEvidence
+from qradar_failover.lock import FailoverLock, LockState
+from qradar_failover.qradar import DeployResult, FailureKind
+from qradar_failover.report import Outcome
+from support import DEST_AZ, MAIN_AZ, REGION, alarm_message, sns_event
+
+ENV = {
+    "MAIN_SITE_ADDRESS": "main.qradar.example:443",
+    "DEST_SITE_ADDRESS": "dest.qradar.example",
+    "MAIN_SITE_TOKEN_SECRET": "qradar/main",
+    "DEST_SITE_TOKEN_SECRET": "qradar/dest",
+    "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
+    "SNS_TOPIC": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
+    "LOCK_TABLE": "lock",
+}
+NO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=0, cloudwatch_healthy=0, cloudwatch_unhealthy=2)
+TWO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=2, cloudwatch_healthy=2, cloudwatch_unhealthy=1)
+
+
+class World:
+    def __init__(self, lock: FailoverLock, **env: str) -> None:
+        self.config: Config = load_config({**ENV, **env})
+        self.main = FakeConsole(
+            "main",
+            dr_config("PRIMARY", "ACTIVE", True),
+            profiles=[{"id": 1, "enabled": True}, {"id": 2, "enabled": True}],
+        )
+        self.destination = FakeConsole("destination", dr_config("DR", "STANDBY", False))
+        self.consoles = FakeConsoles({"main": self.main, "destination": self.destination})
+        self.health = FakeHealth(NO_HEALTHY)
+        self.notifier = FakeNotifier()
+        self.lock = lock
+
+    def run(self, event: Any = None, run_id: str = "run-1", seconds: float = 280.0) -> Any:
+        collaborators = Collaborators(self.consoles, self.health, self.lock, self.notifier)
+        return fail_over(
+            event if event is not None else sns_event(alarm_message()),
+            self.config,
+            collaborators,
+            Deadline.after(seconds),
+            run_id,
+            sleep=lambda _: None,
+        )
+
+    def writes(self) -> list[str]:
+        return self.main.writes + self.destination.writes
+
+
+@pytest.fixture
+def lock(aws_credentials: None) -> Iterator[FailoverLock]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName="lock",
+            KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900)
+
+
+@pytest.fixture
+def world(lock: FailoverLock) -> World:
+    return World(lock)
+
+
+def test_confirmed_main_az_alarm_activates_destination_then_demotes_main(world: World) -> None:
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert world.destination.deployed["is_dr"] == "PRIMARY"
+    assert world.destination.deployed["site_state"] == "ACTIVE"
+    assert world.destination.deployed["ariel_copy_enabled"] is True
+    assert world.destination.deployed["dr_console_ip"] == "10.0.2.10", "the whole object is posted back"
+    assert world.main.deployed["site_state"] == "STANDBY"
+    assert world.main.deployed["ariel_copy_enabled"] is False
+    assert all(profile["enabled"] is False for profile in world.main.profiles)
+    first_main_call = world.main.calls[0]
+    assert world.destination.calls.index("deploy") >= 0 and first_main_call == "read_dr_config"
+    assert report.milestones["destination_deploy_started"] <= report.milestones["destination_active"]
+    record = world.lock.current()
+    assert record is not None and record.state is LockState.FAILED_OVER
+    assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED_OVER]
+
+
+def test_destination_is_activated_before_main_is_touched(world: World) -> None:
+    order: list[str] = []
+    world.destination.observer = None
+    original_dest, original_main = world.destination._enter, world.main._enter
+    world.destination._enter = lambda method: (order.append(f"destination:{method}"), original_dest(method))[1]  # type: ignore[method-assign]
+    world.main._enter = lambda method: (order.append(f"main:{method}"), original_main(method))[1]  # type: ignore[method-assign]
+
+    world.run()
+
+    assert order.index("destination:deploy") < order.index("main:read_dr_config")
+
+
+@pytest.mark.parametrize("state", ["OK", "INSUFFICIENT_DATA"])
+def test_non_alarm_states_are_ignored_without_touching_anything(world: World, state: str) -> None:
+    report = world.run(sns_event(alarm_message(NewStateValue=state)))
+
+    assert report.outcome is Outcome.IGNORED
+    assert world.writes() == [] and world.health.calls == 0
+    assert world.notifier.reports == []
+
+
+def test_alarm_from_the_destination_az_is_ignored(world: World) -> None:
+    report = world.run(sns_event(alarm_message(AvailabilityZone=DEST_AZ)))
+
+    assert report.outcome is Outcome.IGNORED
+    assert DEST_AZ in report.reason
+    assert world.writes() == [] and world.lock.current() is None
+
+
+@pytest.mark.parametrize("event", [None, [], "text", {"Records": "x"}, {"Records": [{"Sns": {"Message": "{"}}]}])
+def test_malformed_events_are_rejected_and_write_nothing(world: World, event: Any) -> None:
+    report = world.run(event if event is not None else {"unexpected": True})
+
+    assert report.outcome is Outcome.REJECTED
+    assert world.writes() == [] and world.lock.current() is None
+
+
+def test_one_flapping_collector_among_several_does_not_fail_over(world: World) -> None:
+    world.health.evidence = TWO_HEALTHY
+
+    report = world.run()
+
+    assert report.outcome is Outcome.REFUSED
+    assert world.writes() == [] and world.lock.current() is None
+    notice = world.notifier.reports[0]
+    assert notice.evidence == TWO_HEALTHY, "the refusal carries the evidence"
+
+
+def test_min_healthy_collectors_raises_the_bar(lock: FailoverLock) -> None:
+    world = World(lock, MIN_HEALTHY_COLLECTORS="3")
+    world.health.evidence = TWO_HEALTHY
+
+    assert world.run().outcome is Outcome.FAILED_OVER
+
+
+def test_unconfirmable_alarm_is_refused_by_default(world: World) -> None:
+    world.health.evidence = None
+
+    report = world.run()
+
+    assert report.outcome is Outcome.REFUSED
+    assert "FAILOVER_WHEN_UNCONFIRMED" in report.reason
+    assert world.writes() == []
+
+
+def test_unconfirmable_alarm_fails_over_when_configured_to(lock: FailoverLock) -> None:
+    world = World(lock, FAILOVER_WHEN_UNCONFIRMED="true")
+    world.health.evidence = None
+
+    assert world.run().outcome is Outcome.FAILED_OVER
+
+
+def test_dry_run_reads_and_notifies_the_plan_but_writes_nothing(lock: FailoverLock) -> None:
+    world = World(lock, DRY_RUN="true")
+
+    report = world.run()
+
+    assert report.outcome is Outcome.DRY_RUN
+    assert world.writes() == []
+    assert world.lock.current() is None
+    planned = " ".join(step.detail for step in report.steps if step.status.value == "planned")
+    assert "stage PRIMARY/ACTIVE" in planned and "stage STANDBY" in planned
+    assert world.notifier.reports[0].dry_run is True
+
+
+def test_second_delivery_after_failover_is_a_no_op_with_one_notice(world: World) -> None:
+    world.run(run_id="first")
+    world.destination.calls.clear()
+
+    second = world.run(run_id="second")
+    third = world.run(run_id="third")
+
+    assert second.outcome is Outcome.ALREADY_FAILED_OVER
+    assert third.outcome is Outcome.ALREADY_FAILED_OVER
+    assert world.destination.calls == [], "nothing is read or written again"
+    assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER]
+
+
+def test_delivery_while_another_run_holds_the_claim_is_silent(world: World) -> None:
+    world.lock.claim("other-run", "qradar-main-ca-central-1a-dlc-unhealthy")
+
+    report = world.run()
+
+    assert report.outcome is Outcome.IN_PROGRESS_ELSEWHERE
+    assert world.writes() == [] and world.notifier.reports == []
+
+
+def test_expired_claim_of_a_crashed_run_is_taken_over(world: World) -> None:
+    world.lock.claim("crashed-run", "qradar-main-ca-central-1a-dlc-unhealthy")
+    world.lock.clock = lambda: 10**11  # far past the claim's expiry
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert world.destination.deployed["site_state"] == "ACTIVE"
+
+
+def test_resumed_run_finishes_main_when_destination_was_already_activated(world: World) -> None:
+    world.destination.deployed = dr_config("PRIMARY", "ACTIVE", True)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert "stage_dr_config" not in world.destination.calls
+    assert world.main.deployed["site_state"] == "STANDBY"
+
+
+def test_destination_already_active_and_main_standby_is_already_failed_over(world: World) -> None:
+    world.destination.deployed = dr_config("PRIMARY", "ACTIVE", True)
+    world.main.deployed = dr_config("DR", "STANDBY", False)
+    world.main.profiles = [{"id": 1, "enabled": False}]
+
+    report = world.run()
+
+    assert report.outcome is Outcome.ALREADY_FAILED_OVER
+    assert world.writes() == []
+
+
+def test_unreachable_main_still_fails_over_and_leaves_manual_steps(world: World) -> None:
+    world.main.fail_on["read_dr_config"] = qradar_error("main", "read DR config", FailureKind.TIMEOUT)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert report.main_state == "unreachable"
+    assert any("Main Site console is back" in action for action in report.manual_actions)
+    assert world.destination.deployed["site_state"] == "ACTIVE"
+
+
+def test_main_token_unavailable_does_not_stop_the_failover(world: World) -> None:
+    world.consoles.token_errors.add("main")
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert any("AccessDeniedException" in action for action in report.manual_actions)
+
+
+@pytest.mark.parametrize("method", ["read_dr_config", "stage_dr_config", "deploy"])
+def test_destination_failure_fails_the_run_and_leaves_it_armed(world: World, method: str) -> None:
+    world.destination.fail_on[method] = qradar_error("destination", method, FailureKind.HTTP, status=500)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None and report.failure.http_status == 500
+    assert world.main.writes == [], "the Main Site is never demoted when the Destination did not take over"
+    record = world.lock.current()
+    assert record is not None and record.state is LockState.FAILED
+    world.destination.fail_on.clear()
+    assert world.run(run_id="retry").outcome is Outcome.FAILED_OVER, "the next alarm tries again"
+
+
+def test_destination_in_unexpected_state_is_not_touched(world: World) -> None:
+    world.destination.deployed = dr_config("DISABLED", "ACTIVE", False)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert "expected DR/STANDBY" in (report.failure.detail if report.failure else "")
+    assert world.writes() == []
+
+
+def test_deploy_that_does_not_take_effect_fails_verification(world: World) -> None:
+    never_applied = DeployResult("staged_config/deploy_status", False, None, 0.0)
+    world.destination.deploy = lambda deadline, poll_interval: never_applied  # type: ignore[method-assign]
+
+    report = world.run(seconds=20)
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None and report.failure.step == "verify DR config"
+
+
+def test_failed_notification_still_reports_the_outcome(world: World) -> None:
+    world.notifier.succeed = False
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert report.notified is False
