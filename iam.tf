@@ -1,0 +1,174 @@
+################################################################################
+# The function's role: least privilege, every action named in full
+################################################################################
+
+data "aws_iam_policy_document" "assume_role" {
+  count = var.create ? 1 : 0
+
+  statement {
+    sid     = "LambdaAssumesRoleForThisAccountOnly"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  count = var.create ? 1 : 0
+
+  name                 = "${var.name_prefix}-function"
+  description          = "QRadar DataSync failover function ${local.function_name}"
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_role[0].json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "function" {
+  count = var.create ? 1 : 0
+
+  statement {
+    sid       = "WriteOwnLogGroupOnly"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[0].arn}:*"]
+  }
+
+  statement {
+    sid       = "NotifyPeopleOnNotificationTopic"
+    actions   = ["sns:Publish"]
+    resources = [local.notification_topic_arn]
+  }
+
+  statement {
+    sid       = "ReadTheTwoConsoleTokens"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = distinct([var.main_site.token_secret_arn, var.destination_site.token_secret_arn])
+  }
+
+  dynamic "statement" {
+    for_each = length(var.token_secrets_kms_key_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "DecryptConsoleTokensThroughSecretsManager"
+      actions   = ["kms:Decrypt"]
+      resources = var.token_secrets_kms_key_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # The lock item of this deployment only (the engine's key is {lock_id: LOCK_ID}).
+  statement {
+    sid       = "ClaimAndRecordFailoverLock"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [local.lock_table_arn]
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = [local.lock_id]
+    }
+  }
+
+  # Encrypt what the function writes to the topic, table and failure queue under the module key.
+  statement {
+    sid       = "UseEncryptionKeyOfTopicsTableQueue"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = compact([local.kms_key_arn, var.notification_topic_kms_key_arn])
+  }
+
+  dynamic "statement" {
+    for_each = startswith(coalesce(local.failure_destination_arn, "none"), "arn:${local.partition}:sqs:") ? [1] : []
+
+    content {
+      sid       = "SendFailedInvocationsToQueue"
+      actions   = ["sqs:SendMessage"]
+      resources = [local.failure_destination_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = startswith(coalesce(local.failure_destination_arn, "none"), "arn:${local.partition}:sns:") ? [1] : []
+
+    content {
+      sid       = "SendFailedInvocationsToTopic"
+      actions   = ["sns:Publish"]
+      resources = [local.failure_destination_arn]
+    }
+  }
+
+  # Confirming the alarm against live data before failing over. Neither action supports
+  # resource-level permissions (the Service Authorization Reference lists no resource type
+  # for them), so "*" is the only resource IAM accepts; both are read-only.
+  statement {
+    sid       = "ConfirmAlarmWithLiveTargetHealth"
+    actions   = ["cloudwatch:GetMetricData", "elasticloadbalancing:DescribeTargetHealth"]
+    resources = ["*"]
+  }
+
+  # Lambda reads network interfaces to attach the function to its subnets.
+  # ec2:DescribeNetworkInterfaces supports no resource-level permissions: "*" is required.
+  statement {
+    sid       = "DescribeNetworkInterfacesForVpcAccess"
+    actions   = ["ec2:DescribeNetworkInterfaces"]
+    resources = ["*"]
+  }
+
+  # Creating an interface is authorised against the interface, the subnet and the security
+  # group: limited to this account's interfaces in this region, the function's subnets and
+  # security groups.
+  statement {
+    sid     = "CreateNetworkInterfacesInFunctionSubnets"
+    actions = ["ec2:CreateNetworkInterface"]
+    resources = concat(
+      ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"],
+      local.subnet_arns,
+      [for id in values(local.function_security_groups) : "arn:${local.partition}:ec2:${local.region}:*:security-group/${id}"],
+    )
+  }
+
+  # Interface IDs are chosen by Lambda at run time, so these are limited to this account's
+  # network interfaces in this region rather than to named ones.
+  statement {
+    sid = "ManageFunctionNetworkInterfaces"
+    actions = [
+      "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ]
+    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.enable_xray_tracing ? [1] : []
+
+    # X-Ray trace segments belong to no resource: these write actions accept only "*".
+    content {
+      sid       = "WriteXrayTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  count = var.create ? 1 : 0
+
+  name   = "${var.name_prefix}-least-privilege"
+  role   = aws_iam_role.this[0].id
+  policy = data.aws_iam_policy_document.function[0].json
+}

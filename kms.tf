@@ -1,0 +1,87 @@
+################################################################################
+# KMS key for everything the module encrypts (unless var.kms_key_arn is given)
+#
+# The AWS-managed key aws/sns cannot be used for the trigger topic: its key policy cannot
+# be changed to let CloudWatch alarms use it, so alarm notifications to such a topic are
+# dropped. This key's policy allows exactly the services that must use it.
+################################################################################
+
+data "aws_iam_policy_document" "kms" {
+  count = local.create_kms_key ? 1 : 0
+
+  # The default key policy statement: lets IAM policies in this account govern the key (the
+  # function's role gets its kms permissions from iam.tf). In a key policy, "*" as the
+  # resource means this key; kms:* here is the account's administration of the key.
+  statement {
+    sid       = "EnableIamPoliciesOfThisAccount"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  # CloudWatch alarms of this account publish to the encrypted trigger (and notification) topic.
+  statement {
+    sid       = "CloudWatchAlarmsPublishToEncryptedTopics"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"] # this key
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  # CloudWatch Logs encrypts the function's log group, and only that log group, with the key.
+  statement {
+    sid = "CloudWatchLogsEncryptFunctionLogGroup"
+    actions = [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:DescribeKey",
+    ]
+    resources = ["*"] # this key
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [local.log_group_arn]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "QRadar failover ${var.name_prefix}: SNS topics, logs, lock table, failure queue, function environment"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+
+  tags = local.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name_prefix}"
+  target_key_id = aws_kms_key.this[0].key_id
+}

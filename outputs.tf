@@ -1,0 +1,94 @@
+output "function_name" {
+  description = "Name of the failover function."
+  value       = try(aws_lambda_function.this[0].function_name, null)
+}
+
+output "function_arn" {
+  description = "ARN of the failover function."
+  value       = try(aws_lambda_function.this[0].arn, null)
+}
+
+output "function_role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = try(aws_iam_role.this[0].arn, null)
+}
+
+output "function_log_group_name" {
+  description = "Name of the function's log group (decision records and EMF metrics)."
+  value       = try(aws_cloudwatch_log_group.this[0].name, null)
+}
+
+output "trigger_topic_arn" {
+  description = "ARN of the trigger topic (CloudWatch alarms -> function). Point additional alarms here to have them start the failover."
+  value       = try(aws_sns_topic.trigger[0].arn, null)
+}
+
+output "notification_topic_arn" {
+  description = "ARN of the notification topic the function reports to (created or brought)."
+  value       = var.create ? local.notification_topic_arn : null
+}
+
+output "unhealthy_hosts_alarm_arns" {
+  description = "ARNs of the UnHealthyHostCount alarms, keyed \"<target group>/<availability zone>\"."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.unhealthy_hosts : key => alarm.arn }
+}
+
+output "healthy_hosts_alarm_arns" {
+  description = "ARNs of the HealthyHostCount below-minimum alarms (missing data breaches), keyed \"<target group>/<availability zone>\"."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum : key => alarm.arn }
+}
+
+output "function_errors_alarm_arn" {
+  description = "ARN of the alarm on the function's Errors metric (null when not created)."
+  value       = try(aws_cloudwatch_metric_alarm.function_errors[0].arn, null)
+}
+
+output "lock_table_name" {
+  description = "Name of the DynamoDB lock table (created or brought)."
+  value       = var.create ? local.lock_table_name : null
+}
+
+output "lock_table_arn" {
+  description = "ARN of the DynamoDB lock table."
+  value       = var.create ? local.lock_table_arn : null
+}
+
+output "lock_id" {
+  description = "Partition key value of this deployment's lock item (LOCK_ID)."
+  value       = local.lock_id
+}
+
+output "security_group_id" {
+  description = "ID of the security group the module created for the function (null when brought)."
+  value       = try(aws_security_group.function[0].id, null)
+}
+
+output "function_security_group_ids" {
+  description = "All security groups attached to the function."
+  value       = values(local.function_security_groups)
+}
+
+output "failure_destination_arn" {
+  description = "ARN of the queue or topic receiving asynchronous invocations that failed every attempt."
+  value       = var.create ? local.failure_destination_arn : null
+}
+
+output "kms_key_arn" {
+  description = "ARN of the KMS key encrypting the topics, logs, lock table, failure queue and environment (created or brought)."
+  value       = var.create ? local.kms_key_arn : null
+}
+
+output "vpc_endpoint_ids" {
+  description = "IDs of the VPC endpoints the module created, keyed by service short name."
+  value       = merge({ for service, endpoint in aws_vpc_endpoint.interface : service => endpoint.id }, { for endpoint in aws_vpc_endpoint.dynamodb : "dynamodb" => endpoint.id })
+}
+
+output "package_filename" {
+  description = "Path of the zip the module built (null with a prebuilt package)."
+  value       = try(data.external.package[0].result.filename, null)
+}
+
+output "host_agent_ssm_document_name" {
+  description = "Name of the SSM document that installs the host agent (null when distribution is off)."
+  value       = try(aws_ssm_document.host_agent[0].name, null)
+}
