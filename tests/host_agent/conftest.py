@@ -1,0 +1,13 @@
+"""Fixtures for the host agent tests; the harness itself is in host_agent_harness.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from host_agent_harness import Agent, make_agent
+
+
+@pytest.fixture
+def agent(tmp_path: Path) -> Agent:
+    return make_agent(tmp_path)
