@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from qradar_simulator import CertificateAuthority, QRadarSimulator
 
 TOKEN = "sim-test-token-5f0c2a"

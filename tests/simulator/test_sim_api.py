@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from qradar_simulator import QRadarSimulator, RecordedRequest
 
 TOKEN = "sim-test-token-5f0c2a"

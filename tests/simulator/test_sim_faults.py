@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+
 from qradar_simulator import CertificateAuthority, Fault, FaultKind, QRadarSimulator
 
 DR = "/api/config/disaster_recovery/disaster_recovery_config"
