@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml lambda_src/requirements.txt
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-setup: $(STAMP) ## Create .venv with the package and its dev dependencies
+setup: system-deps $(STAMP) ## Create .venv with the package and its dev dependencies
 
 test: setup lint typecheck pytest ## The whole suite (the README's test command; .ci/run calls it)
 
