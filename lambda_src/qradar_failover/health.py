@@ -138,12 +138,12 @@ class LiveTargetHealth:
             }
             for query_id, metric in (("healthy", "HealthyHostCount"), ("unhealthy", "UnHealthyHostCount"))
         ]
-        end = self.now()
+        now = self.now()
         try:
             response = self.cloudwatch.get_metric_data(
                 MetricDataQueries=queries,
-                StartTime=end - timedelta(minutes=self.window_minutes),
-                EndTime=end,
+                StartTime=now - timedelta(minutes=self.window_minutes),
+                EndTime=now + timedelta(minutes=1),  # include the current, still partial, minute
                 ScanBy="TimestampDescending",
             )
         except Exception as error:  # botocore's error classes are generated; report the code

@@ -1,0 +1,200 @@
+"""The DynamoDB lock's state machine and the live-health confirmation, on moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from qradar_failover.events import decode_event
+from qradar_failover.health import HealthUnavailable, LiveTargetHealth
+from qradar_failover.lock import ClaimResult, FailoverLock, LockState
+from support import MAIN_AZ, REGION, AwsWorld, load_event
+
+
+@pytest.fixture
+def dynamodb(aws_credentials: None) -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName="lock",
+            KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+
+
+def make_lock(client: Any, now: list[float]) -> FailoverLock:
+    return FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900, clock=lambda: now[0])
+
+
+def test_only_one_claim_wins(dynamodb: Any) -> None:
+    now = [1000.0]
+    lock = make_lock(dynamodb, now)
+
+    assert lock.claim("a", "alarm")[0] is ClaimResult.CLAIMED
+    result, record = lock.claim("b", "alarm")
+
+    assert result is ClaimResult.HELD_BY_ANOTHER_RUN
+    assert record is not None
+    assert record.holder == "a"
+
+
+def test_recorded_failover_blocks_until_rearmed(dynamodb: Any) -> None:
+    now = [1000.0]
+    lock = make_lock(dynamodb, now)
+    lock.claim("a", "alarm")
+
+    assert lock.record_failed_over("a", {"destination_state": "PRIMARY/ACTIVE"})
+    now[0] += 10**6
+    assert lock.claim("b", "alarm")[0] is ClaimResult.ALREADY_FAILED_OVER, "a recorded failover never expires"
+    previous = lock.rearm()
+
+    assert previous is not None
+    assert previous.state is LockState.FAILED_OVER
+    assert previous.summary == {"destination_state": "PRIMARY/ACTIVE"}
+    assert lock.claim("c", "alarm")[0] is ClaimResult.CLAIMED
+
+
+def test_duplicate_notice_is_granted_once(dynamodb: Any) -> None:
+    lock = make_lock(dynamodb, [1000.0])
+    assert lock.mark_duplicate_notice_sent() is False, "nothing recorded yet"
+    lock.claim("a", "alarm")
+    lock.record_failed_over("a", {})
+
+    assert [lock.mark_duplicate_notice_sent() for _ in range(3)] == [True, False, False]
+
+
+def test_failed_attempt_leaves_the_system_armed(dynamodb: Any) -> None:
+    lock = make_lock(dynamodb, [1000.0])
+    lock.claim("a", "alarm")
+    lock.record_failed("a", {"failure": "destination 500"})
+
+    assert lock.blocking_record() is None
+    assert lock.claim("b", "alarm")[0] is ClaimResult.CLAIMED
+
+
+def test_crashed_claim_expires_and_the_late_owner_cannot_overwrite(dynamodb: Any) -> None:
+    now = [1000.0]
+    lock = make_lock(dynamodb, now)
+    lock.claim("crashed", "alarm")
+    assert lock.blocking_record() is not None
+
+    now[0] += 901
+    assert lock.blocking_record() is None
+    assert lock.claim("resumer", "alarm")[0] is ClaimResult.CLAIMED
+    assert lock.record_failed_over("crashed", {}) is False, "the expired holder no longer owns the lock"
+    assert lock.record_failed_over("resumer", {}) is True
+
+
+def test_unavailable_table_is_a_clear_error(aws_credentials: None) -> None:
+    from qradar_failover.lock import LockUnavailable
+
+    with mock_aws():
+        lock = make_lock(boto3.client("dynamodb", region_name=REGION), [0.0])
+        with pytest.raises(LockUnavailable, match="ResourceNotFoundException"):
+            lock.claim("a", "alarm")
+
+
+@pytest.fixture
+def world(aws_credentials: None) -> Iterator[AwsWorld]:
+    with mock_aws():
+        yield AwsWorld(env={}, topic_arn="", queue_url="", table="")
+
+
+def health() -> LiveTargetHealth:
+    return LiveTargetHealth(
+        boto3.client("cloudwatch", region_name=REGION),
+        boto3.client("elbv2", region_name=REGION),
+        now=lambda: datetime.now(UTC),
+    )
+
+
+def alarm() -> Any:
+    return decode_event(load_event("sns-cloudwatch-alarm-event.json"))
+
+
+def test_zero_healthy_collectors_supports_failover(world: AwsWorld) -> None:
+    world.put_health(healthy=0, unhealthy=3)
+
+    evidence = health().confirm(alarm())
+
+    assert evidence.healthy_collectors == 0
+    assert evidence.cloudwatch_unhealthy == 3
+    assert evidence.supports_failover(1)
+
+
+def test_remaining_healthy_collectors_do_not(world: AwsWorld) -> None:
+    world.put_health(healthy=2, unhealthy=1)
+
+    evidence = health().confirm(alarm())
+
+    assert evidence.healthy_collectors == 2
+    assert not evidence.supports_failover(1)
+    assert "2 healthy collector(s) in ca-central-1a" in evidence.summary()
+
+
+def test_az_without_datapoints_counts_as_no_healthy_collectors(world: AwsWorld) -> None:
+    evidence = health().confirm(alarm())
+
+    assert evidence.healthy_collectors == 0
+    assert "AZ not reporting" in (evidence.cloudwatch_note or "")
+
+
+class Unavailable:
+    def get_metric_data(self, **kwargs: Any) -> Any:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "GetMetricData")
+
+    describe_target_health = get_metric_data
+
+
+class TargetsInZone:
+    def __init__(self, states: list[str]) -> None:
+        self.states = states
+
+    def describe_target_health(self, **kwargs: Any) -> Any:
+        return {
+            "TargetHealthDescriptions": [
+                {
+                    "Target": {"Id": f"10.0.1.{i}", "Port": 32500, "AvailabilityZone": MAIN_AZ},
+                    "TargetHealth": {"State": s},
+                }
+                for i, s in enumerate(self.states)
+            ]
+            + [
+                {
+                    "Target": {"Id": "10.0.2.1", "Port": 32500, "AvailabilityZone": "ca-central-1b"},
+                    "TargetHealth": {"State": "healthy"},
+                }
+            ]
+        }
+
+
+def test_both_sources_unavailable_raises() -> None:
+    with pytest.raises(HealthUnavailable, match="Throttling"):
+        LiveTargetHealth(Unavailable(), Unavailable()).confirm(alarm())
+
+
+def test_elb_alone_decides_when_cloudwatch_is_unavailable() -> None:
+    evidence = LiveTargetHealth(Unavailable(), TargetsInZone(["unhealthy", "unhealthy"])).confirm(alarm())
+
+    assert evidence.healthy_collectors == 0
+    assert evidence.elb_unhealthy == 2
+    assert evidence.cloudwatch_healthy is None
+
+
+def test_a_healthy_target_seen_by_elb_outweighs_stale_cloudwatch(world: AwsWorld) -> None:
+    world.put_health(healthy=0, unhealthy=2)
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+
+    evidence = LiveTargetHealth(cloudwatch, TargetsInZone(["healthy", "unhealthy"])).confirm(alarm())
+
+    assert evidence.healthy_collectors == 1
+    assert not evidence.supports_failover(1)
