@@ -310,25 +310,22 @@ class QRadarConsole:
     ) -> requests.Response:
         started = time.monotonic()
         attempts = 0
-        status: int | None = None
-        try:
-            while True:
-                attempts += 1
+        while True:
+            attempts += 1
+            try:
                 response = self._attempt(step, method, path, deadline, body, params, attempts)
-                if response is not None:
-                    status = response.status_code
-                    if response.ok:
-                        return response
+                if response is not None and not 200 <= response.status_code < 300:
                     error = self._http_error(step, response)
-                    if status not in _RETRYABLE_STATUSES or not self._may_retry(attempts, deadline):
+                    if response.status_code not in _RETRYABLE_STATUSES or not self._may_retry(attempts, deadline):
                         raise error
-                self._backoff(attempts)
-        except QRadarError as error:
-            self._observe(step, method, path, error.http_status, started, attempts, str(error))
-            raise
-        finally:
-            if status is not None and 200 <= status < 300:
-                self._observe(step, method, path, status, started, attempts, None)
+                    response = None
+            except QRadarError as error:
+                self._observe(step, method, path, error.http_status, started, attempts, str(error))
+                raise
+            if response is not None:
+                self._observe(step, method, path, response.status_code, started, attempts, None)
+                return response
+            self._backoff(attempts)
 
     def _attempt(
         self,
