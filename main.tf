@@ -11,8 +11,9 @@ data "aws_caller_identity" "current" {
 }
 
 # The AZ of every function subnet: the function must keep running when the Main AZ is gone.
+# Keyed by position so subnets created in the same apply (IDs unknown at plan) work.
 data "aws_subnet" "function" {
-  for_each = var.create ? toset(var.subnet_ids) : toset([])
+  for_each = var.create ? { for index, id in var.subnet_ids : tostring(index) => id } : {}
 
   id = each.value
 }
@@ -35,6 +36,7 @@ locals {
 
   create_failure_queue    = var.create && var.failure_destination_arn == null
   failure_destination_arn = local.create_failure_queue ? aws_sqs_queue.failure[0].arn : var.failure_destination_arn
+  failure_destination_sqs = local.create_failure_queue || can(regex("^arn:[^:]+:sqs:", var.failure_destination_arn))
 
   lock_table_name = coalesce(var.lock_table_name, "${var.name_prefix}-lock")
   lock_table_arn  = var.create_lock_table ? try(aws_dynamodb_table.lock[0].arn, "") : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.lock_table_name}"

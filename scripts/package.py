@@ -89,9 +89,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def inputs_key(
-    source_dir: Path, requirements_file: Path, runtime: str, architecture: str, ca_bundle_pem: str
-) -> str:
+def inputs_key(source_dir: Path, requirements_file: Path, runtime: str, architecture: str, ca_bundle_pem: str) -> str:
     """A hash of everything that determines the zip's content (not of mtimes)."""
     digest = hashlib.sha256()
     digest.update(f"format={FORMAT_VERSION}\nruntime={runtime}\narch={architecture}\n".encode())
@@ -178,12 +176,8 @@ def build(
     with tempfile.TemporaryDirectory(prefix="qradar-failover-build-") as scratch:
         site = Path(scratch) / "site"
         install_requirements(requirements_file, runtime, architecture, site)
-        entries: list[tuple[str, bytes, bool]] = [
-            (name, path.read_bytes(), False) for name, path in _walk(site)
-        ]
-        entries += [
-            (name, path.read_bytes(), os.access(path, os.X_OK)) for name, path in _source_entries(source_dir)
-        ]
+        entries: list[tuple[str, bytes, bool]] = [(name, path.read_bytes(), False) for name, path in _walk(site)]
+        entries += [(name, path.read_bytes(), os.access(path, os.X_OK)) for name, path in _source_entries(source_dir)]
         if ca_bundle_pem.strip():
             entries.append((CA_BUNDLE_NAME, ca_bundle_pem.encode(), False))
         unsigned = Path(scratch) / "package.zip"
