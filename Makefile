@@ -50,6 +50,9 @@ unit: setup ## Unit tests only
 integration: setup ## Integration tests (simulator over HTTPS + moto)
 	$(BIN)/pytest tests/integration
 
+demo: setup ## A local failover drill (README quick start): simulated consoles over HTTPS + moto, no AWS account
+	$(BIN)/qradar-failover drill
+
 clean: ## Remove the venvs and caches
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis builds
 

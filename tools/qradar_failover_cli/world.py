@@ -1,0 +1,430 @@
+"""The drill's world: two simulated QRadar consoles over HTTPS and AWS served by moto in server mode.
+
+What the Terraform module and the upstream architecture would create is created here through
+boto3 against the moto endpoint: a VPC with a subnet in each site's AZ, a network load balancer
+with a target group holding the collectors of both sites (IP targets), the module's two alarms
+per Main-Site AZ, the trigger and notification topics, the token secrets and the lock table.
+Two SQS queues stand in for subscribers: ``oncall-inbox`` on the notification topic (what people
+receive) and ``trigger-tap`` on the trigger topic (the envelope SNS would hand to the function).
+
+Needs the project's dev extras (moto[server], cryptography).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+
+from qradar_simulator import CertificateAuthority, QRadarSimulator
+
+REGION = "ca-central-1"
+REGION_NAME = "Canada (Central)"
+MAIN_AZ = "ca-central-1a"
+DEST_AZ = "ca-central-1b"
+NAME_PREFIX = "qradar-dr"
+LOCK_TABLE = f"{NAME_PREFIX}-lock"
+MAIN_SECRET = "qradar/main/sec-token"  # noqa: S105 (a secret name, not a value)
+DEST_SECRET = "qradar/dest/sec-token"  # noqa: S105
+MAIN_TOKEN = "drill-main-SEC-token"  # noqa: S105 (a throw-away token for the local simulator)
+DEST_TOKEN = "drill-dest-SEC-token"  # noqa: S105
+COLLECTOR_PORT = 32500  # DLC
+_FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "drill", "AWS_SECRET_ACCESS_KEY": "drill"}  # moto accepts any
+_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_CONFIG_FILE")
+
+
+class MotoEndpoint:
+    """moto in server mode on 127.0.0.1: the handler reaches it over HTTP like it reaches AWS."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per AWS call otherwise
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+
+    def reset(self) -> None:
+        """Forget every resource (moto's own reset API)."""
+        requests.post(f"{self.url}/moto-api/reset", timeout=10).raise_for_status()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+@contextmanager
+def aws_environment(endpoint_url: str, extra: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Point every boto3 client in this process at ``endpoint_url``; restore ``os.environ`` afterwards."""
+    saved = dict(os.environ)
+    try:
+        for name in _AWS_VARIABLES:
+            os.environ.pop(name, None)
+        os.environ.update(_FAKE_CREDENTIALS)
+        os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+        os.environ["AWS_DEFAULT_REGION"] = REGION
+        os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+        os.environ.update(extra or {})
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@dataclass(frozen=True)
+class Collector:
+    ip: str
+    availability_zone: str
+
+
+@dataclass
+class DrillWorld:
+    """Both consoles and the AWS side, with the operations a drill performs on them."""
+
+    ca: CertificateAuthority
+    main: QRadarSimulator
+    destination: QRadarSimulator
+    endpoint_url: str
+    env: dict[str, str]  # the function's environment contract
+    load_balancer: str  # CloudWatch dimension, e.g. net/qradar-collect/0123...
+    target_group: str  # CloudWatch dimension, e.g. targetgroup/qradar-dlc/4567...
+    target_group_arn: str
+    trigger_topic_arn: str
+    notification_topic_arn: str
+    inbox_url: str
+    trigger_tap_url: str
+    collectors: list[Collector] = field(default_factory=list)
+
+    # --- what happens in the AZ ---------------------------------------------------------------
+    def publish_health(
+        self, availability_zone: str, healthy: int, unhealthy: int, minutes_ago: range = range(3, 0, -1)
+    ) -> None:
+        """What the NLB publishes every minute for one AZ (by default the last 3 minutes' datapoints)."""
+        dimensions = [
+            {"Name": "TargetGroup", "Value": self.target_group},
+            {"Name": "LoadBalancer", "Value": self.load_balancer},
+            {"Name": "AvailabilityZone", "Value": availability_zone},
+        ]
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        data = []
+        for minute in minutes_ago:
+            at = now - timedelta(minutes=minute)
+            data += [
+                {"MetricName": "HealthyHostCount", "Dimensions": dimensions, "Value": healthy, "Timestamp": at},
+                {"MetricName": "UnHealthyHostCount", "Dimensions": dimensions, "Value": unhealthy, "Timestamp": at},
+            ]
+        _aws("cloudwatch").put_metric_data(Namespace="AWS/NetworkELB", MetricData=data)
+
+    def set_alarm(self, metric: str, state: str, reason: str) -> None:
+        _aws("cloudwatch").set_alarm_state(
+            AlarmName=alarm_name(self.target_group, MAIN_AZ, metric), StateValue=state, StateReason=reason
+        )
+
+    def alarm_message(self, metric: str = "UnHealthyHostCount", old_state: str = "OK") -> dict[str, Any]:
+        """The CloudWatch alarm message for a Main-AZ alarm, built from the alarm as CloudWatch holds it."""
+        (alarm,) = _aws("cloudwatch").describe_alarms(AlarmNames=[alarm_name(self.target_group, MAIN_AZ, metric)])[
+            "MetricAlarms"
+        ]
+        return cloudwatch_alarm_message(alarm, old_state)
+
+    def deliver_through_trigger_topic(self, message: Mapping[str, Any]) -> dict[str, Any]:
+        """Publish the alarm message to the trigger topic, as CloudWatch does, and return the Lambda
+        event SNS builds from it (the envelope is taken from a queue subscribed to the same topic)."""
+        sns = _aws("sns")
+        name = message.get("AlarmName", "")
+        subject = f'{message.get("NewStateValue")}: "{name}" in {REGION_NAME}'[:100]
+        sns.publish(TopicArn=self.trigger_topic_arn, Subject=subject, Message=json.dumps(message))
+        envelope = self._receive(self.trigger_tap_url, expected=1, wait_seconds=5.0)[0]
+        return lambda_sns_event(envelope, self._trigger_subscription_arn())
+
+    # --- what people and the consoles saw -------------------------------------------------------
+    def notifications(self) -> list[dict[str, Any]]:
+        """Every message the on-call subscriber received so far (SNS envelopes), drained."""
+        return self._receive(self.inbox_url, expected=0, wait_seconds=0.0)
+
+    def alarm_states(self) -> dict[str, str]:
+        alarms = _aws("cloudwatch").describe_alarms(AlarmNamePrefix=NAME_PREFIX)["MetricAlarms"]
+        return {alarm["AlarmName"]: alarm["StateValue"] for alarm in alarms}
+
+    def lock_item(self) -> dict[str, Any] | None:
+        response = _aws("dynamodb").get_item(
+            TableName=LOCK_TABLE, Key={"lock_id": {"S": "qradar-failover"}}, ConsistentRead=True
+        )
+        item: dict[str, Any] | None = response.get("Item")
+        return item
+
+    def stop(self) -> None:
+        self.main.stop()
+        self.destination.stop()
+
+    def _receive(self, queue_url: str, expected: int, wait_seconds: float) -> list[dict[str, Any]]:
+        sqs = _aws("sqs")
+        received: list[dict[str, Any]] = []
+        give_up = time.monotonic() + wait_seconds
+        while True:
+            batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            for message in batch:
+                received.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if batch:
+                continue
+            if len(received) >= expected or time.monotonic() >= give_up:
+                return received
+            time.sleep(0.05)
+
+    def _trigger_subscription_arn(self) -> str:
+        subscriptions = _aws("sns").list_subscriptions_by_topic(TopicArn=self.trigger_topic_arn)
+        return str(subscriptions["Subscriptions"][0]["SubscriptionArn"])
+
+
+def _aws(service: str) -> Any:
+    """A client of the endpoint in ``AWS_ENDPOINT_URL`` (typed loosely: the drill builds plain dicts)."""
+    return boto3.client(service)  # type: ignore[call-overload]
+
+
+def alarm_name(target_group: str, availability_zone: str, metric: str) -> str:
+    """The module's alarm names (alarms.tf): ``<prefix>-<target group>-<az>-...``."""
+    group = target_group.split("/")[1]
+    suffix = "unhealthy-collectors" if metric == "UnHealthyHostCount" else "healthy-collectors-below-1"
+    return f"{NAME_PREFIX}-{group}-{availability_zone}-{suffix}"
+
+
+def build_world(
+    workdir: Path,
+    endpoint_url: str,
+    *,
+    main_collectors: int = 2,
+    destination_collectors: int = 2,
+    deploy_seconds: float = 2.0,
+) -> DrillWorld:
+    """Start both consoles and create the AWS side. Call inside :func:`aws_environment`."""
+    ca = CertificateAuthority.create(workdir / "ca")
+    main = QRadarSimulator(
+        "main", MAIN_TOKEN, ca, is_dr="PRIMARY", site_state="ACTIVE", deploy_seconds=deploy_seconds
+    ).start()
+    destination = QRadarSimulator(
+        "destination",
+        DEST_TOKEN,
+        ca,
+        is_dr="DR",
+        site_state="STANDBY",
+        ariel_copy_enabled=False,
+        deploy_seconds=deploy_seconds,
+        copy_profiles=[],
+    ).start()
+    try:
+        return _create_aws_side(ca, main, destination, endpoint_url, main_collectors, destination_collectors)
+    except Exception:
+        main.stop()
+        destination.stop()
+        raise
+
+
+def _create_aws_side(
+    ca: CertificateAuthority,
+    main: QRadarSimulator,
+    destination: QRadarSimulator,
+    endpoint_url: str,
+    main_collectors: int,
+    destination_collectors: int,
+) -> DrillWorld:
+    ec2, elb, cloudwatch = _aws("ec2"), _aws("elbv2"), _aws("cloudwatch")
+    sns, sqs, secrets, dynamodb = (_aws(name) for name in ("sns", "sqs", "secretsmanager", "dynamodb"))
+
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{index}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for index, zone in ((1, MAIN_AZ), (2, DEST_AZ))
+    ]
+    balancer = elb.create_load_balancer(Name="qradar-collect", Subnets=subnets, Type="network", Scheme="internal")[
+        "LoadBalancers"
+    ][0]
+    group = elb.create_target_group(
+        Name="qradar-dlc", Protocol="TCP", Port=COLLECTOR_PORT, VpcId=vpc, TargetType="ip", HealthCheckProtocol="TCP"
+    )["TargetGroups"][0]
+    elb.create_listener(
+        LoadBalancerArn=balancer["LoadBalancerArn"],
+        Protocol="TCP",
+        Port=COLLECTOR_PORT,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+    )
+    collectors = [Collector(f"10.0.1.{20 + n}", MAIN_AZ) for n in range(main_collectors)]
+    collectors += [Collector(f"10.0.2.{20 + n}", DEST_AZ) for n in range(destination_collectors)]
+    elb.register_targets(
+        TargetGroupArn=group["TargetGroupArn"],
+        Targets=[{"Id": c.ip, "Port": COLLECTOR_PORT, "AvailabilityZone": c.availability_zone} for c in collectors],
+    )
+    # CloudWatch names a load balancer by its ARN suffix; an NLB's is net/<name>/<id> (moto's ARNs
+    # always say app/, so the suffix is rebuilt from the name and id for a network load balancer).
+    lb_name, lb_id = balancer["LoadBalancerArn"].split("/")[-2:]
+    load_balancer = f"net/{lb_name}/{lb_id}"
+    target_group = "targetgroup/" + group["TargetGroupArn"].split(":targetgroup/")[1]
+
+    trigger_topic = sns.create_topic(Name=f"{NAME_PREFIX}-trigger")["TopicArn"]
+    notification_topic = sns.create_topic(Name=f"{NAME_PREFIX}-notifications")["TopicArn"]
+    inbox_url = _subscribed_queue(sns, sqs, notification_topic, "oncall-inbox")
+    trigger_tap_url = _subscribed_queue(sns, sqs, trigger_topic, "trigger-tap")
+
+    for zone in (MAIN_AZ,):  # the module alarms on the Main-Site AZs only
+        dimensions = [
+            {"Name": "LoadBalancer", "Value": load_balancer},
+            {"Name": "TargetGroup", "Value": target_group},
+            {"Name": "AvailabilityZone", "Value": zone},
+        ]
+        cloudwatch.put_metric_alarm(
+            AlarmName=alarm_name(target_group, zone, "UnHealthyHostCount"),
+            AlarmDescription=f"QRadar Main Site collectors are failing health checks in {zone}",
+            Namespace="AWS/NetworkELB",
+            MetricName="UnHealthyHostCount",
+            Dimensions=dimensions,
+            Statistic="Maximum",
+            Period=60,
+            EvaluationPeriods=3,
+            DatapointsToAlarm=3,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            Threshold=1,
+            TreatMissingData="notBreaching",
+            AlarmActions=[trigger_topic],
+        )
+        cloudwatch.put_metric_alarm(
+            AlarmName=alarm_name(target_group, zone, "HealthyHostCount"),
+            AlarmDescription=f"QRadar Main Site has fewer than 1 healthy collector in {zone}",
+            Namespace="AWS/NetworkELB",
+            MetricName="HealthyHostCount",
+            Dimensions=dimensions,
+            Statistic="Minimum",
+            Period=60,
+            EvaluationPeriods=3,
+            DatapointsToAlarm=3,
+            ComparisonOperator="LessThanThreshold",
+            Threshold=1,
+            TreatMissingData="breaching",
+            AlarmActions=[trigger_topic],
+        )
+        for name in ("UnHealthyHostCount", "HealthyHostCount"):
+            cloudwatch.set_alarm_state(
+                AlarmName=alarm_name(target_group, zone, name), StateValue="OK", StateReason="collectors healthy"
+            )
+
+    secrets.create_secret(Name=MAIN_SECRET, SecretString=MAIN_TOKEN)
+    secrets.create_secret(Name=DEST_SECRET, SecretString=DEST_TOKEN)
+    dynamodb.create_table(
+        TableName=LOCK_TABLE,
+        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    env = {
+        "MAIN_SITE_ADDRESS": main.address,
+        "DEST_SITE_ADDRESS": destination.address,
+        "MAIN_SITE_TOKEN_SECRET": MAIN_SECRET,
+        "DEST_SITE_TOKEN_SECRET": DEST_SECRET,
+        "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
+        "SNS_TOPIC": notification_topic,
+        "LOCK_TABLE": LOCK_TABLE,
+        "QRADAR_CA_BUNDLE": ca.bundle_path,
+    }
+    world = DrillWorld(
+        ca=ca,
+        main=main,
+        destination=destination,
+        endpoint_url=endpoint_url,
+        env=env,
+        load_balancer=load_balancer,
+        target_group=target_group,
+        target_group_arn=group["TargetGroupArn"],
+        trigger_topic_arn=trigger_topic,
+        notification_topic_arn=notification_topic,
+        inbox_url=inbox_url,
+        trigger_tap_url=trigger_tap_url,
+        collectors=collectors,
+    )
+    history = range(10, 0, -1)  # healthy for the last 10 minutes; a drill then overwrites the last 3 in the Main AZ
+    world.publish_health(MAIN_AZ, healthy=main_collectors, unhealthy=0, minutes_ago=range(10, 3, -1))
+    world.publish_health(DEST_AZ, healthy=destination_collectors, unhealthy=0, minutes_ago=history)
+    return world
+
+
+def _subscribed_queue(sns: Any, sqs: Any, topic_arn: str, name: str) -> str:
+    queue_url = str(sqs.create_queue(QueueName=name)["QueueUrl"])
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return queue_url
+
+
+def cloudwatch_alarm_message(alarm: Mapping[str, Any], old_state: str = "OK") -> dict[str, Any]:
+    """The JSON CloudWatch publishes to an alarm action topic, from a ``describe_alarms`` entry."""
+    arn = str(alarm["AlarmArn"])
+
+    def stamp(value: Any) -> str | None:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+        return None
+
+    return {
+        "AlarmName": alarm["AlarmName"],
+        "AlarmDescription": alarm.get("AlarmDescription"),
+        "AWSAccountId": arn.split(":")[4],
+        "AlarmConfigurationUpdatedTimestamp": stamp(alarm.get("AlarmConfigurationUpdatedTimestamp")),
+        "NewStateValue": alarm["StateValue"],
+        "NewStateReason": alarm.get("StateReason", ""),
+        "StateChangeTime": stamp(alarm.get("StateUpdatedTimestamp")) or stamp(datetime.now(UTC)),
+        "Region": REGION_NAME,
+        "AlarmArn": arn,
+        "OldStateValue": old_state,
+        "OKActions": list(alarm.get("OKActions", [])),
+        "AlarmActions": list(alarm.get("AlarmActions", [])),
+        "InsufficientDataActions": list(alarm.get("InsufficientDataActions", [])),
+        "Trigger": {
+            "MetricName": alarm["MetricName"],
+            "Namespace": alarm["Namespace"],
+            "StatisticType": "Statistic",
+            "Statistic": str(alarm.get("Statistic", "")).upper(),
+            "Unit": alarm.get("Unit"),
+            "Dimensions": [{"value": d["Value"], "name": d["Name"]} for d in alarm.get("Dimensions", [])],
+            "Period": alarm.get("Period"),
+            "EvaluationPeriods": alarm.get("EvaluationPeriods"),
+            "DatapointsToAlarm": alarm.get("DatapointsToAlarm"),
+            "ComparisonOperator": alarm.get("ComparisonOperator"),
+            "Threshold": alarm.get("Threshold"),
+            "TreatMissingData": alarm.get("TreatMissingData", "missing"),
+            "EvaluateLowSampleCountPercentile": "",
+        },
+    }
+
+
+def lambda_sns_event(envelope: Mapping[str, Any], subscription_arn: str) -> dict[str, Any]:
+    """The event Lambda receives for one SNS notification (``Records[0].Sns``), from the envelope
+    an SQS subscriber of the same topic receives (which spells the two URL keys ``...URL``)."""
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": subscription_arn,
+                "Sns": {
+                    "Type": envelope.get("Type", "Notification"),
+                    "MessageId": envelope["MessageId"],
+                    "TopicArn": envelope["TopicArn"],
+                    "Subject": envelope.get("Subject"),
+                    "Message": envelope["Message"],
+                    "Timestamp": envelope.get("Timestamp"),
+                    "SignatureVersion": envelope.get("SignatureVersion", "1"),
+                    "Signature": envelope.get("Signature", ""),
+                    "SigningCertUrl": envelope.get("SigningCertURL", ""),
+                    "UnsubscribeUrl": envelope.get("UnsubscribeURL", ""),
+                    "MessageAttributes": envelope.get("MessageAttributes", {}),
+                },
+            }
+        ]
+    }
