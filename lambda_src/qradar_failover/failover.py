@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
@@ -109,6 +109,8 @@ def fail_over(
         run.record_success()
     except _Finished:
         pass
+    except Exception as error:  # a defect must still reach people and release the claim, not vanish in a retry
+        run.fail_unexpectedly(error)
     return run.notify()
 
 
@@ -134,6 +136,7 @@ class _Run:
         self.started = clock()
         self.report = FailoverReport(Outcome.FAILED, "not finished", run_id, dry_run=config.dry_run)
         self.destination: Console | None = None
+        self.claimed = False
         self.destination_was_active = False
         self.main_demoted = False
 
@@ -221,7 +224,8 @@ class _Run:
             except LockUnavailable as error:
                 self.fail_without_lock(error)
             step_detail.append(result.value)
-        if result is not ClaimResult.CLAIMED:
+        self.claimed = result is ClaimResult.CLAIMED
+        if not self.claimed:
             self.finish_as_duplicate(record)
 
     # activate Destination -----------------------------------------------------------------------
@@ -371,10 +375,7 @@ class _Run:
             self.report.failure = Failure(error.site, error.step, error.detail, error.http_status, error.qradar_code)
         else:
             self.report.failure = Failure("destination", "read token", str(error))
-        try:
-            self.collaborators.lock.record_failed(self.report.run_id, self.summary())
-        except LockUnavailable as lock_error:
-            self.log("could not record the failed attempt", step="record", error=str(lock_error))
+        self.record_failure()
         self.finish(
             Outcome.FAILED,
             "the Destination Site could not be activated and verified",
@@ -384,6 +385,25 @@ class _Run:
                 "The automation stays armed: the next alarm will try again.",
             ],
         )
+
+    def fail_unexpectedly(self, error: Exception) -> None:
+        logger.exception("unexpected error in the failover runbook", extra={"run_id": self.report.run_id})
+        self.report.failure = Failure("engine", "unexpected error", f"{type(error).__name__}: {error}")
+        if self.claimed:
+            self.record_failure()
+        with suppress(_Finished):
+            self.finish(
+                Outcome.FAILED,
+                "the engine hit an unexpected error; see the function's logs for the traceback",
+                manual_actions=["Check both consoles' DR state with 'qradar-failover status' and finish by hand."],
+            )
+
+    def record_failure(self) -> None:
+        """Record a failed attempt (which leaves the automation armed); never claims success."""
+        try:
+            self.collaborators.lock.record_failed(self.report.run_id, self.summary())
+        except LockUnavailable as error:
+            self.log("could not record the failed attempt", step="record", error=str(error))
 
     def read_only_state(self, site: SiteConfig) -> DRConfig | None:
         budget = self.deadline.within(self.config.main_site_budget_seconds)

@@ -298,3 +298,20 @@ def test_failed_notification_still_reports_the_outcome(world: World) -> None:
 
     assert report.outcome is Outcome.FAILED_OVER
     assert report.notified is False
+
+
+def test_unexpected_defect_is_reported_notified_and_releases_the_claim(world: World) -> None:
+    def broken(deadline: Any, poll_interval: float) -> Any:
+        raise KeyError("status")
+
+    world.destination.deploy = broken  # type: ignore[method-assign]
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None
+    assert "KeyError" in report.failure.detail
+    assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED]
+    record = world.lock.current()
+    assert record is not None
+    assert record.state is LockState.FAILED, "the next alarm can try again at once"
