@@ -293,6 +293,9 @@ def failover(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> in
     for line in timeline(report.as_dict()):
         io.say(line)
     io.say()
+    for step in report.steps:
+        if step.step == "confirm with live target health":
+            io.say(f"Confirmation: {step.detail}")
     for line in outcome_block(report.as_dict()):
         io.say(line)
     return code
@@ -302,6 +305,8 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
     if report.outcome in _OK_OUTCOMES:
         return ExitCode.OK
     failure = report.failure
+    if report.outcome is Outcome.FAILED and failure is not None and "TLS verification failed" in failure.detail:
+        return ExitCode.USAGE
     if report.outcome is Outcome.FAILED and failure is not None and failure.http_status is None:
         unreachable = ("cannot connect", "no answer within", "no time left", *_AWS_UNREACHABLE)
         if any(text in failure.detail for text in unreachable):

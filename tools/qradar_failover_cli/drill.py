@@ -156,7 +156,7 @@ def run_drill(
     """Build the world, break the Main AZ as the scenario says, deliver the alarm, check the result.
 
     ``endpoint`` (a :class:`~qradar_failover_cli.world.MotoEndpoint`) may be shared across drills;
-    it is reset first. ``log_stream`` receives the handler's log lines with ``verbose``.
+    it is reset first either way. ``log_stream`` receives the handler's log lines with ``verbose``.
     """
     from . import world as w
 
@@ -165,8 +165,7 @@ def run_drill(
     own_endpoint = endpoint is None
     if endpoint is None:
         endpoint = w.MotoEndpoint()
-    else:
-        endpoint.reset()
+    endpoint.reset()  # moto's backends live in this process: start from nothing even on a new server
     settings = dict(DRILL_SETTINGS)
     if options.dry_run:
         settings["DRY_RUN"] = "true"

@@ -1,0 +1,41 @@
+"""Helpers for the CLI tests: run `qradar-failover` in-process against the drill's world."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from qradar_failover_cli.main import main
+from qradar_failover_cli.world import DrillWorld
+
+
+@dataclass
+class Cli:
+    world: DrillWorld
+
+    def env(self, **changes: str | None) -> dict[str, str]:
+        env = dict(os.environ) | self.world.env | {"DEPLOY_POLL_INTERVAL_SECONDS": "0.1"}
+        for name, value in changes.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        return env
+
+    def run(self, *argv: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(list(argv), environ=env or self.env(), stdin=io.StringIO(stdin), stdout=out, stderr=err)
+        return Result(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def staged_writes(simulator: Any) -> list[Any]:
+    return [r for r in simulator.writes() if r.path == "/api/staged_config/disaster_recovery/disaster_recovery_config"]

@@ -1,0 +1,34 @@
+"""The CLI against the drill's world: simulated consoles over HTTPS and moto in server mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import Cli
+
+from qradar_failover_cli.world import DrillWorld, MotoEndpoint, aws_environment, build_world
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[MotoEndpoint]:
+    endpoint = MotoEndpoint()
+    yield endpoint
+    endpoint.stop()
+
+
+@pytest.fixture
+def world(tmp_path: Path, moto_endpoint: MotoEndpoint) -> Iterator[DrillWorld]:
+    moto_endpoint.reset()
+    with aws_environment(moto_endpoint.url):
+        built = build_world(tmp_path, moto_endpoint.url, deploy_seconds=0.3)
+        try:
+            yield built
+        finally:
+            built.stop()
+
+
+@pytest.fixture
+def cli(world: DrillWorld) -> Cli:
+    return Cli(world)

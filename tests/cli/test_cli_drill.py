@@ -1,0 +1,128 @@
+"""The drill (`make demo`): one scenario per flag, judged from the simulators' request logs and the
+notifications the on-call subscriber received."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from qradar_failover_cli.drill import DrillOptions, DrillResult, print_result, run_drill
+from qradar_failover_cli.world import MotoEndpoint
+from qradar_simulator import FaultKind
+
+pytestmark = pytest.mark.integration
+
+STAGED = "/api/staged_config/disaster_recovery/disaster_recovery_config"
+
+
+def drill(tmp_path: Path, endpoint: MotoEndpoint, **options: object) -> DrillResult:
+    lines: list[str] = []
+    return run_drill(DrillOptions(deploy_seconds=0.3, **options), lines.append, tmp_path, endpoint)  # type: ignore[arg-type]
+
+
+def subjects(result: DrillResult) -> list[str]:
+    return [str(message["Subject"]) for message in result.notifications]
+
+
+def test_drill_fails_the_main_az_over_once_and_tells_people(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    result = drill(tmp_path, moto_endpoint)
+
+    assert result.passed, result.checks
+    assert result.outcomes == ["failed_over"]
+    assert [r.path for r in result.writes("destination")].count(STAGED) == 1
+    assert result.after["destination"]["site_state"] == "ACTIVE"
+    assert result.after["main"]["site_state"] == "STANDBY"
+    main_writes = [r.path for r in result.writes("main")]
+    assert STAGED in main_writes
+    assert any(path.startswith("/api/disaster_recovery/ariel_copy_profiles/") for path in main_writes)
+    for request in result.main_requests + result.destination_requests:
+        assert request.authorized and request.header("Allow-Hidden") == "true"
+    (subject,) = subjects(result)
+    assert subject.startswith("[QRadar DR] Failed over to the Destination Site")
+    assert result.report["alarm"]["source"] == "sns"
+    assert result.report["alarm"]["delivery_id"], "the event came through the trigger topic with an SNS MessageId"
+    assert result.lock is not None and result.lock["state"]["S"] == "FAILED_OVER"
+
+
+def test_drill_output_shows_timeline_states_and_notification(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    result = drill(tmp_path, moto_endpoint)
+    lines: list[str] = []
+
+    print_result(result, lines.append)
+
+    text = "\n".join(lines)
+    assert "Timeline (run drill-1)" in text
+    assert "destination  stage DR config" in text
+    assert "Outcome: failed_over" in text
+    assert "main           PRIMARY/ACTIVE, ariel copy on    PRIMARY/STANDBY, ariel copy off" in text
+    assert "destination    DR/STANDBY, ariel copy off       PRIMARY/ACTIVE, ariel copy on" in text
+    assert "Subject: [QRadar DR] Failed over to the Destination Site" in text
+    assert lines[-1].startswith("PASS: the Destination Site took over")
+
+
+def test_drill_main_hung_still_fails_over_within_the_main_budget(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    started = time.monotonic()
+
+    result = drill(tmp_path, moto_endpoint, main_hung=True)
+
+    assert result.passed, result.checks
+    assert result.outcomes == ["failed_over"]
+    assert result.writes("main") == []
+    assert [r.fault for r in result.main_requests] == [FaultKind.HANG]
+    assert result.report["main_state"] == "unreachable"
+    assert time.monotonic() - started < 15
+    (subject,) = subjects(result)
+    assert "(manual steps left)" in subject
+    assert "When the Main Site console is back" in result.notifications[0]["Message"]
+
+
+def test_drill_false_alarm_is_refused_and_nothing_written(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    result = drill(tmp_path, moto_endpoint, false_alarm=True)
+
+    assert result.passed, result.checks
+    assert result.outcomes == ["refused"]
+    assert result.writes("main") == [] and result.writes("destination") == []
+    assert result.main_requests == [] and result.destination_requests == []
+    (subject,) = subjects(result)
+    assert subject.startswith("[QRadar DR] Failover refused")
+    assert "2 healthy collector(s) remain in ca-central-1a" in result.notifications[0]["Message"]
+
+
+def test_drill_duplicate_deliveries_fail_over_exactly_once(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    result = drill(tmp_path, moto_endpoint, duplicates=3)
+
+    assert result.passed, result.checks
+    assert sorted(result.outcomes).count("failed_over") == 1
+    assert set(result.outcomes) <= {"failed_over", "in_progress_elsewhere", "already_failed_over"}
+    assert result.destination_staged == 1
+    assert sum("Failed over" in subject for subject in subjects(result)) == 1
+
+
+def test_drill_dry_run_notifies_the_plan_and_writes_nothing(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    result = drill(tmp_path, moto_endpoint, dry_run=True)
+
+    assert result.passed, result.checks
+    assert result.outcomes == ["dry_run"]
+    assert result.writes("main") == [] and result.writes("destination") == []
+    assert {r.method for r in result.main_requests + result.destination_requests} == {"GET"}
+    assert result.lock is None
+    (subject,) = subjects(result)
+    assert subject.startswith("[QRadar DR] DRY RUN")
+
+
+def test_drill_command_exits_zero_and_prints_json(moto_endpoint: MotoEndpoint) -> None:
+    import io
+    import json
+
+    from qradar_failover_cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["drill", "--false-alarm", "--json", "--deploy-seconds", "0.2"], stdout=out, stderr=err)
+
+    document = json.loads(out.getvalue())
+    assert code == 0
+    assert document["passed"] is True
+    assert document["outcomes"] == ["refused"]
+    assert "Scenario: --false-alarm" in err.getvalue()
