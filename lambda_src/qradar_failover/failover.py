@@ -33,6 +33,10 @@ MAIN_SITE_MANUAL_STEPS = (
     "console set the site to STANDBY with ariel copy disabled, disable every ariel copy profile and deploy "
     "changes (the automation could not reach it: {reason})."
 )
+MAIN_SITE_DEPLOY_UNCONFIRMED = (
+    "The Main Site was staged STANDBY with ariel copy disabled and its deploy was started, but it had not "
+    "finished within the Main-Site time budget: confirm on the Main console that the deploy completed ({reason})."
+)
 INGRESS_STEP = (
     "Check that the host agent restarted ecs-ec-ingress on the Destination hosts (qradar-dr-agent status), "
     "and that events arrive at the Destination console."
@@ -293,7 +297,16 @@ class _Run:
                 self.deploy(console, "main", budget)
                 self.main_demoted = True
                 self.report.main_state = "STANDBY, ariel copy off (deployed)"
-        except (QRadarError, TokenUnavailable) as error:
+        except QRadarError as error:
+            if error.step == "deploy" and error.kind is FailureKind.DEADLINE:
+                # A real deploy often outlasts the Main-Site budget: it was started, only not awaited.
+                self.report.main_state = "STANDBY staged, deploy still running"
+                self.report.manual_actions.append(MAIN_SITE_DEPLOY_UNCONFIRMED.format(reason=error))
+            else:
+                self.report.main_state = self.report.main_state or "unreachable"
+                self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
+            self.log("main site not demoted; manual steps left", step="demote main", site="main", error=str(error))
+        except TokenUnavailable as error:
             self.report.main_state = self.report.main_state or "unreachable"
             self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
             self.log("main site not demoted; manual steps left", step="demote main", site="main", error=str(error))
@@ -304,7 +317,7 @@ class _Run:
             outcome, reason = Outcome.ALREADY_FAILED_OVER, "the Destination was already PRIMARY/ACTIVE"
         else:
             outcome, reason = Outcome.FAILED_OVER, "the Destination Site is PRIMARY/ACTIVE and verified"
-        self.report.manual_actions += [INGRESS_STEP, REARM_STEP]
+        self.report.next_steps += [INGRESS_STEP, REARM_STEP]
         try:
             recorded = self.collaborators.lock.record_failed_over(self.report.run_id, self.summary())
         except LockUnavailable as error:
@@ -327,12 +340,19 @@ class _Run:
 
     # --- helpers shared by the steps ---------------------------------------------------------------
     def finish(
-        self, outcome: Outcome, reason: str, *, notify: bool = True, manual_actions: list[str] | None = None
+        self,
+        outcome: Outcome,
+        reason: str,
+        *,
+        notify: bool = True,
+        manual_actions: list[str] | None = None,
+        next_steps: list[str] | None = None,
     ) -> NoReturn:
         self.report.outcome = outcome
         self.report.reason = reason
         self.report.notify = notify
         self.report.manual_actions += manual_actions or []
+        self.report.next_steps += next_steps or []
         self.milestone("done")
         self.log(reason, step="finish", outcome=outcome.value)
         raise _Finished
@@ -344,7 +364,7 @@ class _Run:
                 Outcome.ALREADY_FAILED_OVER,
                 "a failover is already recorded; this alarm is ignored until an operator re-arms",
                 notify=first_notice,
-                manual_actions=[REARM_STEP],
+                next_steps=[REARM_STEP],
             )
         self.finish(
             Outcome.IN_PROGRESS_ELSEWHERE,

@@ -87,6 +87,9 @@ def body_for(report: FailoverReport) -> str:
     if report.manual_actions:
         lines += ["", "What to do by hand"]
         lines += [f"  {number}. {action}" for number, action in enumerate(report.manual_actions, start=1)]
+    if report.next_steps:
+        lines += ["", "Next steps"]
+        lines += [f"  {number}. {step}" for number, step in enumerate(report.next_steps, start=1)]
     lines += [
         "",
         f"Run {report.run_id}, {report.duration_seconds:.1f}s.",

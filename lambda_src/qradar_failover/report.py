@@ -55,7 +55,8 @@ class FailoverReport:
     alarm: AlarmRecord | None = None
     evidence: HealthEvidence | None = None
     steps: list[StepRecord] = field(default_factory=list)
-    manual_actions: list[str] = field(default_factory=list)
+    manual_actions: list[str] = field(default_factory=list)  # what the run could not finish
+    next_steps: list[str] = field(default_factory=list)  # routine follow-ups after a failover
     destination_state: str | None = None
     main_state: str | None = None
     failure: Failure | None = None
@@ -75,6 +76,7 @@ class FailoverReport:
             "evidence": self.evidence.as_dict() if self.evidence else None,
             "steps": [{**asdict(step), "status": step.status.value} for step in self.steps],
             "manual_actions": list(self.manual_actions),
+            "next_steps": list(self.next_steps),
             "destination_state": self.destination_state,
             "main_state": self.main_state,
             "failure": asdict(self.failure) if self.failure else None,

@@ -315,3 +315,21 @@ def test_unexpected_defect_is_reported_notified_and_releases_the_claim(world: Wo
     record = world.lock.current()
     assert record is not None
     assert record.state is LockState.FAILED, "the next alarm can try again at once"
+
+
+def test_main_deploy_outlasting_its_budget_is_reported_as_started_not_unreachable(world: World) -> None:
+    world.main.fail_on["deploy"] = qradar_error("main", "deploy", FailureKind.DEADLINE)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert report.main_state == "STANDBY staged, deploy still running"
+    assert any("confirm on the Main console that the deploy completed" in a for a in report.manual_actions)
+    assert not any("could not reach" in a for a in report.manual_actions)
+
+
+def test_clean_failover_has_next_steps_but_nothing_left_by_hand(world: World) -> None:
+    report = world.run()
+
+    assert report.manual_actions == []
+    assert any("rearm" in step for step in report.next_steps)

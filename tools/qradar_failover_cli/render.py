@@ -63,6 +63,10 @@ def outcome_block(report: Mapping[str, Any]) -> list[str]:
     if actions:
         lines.append("Left to do by hand:")
         lines += [f"  {number}. {action}" for number, action in enumerate(actions, start=1)]
+    next_steps = report.get("next_steps") or []
+    if next_steps:
+        lines.append("Next steps:")
+        lines += [f"  {number}. {step}" for number, step in enumerate(next_steps, start=1)]
     notified = report.get("notified")
     lines.append(
         "Notification: "
