@@ -290,11 +290,15 @@ class _Run:
             self.report.main_state = current.describe()
             if current.is_active_primary:
                 console.stage_dr_config(current.with_changes(site_state="STANDBY", ariel_copy_enabled=False), budget)
+            disabled_any = False
             for profile in console.list_copy_profiles(budget):
                 if profile.get("enabled") is not False:
                     console.disable_copy_profile(profile, budget)
+                    disabled_any = True
             if current.is_active_primary:
                 self.deploy(console, "main", budget)
+            self.verify_main(console, budget, recheck_profiles=disabled_any)
+            if current.is_active_primary:
                 self.main_demoted = True
                 self.report.main_state = "STANDBY, ariel copy off (deployed)"
         except QRadarError as error:
@@ -310,6 +314,32 @@ class _Run:
             self.report.main_state = self.report.main_state or "unreachable"
             self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
             self.log("main site not demoted; manual steps left", step="demote main", site="main", error=str(error))
+
+    def verify_main(self, console: Console, budget: Deadline, *, recheck_profiles: bool) -> None:
+        """Main counts as demoted only when it reads so: a 200 that changed nothing, or a deploy that
+        reports COMPLETE before the config moved, leaves the manual steps instead of a false claim."""
+        while True:
+            deployed = console.read_dr_config(budget, step="verify DR config")
+            if deployed.site_state == "STANDBY" and not deployed.ariel_copy_enabled:
+                break
+            if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
+                self.report.main_state = deployed.describe()
+                raise QRadarError(
+                    site="main",
+                    step="verify DR config",
+                    kind=FailureKind.UNEXPECTED_STATE,
+                    detail=f"deployed configuration is still {deployed.describe()} after the deploy",
+                )
+            self.sleep(self.config.deploy_poll_interval_seconds)
+        if recheck_profiles:
+            enabled = [str(p["id"]) for p in console.list_copy_profiles(budget) if p.get("enabled") is not False]
+            if enabled:
+                raise QRadarError(
+                    site="main",
+                    step="verify ariel copy profiles",
+                    kind=FailureKind.UNEXPECTED_STATE,
+                    detail=f"ariel copy profile(s) {', '.join(enabled)} still enabled after disabling them",
+                )
 
     # record -------------------------------------------------------------------------------------
     def record_success(self) -> None:
@@ -380,7 +410,7 @@ class _Run:
             return False
 
     def fail_without_lock(self, error: LockUnavailable) -> NoReturn:
-        self.report.failure = Failure("aws", "lock", str(error))
+        self.report.failure = Failure("aws", "lock", str(error), kind="aws_unavailable")
         self.finish(
             Outcome.FAILED,
             "the lock table cannot be used, so exactly-once cannot be guaranteed: nothing was changed",
@@ -392,9 +422,11 @@ class _Run:
 
     def fail_destination(self, error: QRadarError | TokenUnavailable) -> NoReturn:
         if isinstance(error, QRadarError):
-            self.report.failure = Failure(error.site, error.step, error.detail, error.http_status, error.qradar_code)
+            self.report.failure = Failure(
+                error.site, error.step, error.detail, error.http_status, error.qradar_code, error.kind.value
+            )
         else:
-            self.report.failure = Failure("destination", "read token", str(error))
+            self.report.failure = Failure("destination", "read token", str(error), kind="token_unavailable")
         self.record_failure()
         self.finish(
             Outcome.FAILED,
@@ -408,7 +440,7 @@ class _Run:
 
     def fail_unexpectedly(self, error: Exception) -> None:
         logger.exception("unexpected error in the failover runbook", extra={"run_id": self.report.run_id})
-        self.report.failure = Failure("engine", "unexpected error", f"{type(error).__name__}: {error}")
+        self.report.failure = Failure("engine", "unexpected error", f"{type(error).__name__}: {error}", kind="defect")
         if self.claimed:
             self.record_failure()
         with suppress(_Finished):

@@ -45,6 +45,9 @@ class Failure:
     detail: str
     http_status: int | None = None
     qradar_code: int | None = None
+    # timeout, connection, tls, http, malformed_response, deadline, deploy, unexpected_state (a QRadar
+    # call's FailureKind), or aws_unavailable, token_unavailable, defect
+    kind: str = "http"
 
 
 @dataclass

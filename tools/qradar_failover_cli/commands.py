@@ -30,6 +30,7 @@ from .render import emit_json, outcome_block, table, timeline
 from .settings import aws_access, config_from, environment
 
 _AWS_UNREACHABLE = ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError")
+_UNREACHABLE_KINDS = {FailureKind.TIMEOUT.value, FailureKind.CONNECTION.value, FailureKind.DEADLINE.value}
 _OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
 
 
@@ -305,12 +306,14 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
     if report.outcome in _OK_OUTCOMES:
         return ExitCode.OK
     failure = report.failure
-    if report.outcome is Outcome.FAILED and failure is not None and "TLS verification failed" in failure.detail:
+    if report.outcome is not Outcome.FAILED or failure is None:
+        return ExitCode.FAILED
+    if failure.kind == FailureKind.TLS.value:
         return ExitCode.USAGE
-    if report.outcome is Outcome.FAILED and failure is not None and failure.http_status is None:
-        unreachable = ("cannot connect", "no answer within", "no time left", *_AWS_UNREACHABLE)
-        if any(text in failure.detail for text in unreachable):
-            return ExitCode.UNREACHABLE
+    if failure.kind in _UNREACHABLE_KINDS:
+        return ExitCode.UNREACHABLE
+    if failure.kind == "aws_unavailable" and any(code in failure.detail for code in _AWS_UNREACHABLE):
+        return ExitCode.UNREACHABLE
     return ExitCode.FAILED
 
 
