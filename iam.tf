@@ -111,12 +111,13 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # Confirming the alarm against live data before failing over. Neither action supports
-  # resource-level permissions (the Service Authorization Reference lists no resource type
-  # for them), so "*" is the only resource IAM accepts; both are read-only.
+  # Confirming the alarm against live data before failing over (ListMetrics: does the alarmed
+  # target group exist at all). None of these actions supports resource-level permissions (the
+  # Service Authorization Reference lists no resource type for them), so "*" is the only
+  # resource IAM accepts; all are read-only.
   statement {
     sid       = "ConfirmAlarmWithLiveTargetHealth"
-    actions   = ["cloudwatch:GetMetricData", "elasticloadbalancing:DescribeTargetHealth"]
+    actions   = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth"]
     resources = ["*"]
   }
 

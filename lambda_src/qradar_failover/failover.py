@@ -20,7 +20,7 @@ from typing import Any, NoReturn, Protocol
 from .config import Config, SiteConfig
 from .deadline import Deadline
 from .events import AlarmRecord, AlarmState, EventRejected, decode_event
-from .health import HealthEvidence, HealthUnavailable
+from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
 from .qradar import CallObserver, CallRecord, DeployResult, DRConfig, FailureKind, QRadarError
 from .report import FailoverReport, Failure, Outcome, StepRecord, StepStatus
@@ -180,6 +180,13 @@ class _Run:
         with self.step("aws", "confirm with live target health") as step_detail:
             try:
                 evidence = self.collaborators.health.confirm(alarm)
+            except UnknownTargetGroup as error:
+                step_detail.append(str(error))
+                self.finish(
+                    Outcome.REFUSED,
+                    f"{error}: the event does not describe this deployment (a test event, or a typo in the "
+                    "alarm's dimensions?)",
+                )
             except HealthUnavailable as error:
                 if not self.config.failover_when_unconfirmed:
                     step_detail.append(f"unavailable: {error}")

@@ -30,6 +30,12 @@ class HealthUnavailable(RuntimeError):
     """Neither CloudWatch nor ELB could tell how many collectors are healthy."""
 
 
+class UnknownTargetGroup(ValueError):
+    """CloudWatch has never seen the alarmed target group on that load balancer in this account and
+    region: the event does not describe this deployment (a pasted test event, a typo). Without this
+    check such an event would read as "no datapoints, AZ lost" and fail over for real."""
+
+
 @dataclass(frozen=True)
 class TargetState:
     target_id: str
@@ -87,6 +93,7 @@ class HealthEvidence:
 
 class CloudWatchMetrics(Protocol):
     def get_metric_data(self, **kwargs: Any) -> Mapping[str, Any]: ...
+    def list_metrics(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
 
 class TargetHealthReader(Protocol):
@@ -103,6 +110,11 @@ class LiveTargetHealth:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def confirm(self, alarm: AlarmRecord) -> HealthEvidence:
+        if self._target_group_has_metrics(alarm) is False:
+            raise UnknownTargetGroup(
+                f"CloudWatch has no {alarm.namespace} metrics for {alarm.target_group} on {alarm.load_balancer} "
+                "in this account and region"
+            )
         cloudwatch_counts, cloudwatch_note = self._cloudwatch_counts(alarm)
         elb_counts, elb_note, targets = self._elb_counts(alarm)
         if cloudwatch_counts is None and elb_counts is None:
@@ -119,6 +131,21 @@ class LiveTargetHealth:
             elb_note=elb_note,
             targets=targets,
         )
+
+    def _target_group_has_metrics(self, alarm: AlarmRecord) -> bool | None:
+        """False only on a positive answer that no such metric exists; None when it cannot be told."""
+        try:
+            response = self.cloudwatch.list_metrics(
+                Namespace=alarm.namespace,
+                MetricName="HealthyHostCount",
+                Dimensions=[
+                    {"Name": "TargetGroup", "Value": alarm.target_group},
+                    {"Name": "LoadBalancer", "Value": alarm.load_balancer},
+                ],
+            )
+        except Exception:  # an unavailable CloudWatch is judged by the counts below, not here
+            return None
+        return bool(response.get("Metrics"))
 
     def _cloudwatch_counts(self, alarm: AlarmRecord) -> tuple[tuple[int, int] | None, str | None]:
         dimensions = [

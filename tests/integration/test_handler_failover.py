@@ -259,3 +259,14 @@ def test_every_step_is_logged_as_json_with_site_step_status_and_duration(
     metrics = [line for line in lines if "_aws" in line]
     assert metrics[0]["Outcome"] == "failed_over"
     assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "QRadarFailover"
+
+
+def test_test_event_for_a_target_group_this_account_does_not_have_is_refused(deployment: Any) -> None:
+    event = sns_event(alarm_message(TargetGroup="targetgroup/typo-dlc/0123456789abcdef"))
+
+    result = deployment.deliver(event)
+
+    assert result["outcome"] == "refused"
+    assert "does not describe this deployment" in result["reason"]
+    assert deployment.destination.requests == []
+    assert deployment.main.requests == []

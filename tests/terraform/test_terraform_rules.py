@@ -76,6 +76,7 @@ ENGINE_ACTIONS = {
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
     "elasticloadbalancing:DescribeTargetHealth",
     "logs:CreateLogStream",
     "logs:PutLogEvents",

@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from qradar_failover.events import decode_event
-from qradar_failover.health import HealthUnavailable, LiveTargetHealth
+from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState
 from support import MAIN_AZ, REGION, AwsWorld, load_event
 
@@ -140,6 +140,8 @@ def test_remaining_healthy_collectors_do_not(world: AwsWorld) -> None:
 
 
 def test_az_without_datapoints_counts_as_no_healthy_collectors(world: AwsWorld) -> None:
+    world.put_health(healthy=2, unhealthy=0, az="ca-central-1b")  # the target group lives on in the other AZ
+
     evidence = health().confirm(alarm())
 
     assert evidence.healthy_collectors == 0
@@ -152,7 +154,12 @@ class Unavailable:
 
         raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "GetMetricData")
 
-    describe_target_health = get_metric_data
+    describe_target_health = list_metrics = get_metric_data
+
+
+def test_target_group_unknown_to_cloudwatch_is_not_taken_for_a_lost_az(world: AwsWorld) -> None:
+    with pytest.raises(UnknownTargetGroup, match="targetgroup/qradar-dlc/6d0ecf831eec9f09"):
+        health().confirm(alarm())
 
 
 class TargetsInZone:
