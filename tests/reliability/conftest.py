@@ -1,0 +1,112 @@
+"""Fixtures for the reliability suite; the rig itself is in reliability_rig.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from integration.conftest import Deployment, ca  # reuse: the integration suite's rig and CA
+from moto import mock_aws
+from reliability_matrix import ENGINE_ENV, SIM_DEPLOY_SECONDS
+from reliability_rig import Blackhole, BotoFaults, Rig, StepSession
+
+import qradar_failover.handler as handler_module
+from qradar_failover.runtime import Runtime, build_runtime
+from qradar_simulator import CertificateAuthority, QRadarSimulator
+from support import DEST_TOKEN, MAIN_TOKEN, REGION, AwsWorld, create_aws_world
+
+__all__ = ["ca"]
+
+
+@pytest.fixture(scope="session")
+def rogue_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
+    return CertificateAuthority.create(tmp_path_factory.mktemp("rogue-ca"))
+
+
+@pytest.fixture(scope="module")
+def aws_world() -> Iterator[AwsWorld]:
+    """moto started once for the module (its start-up costs more than most rows)."""
+    patch = pytest.MonkeyPatch()
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        patch.delenv(name, raising=False)
+    patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    patch.setenv("AWS_DEFAULT_REGION", REGION)
+    try:
+        with mock_aws():
+            yield create_aws_world("127.0.0.1:1", "127.0.0.1:1")
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(scope="module")
+def boto_faults(aws_world: AwsWorld) -> tuple[BotoFaults, Any]:
+    """One hooked boto3 session per module: its service models load once, not once per row."""
+    faults = BotoFaults()
+    session = boto3.session.Session()
+    session.events.register("before-call", faults.handle)
+    return faults, session
+
+
+@pytest.fixture(scope="module")
+def blackhole() -> Iterator[Blackhole]:
+    hole = Blackhole()
+    yield hole
+    hole.close()
+
+
+@pytest.fixture
+def rig(
+    ca: CertificateAuthority,
+    rogue_ca: CertificateAuthority,
+    aws_world: AwsWorld,
+    blackhole: Blackhole,
+    boto_faults: tuple[BotoFaults, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Rig]:
+    """Fresh consoles (as the integration fixture builds them), a re-armed lock, an empty inbox."""
+    main = QRadarSimulator(
+        "main", MAIN_TOKEN, ca, is_dr="PRIMARY", site_state="ACTIVE", deploy_seconds=SIM_DEPLOY_SECONDS
+    ).start()
+    destination = QRadarSimulator(
+        "destination",
+        DEST_TOKEN,
+        ca,
+        is_dr="DR",
+        site_state="STANDBY",
+        ariel_copy_enabled=False,
+        deploy_seconds=SIM_DEPLOY_SECONDS,
+        copy_profiles=[],
+    ).start()
+    try:
+        addresses = {"MAIN_SITE_ADDRESS": main.address, "DEST_SITE_ADDRESS": destination.address}
+        env = {**aws_world.env, **ENGINE_ENV, **addresses}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("QRADAR_CA_BUNDLE", ca.bundle_path)
+        for name in ("DRY_RUN", "FAILOVER_WHEN_UNCONFIRMED"):
+            monkeypatch.delenv(name, raising=False)
+        boto3.client("dynamodb", region_name=REGION).delete_item(
+            TableName=aws_world.table, Key={"lock_id": {"S": "qradar-failover"}}
+        )
+        aws_world.notifications()  # drain
+        aws_world.put_health(healthy=0, unhealthy=2)
+
+        faults, aws_session = boto_faults
+        faults.rules.clear()
+        sessions = {"main": StepSession(), "destination": StepSession()}
+
+        def build_hooked_runtime(config: Any, environ: Any, session: Any = None) -> Runtime:
+            runtime = build_runtime(config, environ, session=aws_session)
+            runtime.consoles.sessions.update(sessions)
+            return runtime
+
+        monkeypatch.setattr(handler_module, "build_runtime", build_hooked_runtime)
+        handler_module.reset_runtime()
+        yield Rig(Deployment(main, destination, aws_world, monkeypatch), faults, sessions, rogue_ca, blackhole, ca)
+    finally:
+        main.stop()
+        destination.stop()
+        handler_module.reset_runtime()
