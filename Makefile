@@ -53,6 +53,12 @@ integration: setup ## Integration tests (simulator over HTTPS + moto)
 demo: setup ## A local failover drill (README quick start): simulated consoles over HTTPS + moto, no AWS account
 	$(BIN)/qradar-failover drill
 
+fuzz: setup ## Hypothesis fuzzing of events and the runbook: 10,000 examples per property
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/unit/test_fuzz_events.py --hypothesis-show-statistics
+
+bench: setup ## Benchmarks (figures, not tests): prints a table and writes docs/benchmarks.md
+	$(BIN)/python bench/run.py
+
 clean: ## Remove the venvs and caches
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis builds
 
