@@ -118,6 +118,10 @@ def fail_over(
     return run.notify()
 
 
+def _is_demoted(deployed: DRConfig) -> bool:
+    return deployed.site_state == "STANDBY" and not deployed.ariel_copy_enabled
+
+
 class _Finished(Exception):
     """Ends the runbook early; the report already says why."""
 
@@ -271,19 +275,7 @@ class _Run:
         assert self.destination is not None
         budget = self.deadline.within(self.config.deploy_timeout_seconds)
         try:
-            while True:
-                deployed = self.destination.read_dr_config(budget, step="verify DR config")
-                self.report.destination_state = deployed.describe()
-                if deployed.is_active_primary:
-                    break
-                if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
-                    raise QRadarError(
-                        site="destination",
-                        step="verify DR config",
-                        kind=FailureKind.UNEXPECTED_STATE,
-                        detail=f"deployed configuration is still {deployed.describe()} after the deploy",
-                    )
-                self.sleep(self.config.deploy_poll_interval_seconds)
+            self.await_deployed(self.destination, "destination", budget, lambda deployed: deployed.is_active_primary)
         except QRadarError as error:
             self.fail_destination(error)
         self.milestone("destination_active")
@@ -325,19 +317,7 @@ class _Run:
     def verify_main(self, console: Console, budget: Deadline, *, recheck_profiles: bool) -> None:
         """Main counts as demoted only when it reads so: a 200 that changed nothing, or a deploy that
         reports COMPLETE before the config moved, leaves the manual steps instead of a false claim."""
-        while True:
-            deployed = console.read_dr_config(budget, step="verify DR config")
-            if deployed.site_state == "STANDBY" and not deployed.ariel_copy_enabled:
-                break
-            if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
-                self.report.main_state = deployed.describe()
-                raise QRadarError(
-                    site="main",
-                    step="verify DR config",
-                    kind=FailureKind.UNEXPECTED_STATE,
-                    detail=f"deployed configuration is still {deployed.describe()} after the deploy",
-                )
-            self.sleep(self.config.deploy_poll_interval_seconds)
+        self.await_deployed(console, "main", budget, _is_demoted)
         if recheck_profiles:
             enabled = [str(p["id"]) for p in console.list_copy_profiles(budget) if p.get("enabled") is not False]
             if enabled:
@@ -347,6 +327,28 @@ class _Run:
                     kind=FailureKind.UNEXPECTED_STATE,
                     detail=f"ariel copy profile(s) {', '.join(enabled)} still enabled after disabling them",
                 )
+
+    def await_deployed(
+        self, console: Console, site: str, budget: Deadline, reached: Callable[[DRConfig], bool]
+    ) -> None:
+        """Re-read the *deployed* DR config until it shows what the deploy was for (a 200 or a COMPLETE
+        deploy status is not proof), within ``budget``; the report keeps the last state read."""
+        while True:
+            deployed = console.read_dr_config(budget, step="verify DR config")
+            if site == "main":
+                self.report.main_state = deployed.describe()
+            else:
+                self.report.destination_state = deployed.describe()
+            if reached(deployed):
+                return
+            if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
+                raise QRadarError(
+                    site=site,
+                    step="verify DR config",
+                    kind=FailureKind.UNEXPECTED_STATE,
+                    detail=f"deployed configuration is still {deployed.describe()} after the deploy",
+                )
+            self.sleep(self.config.deploy_poll_interval_seconds)
 
     # record -------------------------------------------------------------------------------------
     def record_success(self) -> None:
