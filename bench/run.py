@@ -61,7 +61,7 @@ def end_to_end() -> list[dict[str, Any]]:
     from moto import mock_aws
 
     from qradar_failover import handler
-    from qradar_simulator import CertificateAuthority, QRadarSimulator
+    from qradar_simulator import CertificateAuthority, start_site_pair
     from support import DEST_TOKEN, MAIN_TOKEN, REGION, FakeContext, alarm_message, create_aws_world, sns_event
 
     fake_credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # moto only
@@ -77,19 +77,7 @@ def end_to_end() -> list[dict[str, Any]]:
 
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         for name, arrange in _scenarios().items():
-            main = QRadarSimulator(
-                "main", MAIN_TOKEN, ca, is_dr="PRIMARY", site_state="ACTIVE", deploy_seconds=SIM_DEPLOY_SECONDS
-            ).start()
-            dest = QRadarSimulator(
-                "destination",
-                DEST_TOKEN,
-                ca,
-                is_dr="DR",
-                site_state="STANDBY",
-                ariel_copy_enabled=False,
-                deploy_seconds=SIM_DEPLOY_SECONDS,
-                copy_profiles=[],
-            ).start()
+            main, dest = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=SIM_DEPLOY_SECONDS)
             try:
                 os.environ.update(world.env)
                 os.environ.update(

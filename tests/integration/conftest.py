@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from qradar_failover.handler import lambda_handler
-from qradar_simulator import CertificateAuthority, QRadarSimulator
+from qradar_simulator import CertificateAuthority, QRadarSimulator, start_site_pair
 from support import DEST_TOKEN, MAIN_TOKEN, AwsWorld, FakeContext, alarm_message, create_aws_world, sns_event
 
 
@@ -52,17 +52,7 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
 def deployment(
     ca: CertificateAuthority, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Deployment]:
-    main = QRadarSimulator("main", MAIN_TOKEN, ca, is_dr="PRIMARY", site_state="ACTIVE", deploy_seconds=0.3).start()
-    destination = QRadarSimulator(
-        "destination",
-        DEST_TOKEN,
-        ca,
-        is_dr="DR",
-        site_state="STANDBY",
-        ariel_copy_enabled=False,
-        deploy_seconds=0.3,
-        copy_profiles=[],
-    ).start()
+    main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=0.3)
     try:
         with mock_aws():
             world = create_aws_world(main.address, destination.address)

@@ -14,7 +14,7 @@ from reliability_rig import Blackhole, BotoFaults, Rig, StepSession
 
 import qradar_failover.handler as handler_module
 from qradar_failover.runtime import Runtime, build_runtime
-from qradar_simulator import CertificateAuthority, QRadarSimulator
+from qradar_simulator import CertificateAuthority, start_site_pair
 from support import DEST_TOKEN, MAIN_TOKEN, REGION, AwsWorld, create_aws_world
 
 __all__ = ["ca"]
@@ -67,19 +67,7 @@ def rig(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Rig]:
     """Fresh consoles (as the integration fixture builds them), a re-armed lock, an empty inbox."""
-    main = QRadarSimulator(
-        "main", MAIN_TOKEN, ca, is_dr="PRIMARY", site_state="ACTIVE", deploy_seconds=SIM_DEPLOY_SECONDS
-    ).start()
-    destination = QRadarSimulator(
-        "destination",
-        DEST_TOKEN,
-        ca,
-        is_dr="DR",
-        site_state="STANDBY",
-        ariel_copy_enabled=False,
-        deploy_seconds=SIM_DEPLOY_SECONDS,
-        copy_profiles=[],
-    ).start()
+    main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=SIM_DEPLOY_SECONDS)
     try:
         addresses = {"MAIN_SITE_ADDRESS": main.address, "DEST_SITE_ADDRESS": destination.address}
         env = {**aws_world.env, **ENGINE_ENV, **addresses}

@@ -26,7 +26,7 @@ from typing import Any
 import boto3
 import requests
 
-from qradar_simulator import CertificateAuthority, QRadarSimulator
+from qradar_simulator import CertificateAuthority, QRadarSimulator, start_site_pair
 
 REGION = "ca-central-1"
 REGION_NAME = "Canada (Central)"
@@ -209,19 +209,7 @@ def build_world(
 ) -> DrillWorld:
     """Start both consoles and create the AWS side. Call inside :func:`aws_environment`."""
     ca = CertificateAuthority.create(workdir / "ca")
-    main = QRadarSimulator(
-        "main", MAIN_TOKEN, ca, is_dr="PRIMARY", site_state="ACTIVE", deploy_seconds=deploy_seconds
-    ).start()
-    destination = QRadarSimulator(
-        "destination",
-        DEST_TOKEN,
-        ca,
-        is_dr="DR",
-        site_state="STANDBY",
-        ariel_copy_enabled=False,
-        deploy_seconds=deploy_seconds,
-        copy_profiles=[],
-    ).start()
+    main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=deploy_seconds)
     try:
         return _create_aws_side(ca, main, destination, endpoint_url, main_collectors, destination_collectors)
     except Exception:

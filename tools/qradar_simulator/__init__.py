@@ -38,6 +38,7 @@ from qradar_simulator.errors import ApiError
 from qradar_simulator.faults import Fault, FaultKind
 from qradar_simulator.recording import RecordedRequest
 from qradar_simulator.server import QRadarSimulator
+from qradar_simulator.sites import destination_site, main_site, start_site_pair
 
 __all__ = [
     "ApiError",
@@ -47,4 +48,7 @@ __all__ = [
     "QRadarSimulator",
     "RecordedRequest",
     "ServerCertificate",
+    "destination_site",
+    "main_site",
+    "start_site_pair",
 ]

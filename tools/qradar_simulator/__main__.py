@@ -14,7 +14,7 @@ import tempfile
 import threading
 
 from qradar_simulator.ca import CertificateAuthority
-from qradar_simulator.server import QRadarSimulator
+from qradar_simulator.sites import destination_site, main_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,31 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO)
     ca_dir = args.ca_dir or pathlib.Path(tempfile.mkdtemp(prefix="qradar-sim-ca-"))
     ca = CertificateAuthority.create(ca_dir)
-    main_site = QRadarSimulator(
-        "main",
-        tokens["main"],
-        ca,
-        is_dr="PRIMARY",
-        site_state="ACTIVE",
-        ariel_copy_enabled=True,
-        deploy_seconds=args.deploy_seconds,
-        port=args.main_port,
-    )
-    dest_site = QRadarSimulator(
-        "dest",
-        tokens["dest"],
-        ca,
-        is_dr="DR",
-        site_state="STANDBY",
-        ariel_copy_enabled=False,
-        deploy_seconds=args.deploy_seconds,
-        copy_profiles=[],
-        port=args.dest_port,
-    )
-    with main_site, dest_site:
+    main = main_site(ca, tokens["main"], deploy_seconds=args.deploy_seconds, port=args.main_port)
+    destination = destination_site(ca, tokens["dest"], deploy_seconds=args.deploy_seconds, port=args.dest_port)
+    with main, destination:
         print(f"CA bundle:         {ca.bundle_path}")
-        print(f"MAIN_SITE_ADDRESS={main_site.address}")
-        print(f"DEST_SITE_ADDRESS={dest_site.address}")
+        print(f"MAIN_SITE_ADDRESS={main.address}")
+        print(f"DEST_SITE_ADDRESS={destination.address}")
         print("Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()
