@@ -87,18 +87,22 @@ class AwsWorld:
         cloudwatch.put_metric_data(Namespace="AWS/NetworkELB", MetricData=data)
 
 
+def create_lock_table(dynamodb: Any, name: str) -> None:
+    """The lock table as the module creates it: on-demand, string hash key ``lock_id``."""
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def create_aws_world(main_address: str, dest_address: str) -> AwsWorld:
     """Create what the Terraform module would create, inside an active moto mock."""
     secrets = boto3.client("secretsmanager", region_name=REGION)
     secrets.create_secret(Name="qradar/main/sec-token", SecretString=MAIN_TOKEN)
     secrets.create_secret(Name="qradar/dest/sec-token", SecretString=DEST_TOKEN)
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName="qradar-failover-lock",
-        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_lock_table(boto3.client("dynamodb", region_name=REGION), "qradar-failover-lock")
     sns = boto3.client("sns", region_name=REGION)
     topic_arn = sns.create_topic(Name="qradar-failover-notifications")["TopicArn"]
     sqs = boto3.client("sqs", region_name=REGION)

@@ -17,7 +17,7 @@ from qradar_failover.health import HealthEvidence
 from qradar_failover.lock import FailoverLock, LockState
 from qradar_failover.qradar import DeployResult, FailureKind
 from qradar_failover.report import Outcome
-from support import DEST_AZ, MAIN_AZ, REGION, alarm_message, sns_event
+from support import DEST_AZ, MAIN_AZ, REGION, alarm_message, create_lock_table, sns_event
 
 ENV = {
     "MAIN_SITE_ADDRESS": "main.qradar.example:443",
@@ -65,12 +65,7 @@ class World:
 def lock(aws_credentials: None) -> Iterator[FailoverLock]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName="lock",
-            KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_lock_table(client, "lock")
         yield FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900)
 
 

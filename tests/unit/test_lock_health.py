@@ -13,19 +13,14 @@ from moto import mock_aws
 from qradar_failover.events import decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState
-from support import MAIN_AZ, REGION, AwsWorld, load_event
+from support import MAIN_AZ, REGION, AwsWorld, create_lock_table, load_event
 
 
 @pytest.fixture
 def dynamodb(aws_credentials: None) -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName="lock",
-            KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_lock_table(client, "lock")
         yield client
 
 
