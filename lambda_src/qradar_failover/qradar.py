@@ -180,6 +180,9 @@ class QRadarConsole:
     session: requests.Session = field(default_factory=requests.Session, repr=False)
     observer: CallObserver | None = field(default=None, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    # Called once on a 401: a different (rotated) token to retry with, or None.
+    refresh_token: Callable[[Token], Token | None] | None = field(default=None, repr=False)
+    _token_rotated: bool = field(default=False, init=False, repr=False)
 
     # --- DR configuration -------------------------------------------------------------------
     def read_dr_config(self, deadline: Deadline, step: str = "read DR config") -> DRConfig:
@@ -314,6 +317,8 @@ class QRadarConsole:
             attempts += 1
             try:
                 response = self._attempt(step, method, path, deadline, body, params, attempts)
+                if response is not None and response.status_code == 401 and self._rotate_token():
+                    continue  # retry at once with the rotated token
                 if response is not None and not 200 <= response.status_code < 300:
                     error = self._http_error(step, response)
                     if response.status_code not in _RETRYABLE_STATUSES or not self._may_retry(attempts, deadline):
@@ -390,6 +395,21 @@ class QRadarConsole:
             raise QRadarError(
                 site=self.site.name, step=step, kind=FailureKind.CONNECTION, detail=_reason(error)
             ) from None
+
+    def _rotate_token(self) -> bool:
+        """Swap in a rotated token once per console; True when there is a new one to retry with."""
+        if self.refresh_token is None or self._token_rotated:
+            return False
+        self._token_rotated = True
+        try:
+            fresh = self.refresh_token(self.token)
+        except Exception as error:  # the 401 is the failure to report, not the refresh attempt
+            logger.warning("could not re-read the %s site token after a 401: %s", self.site.name, type(error).__name__)
+            return False
+        if fresh is None:
+            return False
+        self.token = fresh
+        return True
 
     def _headers(self) -> dict[str, str]:
         headers = {

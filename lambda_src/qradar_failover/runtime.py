@@ -22,7 +22,7 @@ from .lock import FailoverLock
 from .notify import SnsNotifier
 from .observability import redact_value
 from .qradar import CallObserver, HttpPolicy, QRadarConsole
-from .tokens import TokenProvider
+from .tokens import Token, TokenProvider
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,14 @@ class QRadarConsoles:
             api_version=self.config.api_version,
             session=session,
             observer=observer,
+            refresh_token=lambda rejected: self._refreshed(site, rejected),
         )
+
+    def _refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
+        fresh = self.tokens.refreshed(site, rejected)
+        if fresh is not None:
+            redact_value(fresh.reveal())
+        return fresh
 
 
 @dataclass

@@ -77,10 +77,14 @@ class TokenProvider:
         self._cache[site.token_secret_id] = _CachedToken(token, self._clock())
         return token
 
-    def forget(self, site: SiteConfig) -> None:
-        """Drop a cached token, e.g. after a 401 when the secret may have been rotated."""
-        if site.token_secret_id is not None:
-            self._cache.pop(site.token_secret_id, None)
+    def refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
+        """After a 401: the secret's current token if it differs from the rejected one (the secret was
+        rotated since it was cached), else None (retrying the same token cannot help)."""
+        if site.token_secret_id is None:
+            return None
+        self._cache.pop(site.token_secret_id, None)
+        current = self.token_for(site)
+        return current if current != rejected else None
 
     def _fetch(self, site: SiteConfig) -> Token:
         secret_id = site.token_secret_id

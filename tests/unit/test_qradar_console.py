@@ -275,3 +275,34 @@ def test_timeouts_never_exceed_the_time_left(console: QRadarConsole) -> None:
 def test_repr_of_console_and_token_hide_the_token(console: QRadarConsole) -> None:
     assert TOKEN not in repr(console)
     assert TOKEN not in repr(console.token) + str(console.token)
+
+
+@responses.activate
+def test_401_after_a_rotation_is_retried_once_with_the_new_token(console: QRadarConsole) -> None:
+    rotated = Token("rotated-token-55aa")
+    console.refresh_token = lambda rejected: rotated if rejected.reveal() == TOKEN else None
+    responses.get(BASE + DR_CONFIG_PATH, status=401, json=qradar_error_body(401, 9002, "bad token"))
+    responses.get(BASE + DR_CONFIG_PATH, json={"is_dr": "DR", "site_state": "STANDBY"})
+
+    console.read_dr_config(budget())
+
+    assert [call.request.headers["SEC"] for call in responses.calls] == [TOKEN, "rotated-token-55aa"]
+
+
+@responses.activate
+def test_401_with_an_unchanged_secret_is_not_retried(console: QRadarConsole) -> None:
+    asked: list[Token] = []
+
+    def unchanged(rejected: Token) -> Token | None:
+        asked.append(rejected)
+        return None
+
+    console.refresh_token = unchanged
+    responses.get(BASE + DR_CONFIG_PATH, status=401, json=qradar_error_body(401, 9002, "bad token"))
+
+    with pytest.raises(QRadarError) as raised:
+        console.read_dr_config(budget())
+
+    assert raised.value.http_status == 401
+    assert len(responses.calls) == 1
+    assert len(asked) == 1

@@ -143,3 +143,15 @@ def test_sns_failure_is_logged_and_reported_not_raised(caplog: pytest.LogCapture
     with caplog.at_level(logging.ERROR, logger="qradar_failover"):
         assert notifier.publish(report(Outcome.FAILED_OVER)) is False
     assert "AuthorizationError" in caplog.text
+
+
+def test_refresh_after_a_401_returns_the_rotated_token_only_when_it_changed(secrets: Any) -> None:
+    provider = TokenProvider(secrets, {}, ttl_seconds=300)
+    cached = provider.token_for(SITE)
+
+    assert provider.refreshed(SITE, cached) is None, "same secret value: retrying cannot help"
+    secrets.put_secret_value(SecretId="qradar/main", SecretString="rotated-value-77")
+    fresh = provider.refreshed(SITE, cached)
+
+    assert fresh is not None
+    assert fresh.reveal() == "rotated-value-77"
