@@ -182,38 +182,31 @@ class Checker:
             self.check_top_block(mod, block)
         self.check_references(mod)
 
-    def check_top_block(self, mod: Module, block: Block) -> None:  # noqa: PLR0912 - one branch per block type
+    def check_typed_block(self, block: Block) -> None:
+        """A ``resource`` or ``data`` block: its type must exist, then its body is checked."""
+        type_name, name = block.labels
+        schema = self.provider_for(type_name)
+        if schema is None:
+            return
+        if block.type == "resource":
+            catalogue, finding, what, address = schema.resources, "unknown-resource-type", "resource type", ""
+        else:
+            catalogue, finding, what, address = schema.data_sources, "unknown-data-source", "data source", "data."
+        entry = catalogue.get(type_name)
+        if entry is None:
+            self.add(
+                block.file,
+                block.line,
+                finding,
+                f"{type_name} is not a {what} of {schema.source} {schema.version}" + _suggest(type_name, catalogue),
+            )
+            return
+        self.check_body(block.body, entry, f"{address}{type_name}.{name}", block.type)
+
+    def check_top_block(self, mod: Module, block: Block) -> None:
         where = f"{block.type} {' '.join(repr(x) for x in block.labels)}".strip()
-        if block.type == "resource" and len(block.labels) == 2:
-            schema = self.provider_for(block.labels[0])
-            if schema is None:
-                return
-            res = schema.resources.get(block.labels[0])
-            if res is None:
-                self.add(
-                    block.file,
-                    block.line,
-                    "unknown-resource-type",
-                    f"{block.labels[0]} is not a resource type of {schema.source} {schema.version}"
-                    + _suggest(block.labels[0], schema.resources),
-                )
-                return
-            self.check_body(block.body, res, f"{block.labels[0]}.{block.labels[1]}", "resource")
-        elif block.type == "data" and len(block.labels) == 2:
-            schema = self.provider_for(block.labels[0])
-            if schema is None:
-                return
-            ds = schema.data_sources.get(block.labels[0])
-            if ds is None:
-                self.add(
-                    block.file,
-                    block.line,
-                    "unknown-data-source",
-                    f"{block.labels[0]} is not a data source of {schema.source} {schema.version}"
-                    + _suggest(block.labels[0], schema.data_sources),
-                )
-                return
-            self.check_body(block.body, ds, f"data.{block.labels[0]}.{block.labels[1]}", "data")
+        if block.type in ("resource", "data") and len(block.labels) == 2:
+            self.check_typed_block(block)
         elif block.type == "provider" and block.labels:
             prov = self.schemas.providers.get(block.labels[0])
             if prov is None:
