@@ -19,6 +19,16 @@ MAIN_TOKEN = "main-SEC-token-7f3e9c2a-do-not-log"
 DEST_TOKEN = "dest-SEC-token-4b1d8e6f-do-not-log"
 TARGET_GROUP = "targetgroup/qradar-dlc/6d0ecf831eec9f09"
 LOAD_BALANCER = "net/qradar-collect/50dc6c495c0c9188"
+# A valid environment contract for tests whose consoles and AWS are fakes (nothing is dialled).
+FAKE_SITES_ENV = {
+    "MAIN_SITE_ADDRESS": "main.qradar.example",
+    "DEST_SITE_ADDRESS": "dest.qradar.example",
+    "MAIN_SITE_TOKEN_SECRET": "qradar/main",
+    "DEST_SITE_TOKEN_SECRET": "qradar/dest",
+    "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
+    "SNS_TOPIC": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
+    "LOCK_TABLE": "lock",
+}
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -17,24 +17,15 @@ from qradar_failover.health import HealthEvidence
 from qradar_failover.lock import FailoverLock, LockState
 from qradar_failover.qradar import DeployResult, FailureKind
 from qradar_failover.report import Outcome
-from support import DEST_AZ, MAIN_AZ, REGION, alarm_message, create_lock_table, sns_event
+from support import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, create_lock_table, sns_event
 
-ENV = {
-    "MAIN_SITE_ADDRESS": "main.qradar.example:443",
-    "DEST_SITE_ADDRESS": "dest.qradar.example",
-    "MAIN_SITE_TOKEN_SECRET": "qradar/main",
-    "DEST_SITE_TOKEN_SECRET": "qradar/dest",
-    "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
-    "SNS_TOPIC": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
-    "LOCK_TABLE": "lock",
-}
 NO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=0, cloudwatch_healthy=0, cloudwatch_unhealthy=2)
 TWO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=2, cloudwatch_healthy=2, cloudwatch_unhealthy=1)
 
 
 class World:
     def __init__(self, lock: FailoverLock, **env: str) -> None:
-        self.config: Config = load_config({**ENV, **env})
+        self.config: Config = load_config({**FAKE_SITES_ENV, **env})
         self.main = FakeConsole(
             "main",
             dr_config("PRIMARY", "ACTIVE", True),

@@ -34,7 +34,7 @@ from qradar_failover.events import EventRejected, decode_event
 from qradar_failover.failover import Collaborators, fail_over
 from qradar_failover.health import HealthEvidence
 from qradar_failover.lock import ClaimResult, LockRecord, LockState
-from support import DEST_AZ, MAIN_AZ, load_event
+from support import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, load_event
 
 pytestmark = pytest.mark.fuzz
 
@@ -50,16 +50,7 @@ settings.register_profile(
 PROFILE_NAME = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 PROFILE = settings.get_profile(PROFILE_NAME if PROFILE_NAME in {"ci", "fuzz"} else "ci")
 
-ENV = {
-    "MAIN_SITE_ADDRESS": "main.qradar.example",
-    "DEST_SITE_ADDRESS": "dest.qradar.example",
-    "MAIN_SITE_TOKEN_SECRET": "qradar/main",
-    "DEST_SITE_TOKEN_SECRET": "qradar/dest",
-    "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
-    "SNS_TOPIC": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
-    "LOCK_TABLE": "lock",
-}
-CONFIG = load_config(ENV)
+CONFIG = load_config(FAKE_SITES_ENV)
 SNS_EVENT = load_event("sns-cloudwatch-alarm-event.json")
 ALARM_MESSAGE = load_event("cloudwatch-alarm-message.json")
 EVENTBRIDGE_EVENT = load_event("eventbridge-alarm-state-change-event.json")
