@@ -23,10 +23,6 @@ class Deadline:
     def remaining(self) -> float:
         return max(0.0, self.expires_at - self.clock())
 
-    @property
-    def expired(self) -> bool:
-        return self.remaining() <= 0.0
-
     def within(self, seconds: float) -> Deadline:
         """A sub-budget that ends after ``seconds`` or at this deadline, whichever comes first."""
         return Deadline(min(self.expires_at, self.clock() + max(0.0, seconds)), self.clock)

@@ -12,8 +12,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 LOGGER_NAME = "qradar_failover"
@@ -107,14 +106,3 @@ class Metrics:
         stream.write(scrub(json.dumps(document)) + "\n")
         stream.flush()
         self._values.clear()
-
-
-@contextmanager
-def timed() -> Iterator[list[float]]:
-    """``with timed() as elapsed:`` leaves the duration in seconds in ``elapsed[0]``."""
-    elapsed = [0.0]
-    started = time.monotonic()
-    try:
-        yield elapsed
-    finally:
-        elapsed[0] = time.monotonic() - started
