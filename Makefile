@@ -23,11 +23,11 @@ system-deps: ## Install the Debian packages the tests need (apt-get; root)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(STAMP): pyproject.toml lambda_src/requirements.txt
+$(STAMP): pyproject.toml dev/pyproject.toml lambda_src/requirements.txt
 	@$(MAKE) --no-print-directory system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e ./dev -e '.[dev]'
 	@touch $@
 
 setup: system-deps $(STAMP) ## Create .venv with the package and its dev dependencies
@@ -57,7 +57,7 @@ fuzz: setup ## Hypothesis fuzzing of events and the runbook: 10,000 examples per
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/unit/test_fuzz_events.py --hypothesis-show-statistics
 
 bench: setup ## Benchmarks (figures, not tests): prints a table and writes docs/benchmarks.md
-	$(BIN)/python bench/run.py
+	$(BIN)/python dev/bench/run.py
 
 clean: ## Remove the venvs and caches
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis builds
@@ -89,15 +89,15 @@ tf-check: setup checkov ## Offline Terraform checks: fmt -check, config loading 
 	$(BIN)/pytest -q tests/terraform/test_terraform_core.py
 
 tf-validate: ## terraform init/validate + tflint on root and examples (needs terraform, tflint, network; NOT RUN = exit 2)
-	scripts/tf_validate.sh
+	dev/tf_validate.sh
 
 package: ## Build the function zip into builds/ (RUNTIME=python3.12|python3.13 ARCHITECTURE=x86_64|arm64)
 	$(PYTHON) scripts/package.py --runtime $(RUNTIME) --architecture $(ARCHITECTURE) --build-dir builds
 
 docs: setup ## Regenerate the README's Terraform tables from variables.tf / outputs.tf
-	$(BIN)/python scripts/tf_docs.py --write
+	$(BIN)/python dev/tf_docs.py --write
 
-# Offline schema check (tools/tf_schema_check): arguments, blocks, exported attributes, module calls and
+# Offline schema check (dev/tf_schema_check): arguments, blocks, exported attributes, module calls and
 # references of the root module and examples against the provider schemas carried by the prebuilt
 # CDK Terrain bindings on PyPI. The schemas are extracted once into $(SCHEMA_CACHE) (about 1.3 MB).
 .PHONY: provider-schemas check-schema

@@ -1,4 +1,4 @@
-"""Shared fixtures (helpers live in support.py)."""
+"""Fixtures every suite shares (helpers live in the support package)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from moto import mock_aws
 
 from qradar_failover.handler import reset_runtime
-from support import REGION
+from qradar_simulator import CertificateAuthority
+from support.events import REGION
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +32,8 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def aws(aws_credentials: None) -> Iterator[None]:
     with mock_aws():
         yield
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
+    return CertificateAuthority.create(tmp_path_factory.mktemp("qradar-ca"))

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import Cli
 
-from qradar_failover_cli.world import DrillWorld, MotoEndpoint, aws_environment, build_world
+from qradar_devkit.world import DrillWorld, MotoEndpoint, aws_environment, build_world
+from support.cli import Cli
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_support import Cli, staged_writes
 
+from qradar_devkit.world import DrillWorld
 from qradar_failover_cli.main import main
-from qradar_failover_cli.world import DrillWorld
-from support import EVENTS_DIR
+from support.cli import Cli, staged_writes
+from support.events import EVENTS_DIR
 
 pytestmark = pytest.mark.integration
 

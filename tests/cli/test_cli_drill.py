@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from qradar_devkit.world import MotoEndpoint
 from qradar_failover_cli.drill import DrillOptions, DrillResult, print_result, run_drill
-from qradar_failover_cli.world import MotoEndpoint
 from qradar_simulator import FaultKind
 
 pytestmark = pytest.mark.integration
@@ -126,3 +126,22 @@ def test_drill_command_exits_zero_and_prints_json(moto_endpoint: MotoEndpoint) -
     assert document["passed"] is True
     assert document["outcomes"] == ["refused"]
     assert "Scenario: --false-alarm" in err.getvalue()
+
+
+def test_drill_without_the_drill_kit_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI ships without the development kit; the drill then exits 2 with the install command."""
+    import io
+    import sys
+
+    from qradar_failover_cli.main import main
+
+    monkeypatch.setitem(sys.modules, "qradar_devkit", None)  # as if the kit were not installed
+    monkeypatch.delitem(sys.modules, "qradar_failover_cli.drill", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+
+    code = main(["drill"], environ={}, stdin=io.StringIO(), stdout=out, stderr=err)
+
+    assert code == 2
+    assert "qradar_devkit is missing" in err.getvalue()
+    assert "pip install ./dev '.[drill]'" in err.getvalue()
+    assert "Traceback" not in out.getvalue() + err.getvalue()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from host_agent_harness import Agent, make_agent
+
+from support.host_agent import Agent, make_agent
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from host_agent_harness import AGENT, CRON_FILE, INSTALL_PATH, STATE_DIR, Agent
+
+from support.host_agent import AGENT, CRON_FILE, INSTALL_PATH, STATE_DIR, Agent
 
 CRON_LINE = f"* * * * * root {INSTALL_PATH} run >/dev/null 2>&1"
 

@@ -11,7 +11,8 @@ import itertools
 from dataclasses import dataclass
 
 import pytest
-from host_agent_harness import DR_CONF, Agent
+
+from support.host_agent import DR_CONF, Agent
 
 HOUR = 3600
 

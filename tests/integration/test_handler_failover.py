@@ -11,7 +11,7 @@ import pytest
 
 from qradar_failover.config import ConfigError
 from qradar_simulator import CertificateAuthority, Fault, FaultKind
-from support import DEST_AZ, DEST_TOKEN, MAIN_TOKEN, alarm_message, load_event, sns_event
+from support.events import DEST_AZ, DEST_TOKEN, MAIN_TOKEN, alarm_message, load_event, sns_event
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""Fixtures for the reliability suite; the rig itself is in reliability_rig.py."""
+"""Fixtures for the reliability suite; the rig itself is in support/reliability_rig.py."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ from typing import Any
 
 import boto3
 import pytest
-from integration.conftest import Deployment, ca  # reuse: the integration suite's rig and CA
 from moto import mock_aws
-from reliability_matrix import ENGINE_ENV, SIM_DEPLOY_SECONDS
-from reliability_rig import Blackhole, BotoFaults, Rig, StepSession
 
 import qradar_failover.handler as handler_module
 from qradar_failover.runtime import Runtime, build_runtime
 from qradar_simulator import CertificateAuthority, start_site_pair
-from support import DEST_TOKEN, MAIN_TOKEN, REGION, AwsWorld, create_aws_world
-
-__all__ = ["ca"]
+from support.aws import AwsWorld, create_aws_world
+from support.deployment import Deployment
+from support.events import DEST_TOKEN, MAIN_TOKEN, REGION
+from support.reliability_matrix import ENGINE_ENV, SIM_DEPLOY_SECONDS
+from support.reliability_rig import Blackhole, BotoFaults, Rig, StepSession
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the support package
 
-from reliability_matrix import (
+from support.reliability_matrix import (
     AWS_BOUND,
     AWS_ROWS,
     BACKOFFS,

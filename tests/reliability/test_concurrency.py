@@ -19,9 +19,9 @@ from typing import Any
 
 import boto3
 import pytest
-from reliability_rig import Rig
 
-from support import LOAD_BALANCER, MAIN_AZ, REGION, alarm_message, sns_event
+from support.events import LOAD_BALANCER, MAIN_AZ, REGION, alarm_message, sns_event
+from support.reliability_rig import Rig
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
 

@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 import render_matrix
-from reliability_matrix import (
+
+from qradar_simulator import Fault, FaultKind
+from support.events import DEST_AZ, DEST_TOKEN, MAIN_AZ, MAIN_TOKEN, alarm_message, sns_event
+from support.reliability_matrix import (
     AWS_ROWS,
     CRASH_ROWS,
     DESTINATION_BOUND,
@@ -28,10 +31,7 @@ from reliability_matrix import (
     Expect,
     QRadarRow,
 )
-from reliability_rig import Rig, SimulatedCrash
-
-from qradar_simulator import Fault, FaultKind
-from support import DEST_AZ, DEST_TOKEN, MAIN_AZ, MAIN_TOKEN, alarm_message, sns_event
+from support.reliability_rig import Rig, SimulatedCrash
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from tfhelpers import REPO
+
+from support.terraform import REPO
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 

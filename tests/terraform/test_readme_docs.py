@@ -7,13 +7,14 @@ import re
 from types import ModuleType
 
 import pytest
-from tfhelpers import REPO, blocks
+
+from support.terraform import REPO, blocks
 
 pytestmark = pytest.mark.terraform
 
 
 def _tf_docs() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("tf_docs", REPO / "scripts" / "tf_docs.py")
+    spec = importlib.util.spec_from_file_location("tf_docs", REPO / "dev" / "tf_docs.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

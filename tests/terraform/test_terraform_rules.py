@@ -6,7 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
-from tfhelpers import REPO, TF_DIRS, Block, as_list, blocks, dir_id, source_text, strip_interpolation, walk_statements
+
+from support.terraform import (
+    REPO,
+    TF_DIRS,
+    Block,
+    as_list,
+    blocks,
+    dir_id,
+    source_text,
+    strip_interpolation,
+    walk_statements,
+)
 
 pytestmark = pytest.mark.terraform
 

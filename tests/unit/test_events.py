@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from qradar_failover.events import AlarmState, EventRejected, EventSource, decode_event
-from support import alarm_message, load_event, sns_event
+from support.events import alarm_message, load_event, sns_event
 
 
 def test_sns_wrapped_alarm_is_decoded() -> None:

@@ -9,7 +9,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config, qradar_error
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.failover import Collaborators, fail_over
@@ -17,7 +16,9 @@ from qradar_failover.health import HealthEvidence
 from qradar_failover.lock import FailoverLock, LockState
 from qradar_failover.qradar import DeployResult, FailureKind
 from qradar_failover.report import Outcome
-from support import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, create_lock_table, sns_event
+from support.aws import create_lock_table
+from support.events import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, sns_event
+from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config, qradar_error
 
 NO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=0, cloudwatch_healthy=0, cloudwatch_unhealthy=2)
 TWO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=2, cloudwatch_healthy=2, cloudwatch_unhealthy=1)

@@ -18,8 +18,6 @@ import contextlib
 import copy
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -27,14 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
-from fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config
 from qradar_failover.config import load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.events import EventRejected, decode_event
 from qradar_failover.failover import Collaborators, fail_over
 from qradar_failover.health import HealthEvidence
-from qradar_failover.lock import ClaimResult, LockRecord, LockState
-from support import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, load_event
+from support.events import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, load_event
+from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, MemoryLock, dr_config
 
 pytestmark = pytest.mark.fuzz
 
@@ -54,33 +51,6 @@ CONFIG = load_config(FAKE_SITES_ENV)
 SNS_EVENT = load_event("sns-cloudwatch-alarm-event.json")
 ALARM_MESSAGE = load_event("cloudwatch-alarm-message.json")
 EVENTBRIDGE_EVENT = load_event("eventbridge-alarm-state-change-event.json")
-
-
-# --- an in-memory lock with the real one's semantics (moto per example would be too slow) ------
-@dataclass
-class MemoryLock:
-    record: LockRecord | None = None
-    finished: list[str] = field(default_factory=list)
-
-    def blocking_record(self) -> LockRecord | None:
-        return self.record if self.record is not None and self.record.state is not LockState.FAILED else None
-
-    def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
-        if self.blocking_record() is not None:
-            return ClaimResult.HELD_BY_ANOTHER_RUN, self.record
-        self.record = LockRecord("qradar-failover", LockState.CLAIMED, holder, 0.0, 900.0, alarm_name, {}, False)
-        return ClaimResult.CLAIMED, None
-
-    def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool:
-        self.finished.append("FAILED_OVER")
-        return True
-
-    def record_failed(self, holder: str, summary: Mapping[str, Any]) -> bool:
-        self.finished.append("FAILED")
-        return True
-
-    def mark_duplicate_notice_sent(self) -> bool:
-        return False
 
 
 # --- strategies ---------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from moto import mock_aws
 from qradar_failover.events import decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState
-from support import MAIN_AZ, REGION, AwsWorld, create_lock_table, load_event
+from support.aws import AwsWorld, create_lock_table
+from support.events import MAIN_AZ, REGION, load_event
 
 
 @pytest.fixture

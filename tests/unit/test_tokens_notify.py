@@ -17,7 +17,7 @@ from qradar_failover.health import HealthEvidence
 from qradar_failover.notify import SUBJECT_LIMIT, SnsNotifier, body_for, subject_for
 from qradar_failover.report import FailoverReport, Failure, Outcome, StepRecord, StepStatus
 from qradar_failover.tokens import Token, TokenProvider, TokenUnavailable
-from support import REGION, load_event
+from support.events import REGION, load_event
 
 SECRET_VALUE = "sec-token-from-secrets-manager-93ab"
 SITE = SiteConfig("main", "main.example", "qradar/main", None)

@@ -24,10 +24,11 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 import requests
 from botocore.awsrequest import AWSResponse
-from integration.conftest import Deployment
 
 from qradar_simulator import CertificateAuthority, QRadarSimulator
-from support import REGION, AwsWorld
+from support.aws import AwsWorld
+from support.deployment import Deployment
+from support.events import REGION
 
 
 # --- QRadar connection faults at a step ---------------------------------------------------------

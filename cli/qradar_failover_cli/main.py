@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Main AZ's collectors down, delivers the alarm through the trigger topic to the real handler,\n"
         "and prints the timeline, both consoles' DR state before and after, and the notifications.\n"
         "Exit 0 when the scenario showed what it demonstrates (failed over; or refused / planned for\n"
-        "--false-alarm / --dry-run), 1 otherwise. Needs the dev extras (pip install -e '.[dev]').",
+        "--false-alarm / --dry-run), 1 otherwise. Needs the drill kit (make demo, or pip install ./dev '.[drill]').",
         settings=False,
     )
     drill.add_argument("--main-hung", action="store_true", help="the Main console accepts connections, never answers")
@@ -180,7 +180,9 @@ def _drill(args: argparse.Namespace, io: Any) -> int:
         from .drill import DrillOptions, print_result, run_drill
     except ImportError as error:
         raise CliError(
-            f"the drill needs the dev extras ({error.name} is missing): pip install -e '.[dev]'", ExitCode.USAGE
+            f"the drill needs the drill kit ({error.name} is missing): from a clone of the project run "
+            "'make demo', or pip install ./dev '.[drill]'",
+            ExitCode.USAGE,
         ) from None
     options = DrillOptions(
         main_hung=args.main_hung,

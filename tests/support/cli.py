@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from qradar_devkit.world import DrillWorld
 from qradar_failover_cli.main import main
-from qradar_failover_cli.world import DrillWorld
 
 
 @dataclass

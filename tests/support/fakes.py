@@ -9,6 +9,7 @@ from typing import Any
 from qradar_failover.config import SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.health import HealthEvidence, HealthUnavailable
+from qradar_failover.lock import ClaimResult, LockRecord, LockState
 from qradar_failover.qradar import CallObserver, CallRecord, DeployResult, DRConfig, FailureKind, QRadarError
 from qradar_failover.report import FailoverReport
 from qradar_failover.tokens import TokenUnavailable
@@ -112,3 +113,30 @@ class FakeNotifier:
     def publish(self, report: FailoverReport) -> bool:
         self.reports.append(report)
         return self.succeed
+
+
+# --- an in-memory lock with the real one's semantics (moto per example would be too slow) ---------
+@dataclass
+class MemoryLock:
+    record: LockRecord | None = None
+    finished: list[str] = field(default_factory=list)
+
+    def blocking_record(self) -> LockRecord | None:
+        return self.record if self.record is not None and self.record.state is not LockState.FAILED else None
+
+    def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
+        if self.blocking_record() is not None:
+            return ClaimResult.HELD_BY_ANOTHER_RUN, self.record
+        self.record = LockRecord("qradar-failover", LockState.CLAIMED, holder, 0.0, 900.0, alarm_name, {}, False)
+        return ClaimResult.CLAIMED, None
+
+    def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool:
+        self.finished.append("FAILED_OVER")
+        return True
+
+    def record_failed(self, holder: str, summary: Mapping[str, Any]) -> bool:
+        self.finished.append("FAILED")
+        return True
+
+    def mark_duplicate_notice_sent(self) -> bool:
+        return False

@@ -1,4 +1,4 @@
-"""Benchmarks (figures, not timed tests): ``make bench`` or ``python bench/run.py``.
+"""Benchmarks (figures, not timed tests): ``make bench`` or ``python dev/bench/run.py``.
 
 * Time from handler entry to "Destination deploy initiated" and to "done", through the real
   handler against simulated consoles over HTTPS (loopback) and moto, with the engine's DEFAULT
@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-for extra in (ROOT / "lambda_src", ROOT / "tools", ROOT / "tests", ROOT / "tests" / "unit"):
+ROOT = Path(__file__).resolve().parents[2]
+for extra in (ROOT / "tests",):  # test support (support.*); the packages are installed
     sys.path.insert(0, str(extra))
 
 SIM_DEPLOY_SECONDS = 3.0  # a simulated deploy; real ones take minutes and add the same to every scenario
@@ -62,7 +62,8 @@ def end_to_end() -> list[dict[str, Any]]:
 
     from qradar_failover import handler
     from qradar_simulator import CertificateAuthority, start_site_pair
-    from support import DEST_TOKEN, MAIN_TOKEN, REGION, FakeContext, alarm_message, create_aws_world, sns_event
+    from support.aws import FakeContext, create_aws_world
+    from support.events import DEST_TOKEN, MAIN_TOKEN, REGION, alarm_message, sns_event
 
     fake_credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # moto only
     os.environ.update(fake_credentials, AWS_DEFAULT_REGION=REGION)
@@ -139,13 +140,13 @@ def warm_overhead(invocations: int = 300) -> dict[str, float]:
     """The full failover path through lambda_handler with instant in-memory collaborators."""
     from test_fuzz_events import ENV, MemoryLock
 
-    from fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config
     from qradar_failover import handler
     from qradar_failover.config import load_config
     from qradar_failover.failover import Collaborators
     from qradar_failover.health import HealthEvidence
     from qradar_failover.runtime import Runtime
-    from support import MAIN_AZ, alarm_message, sns_event
+    from support.events import MAIN_AZ, alarm_message, sns_event
+    from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config
 
     os.environ.clear()
     os.environ.update(ENV)
@@ -224,7 +225,7 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "<!-- Written by `make bench` (bench/run.py); figures from one run on the machine below. -->",
+        "<!-- Written by `make bench` (dev/bench/run.py); figures from one run on the machine below. -->",
         "",
         "Figures, not tests: one run of `make bench` on the machine below. The end-to-end scenarios run",
         "the real handler against two simulated QRadar consoles over HTTPS on loopback and AWS on moto,",

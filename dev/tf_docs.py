@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Generate the module's README tables (terraform-docs style) from the root *.tf files.
 
-    python3 scripts/tf_docs.py            # print the block
-    python3 scripts/tf_docs.py --write    # replace the README block between the markers
-    python3 scripts/tf_docs.py --check    # exit 1 when the README block is stale
+    python3 dev/tf_docs.py            # print the block
+    python3 dev/tf_docs.py --write    # replace the README block between the markers
+    python3 dev/tf_docs.py --check    # exit 1 when the README block is stale
 
 Only the text between ``<!-- BEGIN_TF_DOCS -->`` and ``<!-- END_TF_DOCS -->`` is touched.
 Types are copied from the source text, defaults rendered as JSON (as terraform-docs does).

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+# The drill runs on the development kit (the `drill` extra); main.py turns its absence into a clear message.
+from qradar_devkit import world as w
 from qradar_failover.handler import lambda_handler, reset_runtime
 from qradar_failover.observability import configure_logging
+from qradar_simulator import Fault, FaultKind
 
 from .render import dr_state, notification, outcome_block, table, timeline
 
@@ -155,11 +158,9 @@ def run_drill(
 ) -> DrillResult:
     """Build the world, break the Main AZ as the scenario says, deliver the alarm, check the result.
 
-    ``endpoint`` (a :class:`~qradar_failover_cli.world.MotoEndpoint`) may be shared across drills;
+    ``endpoint`` (a :class:`~qradar_devkit.world.MotoEndpoint`) may be shared across drills;
     it is reset first either way. ``log_stream`` receives the handler's log lines with ``verbose``.
     """
-    from . import world as w
-
     started = time.monotonic()
     workdir = workdir or Path(tempfile.mkdtemp(prefix="qradar-drill-"))
     own_endpoint = endpoint is None
@@ -194,10 +195,6 @@ def _run(
     started: float,
     log_stream: TextIO | None,
 ) -> DrillResult:
-    from qradar_simulator import Fault, FaultKind
-
-    from . import world as w
-
     os.environ.update(world.env | settings)
     reset_runtime()  # clients pick up the endpoint and this environment
     say(f"QRadar: Main console https://{world.main.address}, Destination https://{world.destination.address}")
