@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml dev/pyproject.toml lambda_src/requirements.txt
 
 setup: system-deps $(STAMP) ## Create .venv with the package and its dev dependencies
 
-test: setup lint typecheck check-schema pytest tf-check ## The whole suite (the README's test command; .ci/run calls it)
+test: setup lint typecheck check-schema tf-check pytest ## The whole suite (the README's test command; .ci/run calls it)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .

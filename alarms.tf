@@ -51,8 +51,8 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
 resource "aws_cloudwatch_metric_alarm" "healthy_hosts_below_minimum" {
   for_each = local.health_alarms
 
-  alarm_name        = "${var.name_prefix}-${each.value.target_group}-${each.value.availability_zone}-healthy-collectors-below-${var.min_healthy_hosts}"
-  alarm_description = "QRadar Main Site has fewer than ${var.min_healthy_hosts} healthy collector(s) in target group ${each.value.target_group} (${local.elb_kind} ${var.load_balancer_arn_suffix}) in ${each.value.availability_zone} for ${local.alarm_window}, or the AZ reports no data at all (missing data counts as breaching: the AZ may be gone). ALARM invokes ${local.function_name}, which confirms it and fails DataSync over to the Destination Site (${var.destination_site.address})."
+  alarm_name        = "${var.name_prefix}-${each.value.target_group}-${each.value.availability_zone}-healthy-collectors-below-${var.min_healthy_collectors}"
+  alarm_description = "QRadar Main Site has fewer than ${var.min_healthy_collectors} healthy collector(s) in target group ${each.value.target_group} (${local.elb_kind} ${var.load_balancer_arn_suffix}) in ${each.value.availability_zone} for ${local.alarm_window}, or the AZ reports no data at all (missing data counts as breaching: the AZ may be gone). ALARM invokes ${local.function_name}, which confirms it and fails DataSync over to the Destination Site (${var.destination_site.address})."
 
   namespace   = local.elb_namespace
   metric_name = "HealthyHostCount"
@@ -66,7 +66,7 @@ resource "aws_cloudwatch_metric_alarm" "healthy_hosts_below_minimum" {
   evaluation_periods  = var.alarm_evaluation_periods
   datapoints_to_alarm = var.alarm_datapoints_to_alarm
   comparison_operator = "LessThanThreshold"
-  threshold           = var.min_healthy_hosts
+  threshold           = var.min_healthy_collectors
   treat_missing_data  = "breaching"
 
   alarm_actions = local.alarm_actions

@@ -64,17 +64,17 @@ locals {
     for name, value in {
       MAIN_SITE_ADDRESS            = var.main_site.address
       DEST_SITE_ADDRESS            = var.destination_site.address
-      MAIN_SITE_TOKEN_SECRET       = var.main_site.token_secret_arn
-      DEST_SITE_TOKEN_SECRET       = var.destination_site.token_secret_arn
+      MAIN_SITE_TOKEN_SECRET_ARN   = var.main_site.token_secret_arn
+      DEST_SITE_TOKEN_SECRET_ARN   = var.destination_site.token_secret_arn
       MAIN_SITE_AVAILABILITY_ZONES = join(",", var.main_site.availability_zones)
-      SNS_TOPIC                    = local.notification_topic_arn
-      LOCK_TABLE                   = local.lock_table_name
+      NOTIFICATION_TOPIC_ARN       = local.notification_topic_arn
+      LOCK_TABLE_NAME              = local.lock_table_name
       LOCK_ID                      = local.lock_id
       QRADAR_CA_BUNDLE             = var.ca_bundle_pem == null ? null : local.ca_bundle_file
       QRADAR_TLS_VERIFY            = tostring(var.qradar_tls_verify)
       QRADAR_API_VERSION           = var.qradar_api_version
       DRY_RUN                      = tostring(var.dry_run)
-      MIN_HEALTHY_COLLECTORS       = tostring(var.min_healthy_hosts)
+      MIN_HEALTHY_COLLECTORS       = tostring(var.min_healthy_collectors)
       FAILOVER_WHEN_UNCONFIRMED    = tostring(var.failover_when_unconfirmed)
       HTTP_CONNECT_TIMEOUT_SECONDS = tostring(var.http_connect_timeout_seconds)
       HTTP_READ_TIMEOUT_SECONDS    = tostring(var.http_read_timeout_seconds)

@@ -180,14 +180,14 @@ variable "unhealthy_host_threshold" {
   }
 }
 
-variable "min_healthy_hosts" {
+variable "min_healthy_collectors" {
   description = "Minimum number of healthy collectors a Main-Site AZ should keep. The HealthyHostCount alarm fires below it (missing data counts as breaching, so a vanished AZ alarms too), and the engine fails over only when fewer than this remain healthy (MIN_HEALTHY_COLLECTORS)."
   type        = number
   default     = 1
 
   validation {
-    condition     = var.min_healthy_hosts >= 1 && var.min_healthy_hosts <= 1000 && floor(var.min_healthy_hosts) == var.min_healthy_hosts
-    error_message = "min_healthy_hosts must be a whole number from 1 to 1000."
+    condition     = var.min_healthy_collectors >= 1 && var.min_healthy_collectors <= 1000 && floor(var.min_healthy_collectors) == var.min_healthy_collectors
+    error_message = "min_healthy_collectors must be a whole number from 1 to 1000."
   }
 }
 

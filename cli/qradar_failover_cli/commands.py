@@ -158,7 +158,7 @@ def status(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     ):
         io.say(line)
     io.say()
-    io.say(f"Lock ({config.lock_table}/{config.lock_id}): {lock_summary(lock)}")
+    io.say(f"Lock ({config.lock_table_name}/{config.lock_id}): {lock_summary(lock)}")
     if lock is not None and lock.summary:
         io.say(f"  recorded: {json.dumps(lock.summary, sort_keys=True, default=str)}")
     io.say()

@@ -20,8 +20,8 @@ through the same engine the Lambda function runs, re-arm the automation after a 
 explain alarm events. `drill` runs a complete AZ failure locally (no AWS account needed).
 
 Configuration is the function's own: the environment variables of its environment contract
-(MAIN_SITE_ADDRESS, DEST_SITE_ADDRESS, *_TOKEN_SECRET, MAIN_SITE_AVAILABILITY_ZONES, SNS_TOPIC,
-LOCK_TABLE, QRADAR_CA_BUNDLE, ...), each of which a flag can set for one command. Tokens are read
+(MAIN_SITE_ADDRESS, DEST_SITE_ADDRESS, *_TOKEN_SECRET_ARN, MAIN_SITE_AVAILABILITY_ZONES, NOTIFICATION_TOPIC_ARN,
+LOCK_TABLE_NAME, QRADAR_CA_BUNDLE, ...), each of which a flag can set for one command. Tokens are read
 from Secrets Manager with your AWS credentials (--profile/--region or the usual AWS variables)."""
 
 EPILOG = (

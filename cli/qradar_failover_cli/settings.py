@@ -25,11 +25,11 @@ from .exit_codes import CliError, ExitCode
 SETTING_FLAGS: dict[str, tuple[str, str]] = {
     "MAIN_SITE_ADDRESS": ("--main-address", "Main Site console, host or host:port (HTTPS)"),
     "DEST_SITE_ADDRESS": ("--dest-address", "Destination Site console, host or host:port (HTTPS)"),
-    "MAIN_SITE_TOKEN_SECRET": ("--main-token-secret", "Secrets Manager name/ARN of the Main console's SEC token"),
-    "DEST_SITE_TOKEN_SECRET": ("--dest-token-secret", "Secrets Manager name/ARN of the Destination's SEC token"),
+    "MAIN_SITE_TOKEN_SECRET_ARN": ("--main-token-secret", "Secrets Manager name/ARN of the Main console's SEC token"),
+    "DEST_SITE_TOKEN_SECRET_ARN": ("--dest-token-secret", "Secrets Manager name/ARN of the Destination's SEC token"),
     "MAIN_SITE_AVAILABILITY_ZONES": ("--main-azs", "Main-Site availability zones, comma-separated"),
-    "SNS_TOPIC": ("--sns-topic", "notification topic ARN"),
-    "LOCK_TABLE": ("--lock-table", "DynamoDB lock table name"),
+    "NOTIFICATION_TOPIC_ARN": ("--sns-topic", "notification topic ARN"),
+    "LOCK_TABLE_NAME": ("--lock-table", "DynamoDB lock table name"),
     "LOCK_ID": ("--lock-id", "this deployment's lock item (default qradar-failover)"),
     "QRADAR_CA_BUNDLE": ("--ca-bundle", "PEM file of the CA that issued the consoles' certificates"),
     "QRADAR_API_VERSION": ("--api-version", "QRadar API version header, e.g. 20.0"),
@@ -63,9 +63,9 @@ def config_from(environ: Mapping[str, str], **overrides: Any) -> Config:
         config = load_config(environ)
     except ConfigError as error:
         raise CliError(explain_config_error(error), ExitCode.USAGE) from None
-    if config.ca_bundle and not os.path.isfile(config.ca_bundle):
+    if config.qradar_ca_bundle and not os.path.isfile(config.qradar_ca_bundle):
         raise CliError(
-            f"configuration: QRADAR_CA_BUNDLE points to {config.ca_bundle!r}, which is not a readable file here "
+            f"configuration: QRADAR_CA_BUNDLE points to {config.qradar_ca_bundle!r}, which is not a readable file here "
             "(the function's path is inside its package; pass --ca-bundle with a local copy)",
             ExitCode.USAGE,
         )
@@ -82,7 +82,7 @@ def explain_config_error(error: ConfigError) -> str:
     hint = ""
     if match and match.group(1) in _FLAG_FOR:
         hint = f" (set {match.group(1)} or pass {_FLAG_FOR[match.group(1)]})"
-    elif match and match.group(1).endswith("_TOKEN_SECRET"):
+    elif match and match.group(1).endswith("_TOKEN_SECRET_ARN"):
         hint = f" (set {match.group(1)} or pass --{match.group(1).split('_')[0].lower()}-token-secret)"
     return f"configuration: {message}{hint}"
 
@@ -103,7 +103,7 @@ def aws_access(args: argparse.Namespace, environ: Mapping[str, str]) -> AwsAcces
     except ProfileNotFound as error:
         raise CliError(f"AWS: {error}", ExitCode.USAGE) from None
     if session.region_name is None:
-        topic = environ.get("SNS_TOPIC", "")
+        topic = environ.get("NOTIFICATION_TOPIC_ARN") or environ.get("SNS_TOPIC", "")
         parts = topic.split(":")
         if len(parts) >= 6 and parts[3]:
             session = boto3.session.Session(profile_name=args.profile, region_name=parts[3])

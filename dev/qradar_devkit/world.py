@@ -315,11 +315,11 @@ def _create_aws_side(
     env = {
         "MAIN_SITE_ADDRESS": main.address,
         "DEST_SITE_ADDRESS": destination.address,
-        "MAIN_SITE_TOKEN_SECRET": MAIN_SECRET,
-        "DEST_SITE_TOKEN_SECRET": DEST_SECRET,
+        "MAIN_SITE_TOKEN_SECRET_ARN": MAIN_SECRET,
+        "DEST_SITE_TOKEN_SECRET_ARN": DEST_SECRET,
         "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
-        "SNS_TOPIC": notification_topic,
-        "LOCK_TABLE": LOCK_TABLE,
+        "NOTIFICATION_TOPIC_ARN": notification_topic,
+        "LOCK_TABLE_NAME": LOCK_TABLE,
         "QRADAR_CA_BUNDLE": ca.bundle_path,
     }
     world = DrillWorld(

@@ -18,6 +18,17 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
 
+# Earlier names still accepted for each setting (the upstream script's, and this project's before
+# one name per setting ran from Terraform through the environment to Python). docs/engine.md lists them.
+ALIASES: dict[str, str] = {
+    "NOTIFICATION_TOPIC_ARN": "SNS_TOPIC",
+    "LOCK_TABLE_NAME": "LOCK_TABLE",
+    "MAIN_SITE_TOKEN_SECRET_ARN": "MAIN_SITE_TOKEN_SECRET",
+    "DEST_SITE_TOKEN_SECRET_ARN": "DEST_SITE_TOKEN_SECRET",
+    "METRICS_NAMESPACE": "NAMESPACE",
+}
+
+
 class ConfigError(ValueError):
     """A required setting is missing or a value is invalid; the message names the variable."""
 
@@ -28,7 +39,7 @@ class SiteConfig:
 
     name: str  # "main" or "destination"
     address: str  # host or host:port, HTTPS
-    token_secret_id: str | None  # Secrets Manager name or ARN
+    token_secret_arn: str | None  # Secrets Manager ARN (a secret name works too)
     legacy_token_variable: str | None  # set when the token comes from a plain env variable
 
     @property
@@ -42,17 +53,17 @@ class Config:
     destination_site: SiteConfig
     main_site_availability_zones: frozenset[str]
     notification_topic_arn: str
-    lock_table: str
+    lock_table_name: str
     lock_id: str = "qradar-failover"
-    ca_bundle: str | None = None
-    tls_verify: bool = True
-    api_version: str | None = None
+    qradar_ca_bundle: str | None = None
+    qradar_tls_verify: bool = True
+    qradar_api_version: str | None = None
     dry_run: bool = False
     min_healthy_collectors: int = 1
     failover_when_unconfirmed: bool = False
-    connect_timeout_seconds: float = 5.0
-    read_timeout_seconds: float = 15.0
-    max_retries: int = 2
+    http_connect_timeout_seconds: float = 5.0
+    http_read_timeout_seconds: float = 15.0
+    http_max_retries: int = 2
     main_site_budget_seconds: float = 20.0
     deploy_timeout_seconds: float = 180.0
     deploy_poll_interval_seconds: float = 5.0
@@ -64,9 +75,9 @@ class Config:
     @property
     def tls_verify_setting(self) -> bool | str:
         """What ``requests`` takes as ``verify``: a CA bundle path, True, or (explicitly) False."""
-        if not self.tls_verify:
+        if not self.qradar_tls_verify:
             return False
-        return self.ca_bundle or True
+        return self.qradar_ca_bundle or True
 
 
 def load_config(environ: Mapping[str, str]) -> Config:
@@ -76,27 +87,27 @@ def load_config(environ: Mapping[str, str]) -> Config:
         main_site=reader.site("main", "MAIN_SITE"),
         destination_site=reader.site("destination", "DEST_SITE"),
         main_site_availability_zones=reader.availability_zones("MAIN_SITE_AVAILABILITY_ZONES"),
-        notification_topic_arn=reader.arn("SNS_TOPIC", service="sns"),
-        lock_table=reader.required("LOCK_TABLE"),
+        notification_topic_arn=reader.arn("NOTIFICATION_TOPIC_ARN", service="sns"),
+        lock_table_name=reader.required("LOCK_TABLE_NAME"),
         lock_id=reader.optional("LOCK_ID") or "qradar-failover",
-        ca_bundle=reader.optional("QRADAR_CA_BUNDLE"),
-        tls_verify=reader.boolean("QRADAR_TLS_VERIFY", default=True),
-        api_version=reader.api_version("QRADAR_API_VERSION"),
+        qradar_ca_bundle=reader.optional("QRADAR_CA_BUNDLE"),
+        qradar_tls_verify=reader.boolean("QRADAR_TLS_VERIFY", default=True),
+        qradar_api_version=reader.api_version("QRADAR_API_VERSION"),
         dry_run=reader.boolean("DRY_RUN", default=False),
         min_healthy_collectors=int(reader.number("MIN_HEALTHY_COLLECTORS", 1, minimum=1, integer=True)),
         failover_when_unconfirmed=reader.boolean("FAILOVER_WHEN_UNCONFIRMED", default=False),
-        connect_timeout_seconds=reader.number("HTTP_CONNECT_TIMEOUT_SECONDS", 5, minimum=0.1),
-        read_timeout_seconds=reader.number("HTTP_READ_TIMEOUT_SECONDS", 15, minimum=0.1),
-        max_retries=int(reader.number("HTTP_MAX_RETRIES", 2, minimum=0, integer=True)),
+        http_connect_timeout_seconds=reader.number("HTTP_CONNECT_TIMEOUT_SECONDS", 5, minimum=0.1),
+        http_read_timeout_seconds=reader.number("HTTP_READ_TIMEOUT_SECONDS", 15, minimum=0.1),
+        http_max_retries=int(reader.number("HTTP_MAX_RETRIES", 2, minimum=0, integer=True)),
         main_site_budget_seconds=reader.number("MAIN_SITE_BUDGET_SECONDS", 20, minimum=1),
         deploy_timeout_seconds=reader.number("DEPLOY_TIMEOUT_SECONDS", 180, minimum=1),
         deploy_poll_interval_seconds=reader.number("DEPLOY_POLL_INTERVAL_SECONDS", 5, minimum=0.05),
         lock_claim_ttl_seconds=int(reader.number("LOCK_CLAIM_TTL_SECONDS", 900, minimum=60, integer=True)),
-        metrics_namespace=reader.optional("METRICS_NAMESPACE") or reader.optional("NAMESPACE") or "QRadarFailover",
+        metrics_namespace=reader.optional("METRICS_NAMESPACE") or "QRadarFailover",
         log_level=reader.log_level("LOG_LEVEL"),
         secrets_cache_ttl_seconds=reader.number("SECRETS_CACHE_TTL_SECONDS", 300, minimum=0),
     )
-    if config.ca_bundle and not config.tls_verify:
+    if config.qradar_ca_bundle and not config.qradar_tls_verify:
         raise ConfigError("QRADAR_CA_BUNDLE is set but QRADAR_TLS_VERIFY=false disables verification; choose one")
     return config
 
@@ -105,8 +116,19 @@ class _Reader:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self._environ = environ
 
+    def raw(self, name: str) -> str | None:
+        """The variable's value, or its earlier name's (:data:`ALIASES`); both set and different is an error."""
+        value = self._environ.get(name)
+        alias = ALIASES.get(name)
+        alias_value = self._environ.get(alias) if alias else None
+        if value is None:
+            return alias_value
+        if alias_value is not None and alias_value.strip() != value.strip():
+            raise ConfigError(f"{name} and {alias} (its earlier name) are both set and differ; set only {name}")
+        return value
+
     def optional(self, name: str) -> str | None:
-        value = self._environ.get(name, "").strip()
+        value = (self.raw(name) or "").strip()
         return value or None
 
     def required(self, name: str) -> str:
@@ -116,7 +138,7 @@ class _Reader:
         return value
 
     def boolean(self, name: str, *, default: bool) -> bool:
-        raw = self._environ.get(name)
+        raw = self.raw(name)
         if raw is None:
             return default
         value = raw.strip().lower()
@@ -145,16 +167,16 @@ class _Reader:
         address = address.removeprefix("https://").rstrip("/")
         if address.startswith("http://") or not _HOST_PATTERN.match(address):
             raise ConfigError(f"{address_variable} must be a host name or host:port reached over HTTPS")
-        secret_id = self.optional(f"{prefix}_TOKEN_SECRET")
+        secret_arn = self.optional(f"{prefix}_TOKEN_SECRET_ARN")
         legacy_variable = f"{prefix}_TOKEN"
         has_legacy_token = self.optional(legacy_variable) is not None
-        if secret_id is None and not has_legacy_token:
-            raise ConfigError(f"{prefix}_TOKEN_SECRET is required but not set")
+        if secret_arn is None and not has_legacy_token:
+            raise ConfigError(f"{prefix}_TOKEN_SECRET_ARN is required but not set")
         return SiteConfig(
             name=name,
             address=address,
-            token_secret_id=secret_id,
-            legacy_token_variable=None if secret_id else legacy_variable,
+            token_secret_arn=secret_arn,
+            legacy_token_variable=None if secret_arn else legacy_variable,
         )
 
     def availability_zones(self, name: str) -> frozenset[str]:

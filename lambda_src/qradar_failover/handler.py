@@ -38,7 +38,7 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
     config = _config(os.environ)
     runtime = _runtime(config, os.environ)
     run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
-    if not config.tls_verify:
+    if not config.qradar_tls_verify:
         logger.warning(
             "TLS verification of the QRadar consoles is OFF (QRADAR_TLS_VERIFY=false); trust their CA with "
             "QRADAR_CA_BUNDLE instead",

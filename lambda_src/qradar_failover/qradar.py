@@ -165,7 +165,7 @@ class HttpPolicy:
 
     @classmethod
     def from_config(cls, config: Config) -> HttpPolicy:
-        return cls(config.connect_timeout_seconds, config.read_timeout_seconds, config.max_retries)
+        return cls(config.http_connect_timeout_seconds, config.http_read_timeout_seconds, config.http_max_retries)
 
 
 @dataclass

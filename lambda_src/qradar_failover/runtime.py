@@ -44,7 +44,7 @@ class QRadarConsoles:
             token=token,
             policy=HttpPolicy.from_config(self.config),
             verify=self.config.tls_verify_setting,
-            api_version=self.config.api_version,
+            api_version=self.config.qradar_api_version,
             session=session,
             observer=observer,
             refresh_token=lambda rejected: self._refreshed(site, rejected),
@@ -72,7 +72,7 @@ def build_runtime(config: Config, environ: Mapping[str, str], session: Any = Non
     aws: Any = session or boto3.session.Session()
     tokens = TokenProvider(aws.client("secretsmanager"), environ, config.secrets_cache_ttl_seconds)
     consoles = QRadarConsoles(config, tokens)
-    lock = FailoverLock(aws.client("dynamodb"), config.lock_table, config.lock_id, config.lock_claim_ttl_seconds)
+    lock = FailoverLock(aws.client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds)
     health = LiveTargetHealth(aws.client("cloudwatch"), aws.client("elbv2"))
     notifier = SnsNotifier(aws.client("sns"), config.notification_topic_arn)
     return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier))

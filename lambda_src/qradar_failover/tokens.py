@@ -68,26 +68,26 @@ class TokenProvider:
         self._cache: dict[str, _CachedToken] = {}
 
     def token_for(self, site: SiteConfig) -> Token:
-        if site.token_secret_id is None:
+        if site.token_secret_arn is None:
             return self._legacy_token(site)
-        cached = self._cache.get(site.token_secret_id)
+        cached = self._cache.get(site.token_secret_arn)
         if cached is not None and self._clock() - cached.fetched_at < self._ttl_seconds:
             return cached.token
         token = self._fetch(site)
-        self._cache[site.token_secret_id] = _CachedToken(token, self._clock())
+        self._cache[site.token_secret_arn] = _CachedToken(token, self._clock())
         return token
 
     def refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
         """After a 401: the secret's current token if it differs from the rejected one (the secret was
         rotated since it was cached), else None (retrying the same token cannot help)."""
-        if site.token_secret_id is None:
+        if site.token_secret_arn is None:
             return None
-        self._cache.pop(site.token_secret_id, None)
+        self._cache.pop(site.token_secret_arn, None)
         current = self.token_for(site)
         return current if current != rejected else None
 
     def _fetch(self, site: SiteConfig) -> Token:
-        secret_id = site.token_secret_id
+        secret_id = site.token_secret_arn
         assert secret_id is not None
         try:
             response = self._secrets.get_secret_value(SecretId=secret_id)
@@ -108,7 +108,7 @@ class TokenProvider:
             raise TokenUnavailable(f"no token configured for the {site.name} site")
         logger.warning(
             "token for the %s site read from the plain environment variable %s; move it to Secrets Manager "
-            "and set %s_TOKEN_SECRET",
+            "and set %s_TOKEN_SECRET_ARN",
             site.name,
             variable,
             variable.removesuffix("_TOKEN") if variable else "",

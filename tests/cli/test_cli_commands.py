@@ -172,15 +172,15 @@ def test_decode_of_a_missing_file_is_a_usage_error() -> None:
 
 
 def test_missing_setting_exits_2_naming_the_variable_and_flag(cli: Cli, world: DrillWorld) -> None:
-    result = cli.run("status", env=cli.env(LOCK_TABLE=None))
+    result = cli.run("status", env=cli.env(LOCK_TABLE_NAME=None))
 
     assert result.code == 2
-    assert "LOCK_TABLE is required but not set (set LOCK_TABLE or pass --lock-table)" in result.err
+    assert "LOCK_TABLE_NAME is required but not set (set LOCK_TABLE_NAME or pass --lock-table)" in result.err
     assert world.main.requests == []
 
 
 def test_flag_supplies_a_missing_setting(cli: Cli) -> None:
-    result = cli.run("status", "--lock-table", "qradar-dr-lock", env=cli.env(LOCK_TABLE=None))
+    result = cli.run("status", "--lock-table", "qradar-dr-lock", env=cli.env(LOCK_TABLE_NAME=None))
 
     assert result.code == 0, result.err
 

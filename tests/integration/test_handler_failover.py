@@ -215,8 +215,8 @@ def test_dry_run_notifies_the_plan_and_writes_nothing(deployment: Any) -> None:
 
 
 def test_tokens_from_plain_environment_work_with_a_warning(deployment: Any, capfd: pytest.CaptureFixture[str]) -> None:
-    deployment.monkeypatch.delenv("MAIN_SITE_TOKEN_SECRET")
-    deployment.monkeypatch.delenv("DEST_SITE_TOKEN_SECRET")
+    deployment.monkeypatch.delenv("MAIN_SITE_TOKEN_SECRET_ARN")
+    deployment.monkeypatch.delenv("DEST_SITE_TOKEN_SECRET_ARN")
     deployment.configure(MAIN_SITE_TOKEN=MAIN_TOKEN, DEST_SITE_TOKEN=DEST_TOKEN)
 
     result = deployment.deliver()
@@ -239,9 +239,9 @@ def test_tls_verification_off_is_warned_on_every_run(deployment: Any, capfd: pyt
 
 
 def test_missing_required_setting_fails_fast_naming_it(deployment: Any) -> None:
-    deployment.monkeypatch.delenv("LOCK_TABLE")
+    deployment.monkeypatch.delenv("LOCK_TABLE_NAME")
 
-    with pytest.raises(ConfigError, match="LOCK_TABLE"):
+    with pytest.raises(ConfigError, match="LOCK_TABLE_NAME"):
         deployment.deliver()
     assert deployment.destination.requests == []
 

@@ -76,11 +76,11 @@ def create_aws_world(main_address: str, dest_address: str) -> AwsWorld:
     env = {
         "MAIN_SITE_ADDRESS": main_address,
         "DEST_SITE_ADDRESS": dest_address,
-        "MAIN_SITE_TOKEN_SECRET": "qradar/main/sec-token",
-        "DEST_SITE_TOKEN_SECRET": "qradar/dest/sec-token",
+        "MAIN_SITE_TOKEN_SECRET_ARN": "qradar/main/sec-token",
+        "DEST_SITE_TOKEN_SECRET_ARN": "qradar/dest/sec-token",
         "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
-        "SNS_TOPIC": topic_arn,
-        "LOCK_TABLE": "qradar-failover-lock",
+        "NOTIFICATION_TOPIC_ARN": topic_arn,
+        "LOCK_TABLE_NAME": "qradar-failover-lock",
         "DEPLOY_POLL_INTERVAL_SECONDS": "0.05",
     }
     return AwsWorld(env=env, topic_arn=topic_arn, queue_url=queue_url, table="qradar-failover-lock")

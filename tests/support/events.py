@@ -19,11 +19,11 @@ LOAD_BALANCER = "net/qradar-collect/50dc6c495c0c9188"
 FAKE_SITES_ENV = {
     "MAIN_SITE_ADDRESS": "main.qradar.example",
     "DEST_SITE_ADDRESS": "dest.qradar.example",
-    "MAIN_SITE_TOKEN_SECRET": "qradar/main",
-    "DEST_SITE_TOKEN_SECRET": "qradar/dest",
+    "MAIN_SITE_TOKEN_SECRET_ARN": "qradar/main",
+    "DEST_SITE_TOKEN_SECRET_ARN": "qradar/dest",
     "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
-    "SNS_TOPIC": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
-    "LOCK_TABLE": "lock",
+    "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
+    "LOCK_TABLE_NAME": "lock",
 }
 
 

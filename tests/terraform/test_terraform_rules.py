@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
+from qradar_failover.config import Config, SiteConfig
 from support.terraform import (
     REPO,
     TF_DIRS,
@@ -54,11 +56,11 @@ NOT_TAGGABLE = {
 REQUIRED_ENVIRONMENT = {
     "MAIN_SITE_ADDRESS",
     "DEST_SITE_ADDRESS",
-    "MAIN_SITE_TOKEN_SECRET",
-    "DEST_SITE_TOKEN_SECRET",
+    "MAIN_SITE_TOKEN_SECRET_ARN",
+    "DEST_SITE_TOKEN_SECRET_ARN",
     "MAIN_SITE_AVAILABILITY_ZONES",
-    "SNS_TOPIC",
-    "LOCK_TABLE",
+    "NOTIFICATION_TOPIC_ARN",
+    "LOCK_TABLE_NAME",
 }
 OPTIONAL_ENVIRONMENT = {
     "LOCK_ID",
@@ -119,9 +121,9 @@ def _function_environment() -> dict[str, str]:
     text = source_text(REPO)
     start = text.index("function_environment = {")
     end = text.index("} : name => value if value != null", start)
-    names = re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+=", text[start:end], re.MULTILINE)
+    entries = re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+=\s*(.+)$", text[start:end], re.MULTILINE)
     assert environment.body["value"], "local.function_environment is empty"
-    return dict.fromkeys(names, "")
+    return dict(entries)
 
 
 @pytest.mark.parametrize("directory", TF_DIRS, ids=dir_id)
@@ -261,6 +263,28 @@ def test_function_environment_matches_what_the_engine_reads() -> None:
     names = set(_function_environment())
     assert names <= read, f"the engine never reads {sorted(names - read)}"
     assert read >= REQUIRED_ENVIRONMENT
+
+
+# Where a setting's Terraform name differs on purpose: the module takes the CA's PEM text and gives
+# the function the path of the file it adds to the package.
+TERRAFORM_NAME_EXCEPTIONS = {"QRADAR_CA_BUNDLE": "ca_bundle_pem"}
+
+
+def test_each_setting_has_one_name_from_terraform_to_python() -> None:
+    """FOO_BAR is var.foo_bar (or local.foo_bar) in Terraform and config.foo_bar in Python; a site's
+    MAIN_SITE_X / DEST_SITE_X may instead be var.main_site.x / var.destination_site.x and site.x."""
+    config_fields = {field.name for field in dataclasses.fields(Config)}
+    site_fields = {field.name for field in dataclasses.fields(SiteConfig)}
+    for name, expression in _function_environment().items():
+        terraform_name = TERRAFORM_NAME_EXCEPTIONS.get(name, name.lower())
+        python_names = {name.lower()}
+        terraform_names = {f"var.{terraform_name}", f"local.{terraform_name}"}
+        site, _, attribute = name.partition("_SITE_")
+        if site in {"MAIN", "DEST"}:
+            python_names.add(attribute.lower())
+            terraform_names.add(f"var.{'main' if site == 'MAIN' else 'destination'}_site.{attribute.lower()}")
+        assert python_names & (config_fields | site_fields), f"{name}: no config field named {sorted(python_names)}"
+        assert any(ref in expression for ref in terraform_names), f"{name} = {expression}: not {terraform_names}"
 
 
 def test_function_handler_and_runtime() -> None:

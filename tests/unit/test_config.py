@@ -9,11 +9,11 @@ from qradar_failover.config import ConfigError, load_config
 VALID = {
     "MAIN_SITE_ADDRESS": "10.0.1.10",
     "DEST_SITE_ADDRESS": "dest.qradar.example:8443",
-    "MAIN_SITE_TOKEN_SECRET": "qradar/main",
-    "DEST_SITE_TOKEN_SECRET": "arn:aws:secretsmanager:ca-central-1:111122223333:secret:qradar/dest-AbCdEf",
+    "MAIN_SITE_TOKEN_SECRET_ARN": "qradar/main",
+    "DEST_SITE_TOKEN_SECRET_ARN": "arn:aws:secretsmanager:ca-central-1:111122223333:secret:qradar/dest-AbCdEf",
     "MAIN_SITE_AVAILABILITY_ZONES": "ca-central-1a, ca-central-1d",
-    "SNS_TOPIC": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
-    "LOCK_TABLE": "qradar-failover-lock",
+    "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:ca-central-1:111122223333:qradar-failover-notifications",
+    "LOCK_TABLE_NAME": "qradar-failover-lock",
 }
 
 
@@ -26,7 +26,9 @@ def test_required_settings_and_defaults() -> None:
     assert config.tls_verify_setting is True
     assert config.dry_run is False
     assert config.min_healthy_collectors == 1
-    assert (config.connect_timeout_seconds, config.read_timeout_seconds, config.max_retries) == (5, 15, 2)
+    assert config.http_connect_timeout_seconds == 5
+    assert config.http_read_timeout_seconds == 15
+    assert config.http_max_retries == 2
     assert config.main_site_budget_seconds == 20
     assert config.deploy_timeout_seconds == 180
     assert config.lock_id == "qradar-failover"
@@ -38,11 +40,11 @@ def test_required_settings_and_defaults() -> None:
     [
         "MAIN_SITE_ADDRESS",
         "DEST_SITE_ADDRESS",
-        "MAIN_SITE_TOKEN_SECRET",
-        "DEST_SITE_TOKEN_SECRET",
+        "MAIN_SITE_TOKEN_SECRET_ARN",
+        "DEST_SITE_TOKEN_SECRET_ARN",
         "MAIN_SITE_AVAILABILITY_ZONES",
-        "SNS_TOPIC",
-        "LOCK_TABLE",
+        "NOTIFICATION_TOPIC_ARN",
+        "LOCK_TABLE_NAME",
     ],
 )
 def test_missing_required_setting_is_named(name: str) -> None:
@@ -58,7 +60,7 @@ def test_missing_required_setting_is_named(name: str) -> None:
         ("MAIN_SITE_ADDRESS", "http://main.example"),
         ("MAIN_SITE_ADDRESS", "main example"),
         ("MAIN_SITE_AVAILABILITY_ZONES", "cac1-az1"),
-        ("SNS_TOPIC", "qradar-notifications"),
+        ("NOTIFICATION_TOPIC_ARN", "qradar-notifications"),
         ("DRY_RUN", "perhaps"),
         ("MIN_HEALTHY_COLLECTORS", "0"),
         ("MIN_HEALTHY_COLLECTORS", "1.5"),
@@ -83,7 +85,7 @@ def test_turning_verification_off_is_explicit_and_exclusive_with_a_bundle() -> N
 
 
 def test_upstream_plain_tokens_are_accepted_for_migration() -> None:
-    environ = {k: v for k, v in VALID.items() if not k.endswith("_TOKEN_SECRET")}
+    environ = {k: v for k, v in VALID.items() if not k.endswith("_TOKEN_SECRET_ARN")}
     config = load_config(environ | {"MAIN_SITE_TOKEN": "a", "DEST_SITE_TOKEN": "b", "NAMESPACE": "Upstream"})
 
     assert config.main_site.legacy_token_variable == "MAIN_SITE_TOKEN"
@@ -95,3 +97,31 @@ def test_configuration_error_never_echoes_a_token() -> None:
     with pytest.raises(ConfigError) as raised:
         load_config({"MAIN_SITE_TOKEN": "very-secret-token"})
     assert "very-secret-token" not in str(raised.value)
+
+
+def test_earlier_names_are_still_read() -> None:
+    """An upstream setup (SNS_TOPIC, NAMESPACE) and this project's earlier names keep working."""
+    renamed = {"NOTIFICATION_TOPIC_ARN", "LOCK_TABLE_NAME", "MAIN_SITE_TOKEN_SECRET_ARN", "DEST_SITE_TOKEN_SECRET_ARN"}
+    environ = {key: value for key, value in VALID.items() if key not in renamed} | {
+        "SNS_TOPIC": VALID["NOTIFICATION_TOPIC_ARN"],
+        "LOCK_TABLE": "old-lock",
+        "MAIN_SITE_TOKEN_SECRET": "qradar/main-old",
+        "DEST_SITE_TOKEN_SECRET": "qradar/dest-old",
+        "NAMESPACE": "Upstream",
+    }
+
+    config = load_config(environ)
+
+    assert config.notification_topic_arn == VALID["NOTIFICATION_TOPIC_ARN"]
+    assert config.lock_table_name == "old-lock"
+    assert (config.main_site.token_secret_arn, config.destination_site.token_secret_arn) == (
+        "qradar/main-old",
+        "qradar/dest-old",
+    )
+    assert config.metrics_namespace == "Upstream"
+
+
+def test_a_setting_and_its_earlier_name_must_agree() -> None:
+    with pytest.raises(ConfigError, match=r"LOCK_TABLE_NAME and LOCK_TABLE .* both set and differ"):
+        load_config(VALID | {"LOCK_TABLE": "another-table"})
+    assert load_config(VALID | {"LOCK_TABLE": VALID["LOCK_TABLE_NAME"]}).lock_table_name == VALID["LOCK_TABLE_NAME"]

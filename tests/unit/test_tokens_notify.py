@@ -73,7 +73,7 @@ def test_plain_environment_token_works_with_a_warning(caplog: pytest.LogCaptureF
         token = provider.token_for(site)
 
     assert token.reveal() == "legacy-token-value"
-    assert "MAIN_SITE_TOKEN_SECRET" in caplog.text
+    assert "MAIN_SITE_TOKEN_SECRET_ARN" in caplog.text
     assert "legacy-token-value" not in caplog.text
 
 
