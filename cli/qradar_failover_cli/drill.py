@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 # The drill runs on the development kit (the `drill` extra); main.py turns its absence into a clear message.
 from qradar_devkit import world as w
+from qradar_devkit.lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaContext
 from qradar_failover.handler import lambda_handler, reset_runtime
 from qradar_failover.observability import configure_logging
 from qradar_simulator import Fault, FaultKind
@@ -36,7 +37,6 @@ DRILL_SETTINGS = {
     "HTTP_READ_TIMEOUT_SECONDS": "5",  # default 15: a hung console is given up on after 5 s
     "MAIN_SITE_BUDGET_SECONDS": "8",  # default 20: the whole Main-Site demotion is bounded by 8 s
 }
-LAMBDA_TIMEOUT_SECONDS = 300.0  # the module's function timeout
 
 
 @dataclass(frozen=True)
@@ -133,17 +133,6 @@ class DrillResult:
             "seconds": round(self.seconds, 3),
             "log_path": self.log_path,
         }
-
-
-class DrillContext:
-    """The part of Lambda's context object the handler reads."""
-
-    def __init__(self, request_id: str, remaining_seconds: float = LAMBDA_TIMEOUT_SECONDS) -> None:
-        self.aws_request_id = request_id
-        self._deadline = time.monotonic() + remaining_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
 
 
 Say = Callable[[str], None]
@@ -261,13 +250,13 @@ def _run(
 
 def _deliver(event: dict[str, Any], count: int) -> list[dict[str, Any]]:
     if count == 1:
-        return [lambda_handler(event, DrillContext("drill-1"))]
+        return [lambda_handler(event, FakeLambdaContext("drill-1"))]
     results: list[dict[str, Any] | None] = [None] * count
     barrier = threading.Barrier(count)
 
     def deliver(index: int) -> None:
         barrier.wait()
-        results[index] = lambda_handler(event, DrillContext(f"drill-{index + 1}"))
+        results[index] = lambda_handler(event, FakeLambdaContext(f"drill-{index + 1}"))
 
     threads = [threading.Thread(target=deliver, args=(index,), daemon=True) for index in range(count)]
     for thread in threads:

@@ -60,10 +60,11 @@ def _quiet() -> Iterator[None]:
 def end_to_end() -> list[dict[str, Any]]:
     from moto import mock_aws
 
+    from qradar_devkit.lambda_context import FakeLambdaContext
+    from qradar_devkit.world import DEST_TOKEN, MAIN_AZ, MAIN_TOKEN, REGION, build_aws_world
     from qradar_failover import handler
     from qradar_simulator import CertificateAuthority, start_site_pair
-    from support.aws import FakeContext, create_aws_world
-    from support.events import DEST_TOKEN, MAIN_TOKEN, REGION, alarm_message, sns_event
+    from support.events import alarm_message, sns_event
 
     fake_credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # moto only
     os.environ.update(fake_credentials, AWS_DEFAULT_REGION=REGION)
@@ -72,11 +73,8 @@ def end_to_end() -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory() as scratch, mock_aws():
         ca = CertificateAuthority.create(Path(scratch))
-        world = create_aws_world("127.0.0.1:1", "127.0.0.1:1")
-        world.env.pop("DEPLOY_POLL_INTERVAL_SECONDS")  # the default (5 s), like every other setting here
-        import boto3
-
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        world = build_aws_world("127.0.0.1:1", "127.0.0.1:1", main_token=MAIN_TOKEN, destination_token=DEST_TOKEN)
+        event = sns_event(alarm_message(LoadBalancer=world.load_balancer, TargetGroup=world.target_group))
         for name, arrange in _scenarios().items():
             main, dest = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=SIM_DEPLOY_SECONDS)
             try:
@@ -84,14 +82,14 @@ def end_to_end() -> list[dict[str, Any]]:
                 os.environ.update(
                     MAIN_SITE_ADDRESS=main.address, DEST_SITE_ADDRESS=dest.address, QRADAR_CA_BUNDLE=ca.bundle_path
                 )
-                dynamodb.delete_item(TableName=world.table, Key={"lock_id": {"S": "qradar-failover"}})
-                world.put_health(healthy=0, unhealthy=2)
+                world.rearm()
+                world.publish_health(MAIN_AZ, healthy=0, unhealthy=2)
                 world.notifications()
                 handler.reset_runtime()
                 arrange(main, dest)
                 started = time.monotonic()
                 with _quiet():
-                    result = handler.lambda_handler(sns_event(alarm_message()), FakeContext(300, "bench"))
+                    result = handler.lambda_handler(event, FakeLambdaContext("bench"))
                 wall = time.monotonic() - started
             finally:
                 main.stop()
@@ -138,18 +136,16 @@ def cold_import(runs: int = 7) -> dict[str, float]:
 
 def warm_overhead(invocations: int = 300) -> dict[str, float]:
     """The full failover path through lambda_handler with instant in-memory collaborators."""
-    from test_fuzz_events import ENV, MemoryLock
-
     from qradar_failover import handler
     from qradar_failover.config import load_config
     from qradar_failover.failover import Collaborators
     from qradar_failover.health import HealthEvidence
     from qradar_failover.runtime import Runtime
-    from support.events import MAIN_AZ, alarm_message, sns_event
-    from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config
+    from support.events import FAKE_SITES_ENV, MAIN_AZ, alarm_message, sns_event
+    from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, MemoryLock, dr_config
 
     os.environ.clear()
-    os.environ.update(ENV)
+    os.environ.update(FAKE_SITES_ENV)
     config = load_config(os.environ)
     event = sns_event(alarm_message())
     samples = []

@@ -1,13 +1,13 @@
-"""The drill's world: two simulated QRadar consoles over HTTPS and AWS served by moto in server mode.
+"""One world for the drill and every test suite: what the Terraform module and the upstream
+architecture would create in AWS, built in moto, and two simulated QRadar consoles over HTTPS.
 
-What the Terraform module and the upstream architecture would create is created here through
-boto3 against the moto endpoint: a VPC with a subnet in each site's AZ, a network load balancer
-with a target group holding the collectors of both sites (IP targets), the module's two alarms
-per Main-Site AZ, the trigger and notification topics, the token secrets and the lock table.
-Two SQS queues stand in for subscribers: ``oncall-inbox`` on the notification topic (what people
-receive) and ``trigger-tap`` on the trigger topic (the envelope SNS would hand to the function).
-
-Needs the project's dev extras (moto[server], cryptography).
+:func:`build_aws_world` creates, through boto3 (moto in-process under ``mock_aws``, or moto in
+server mode through ``AWS_ENDPOINT_URL``): a VPC with a subnet in each site's AZ, a network load
+balancer with a target group holding the collectors of both sites (IP targets), the module's two
+alarms per Main-Site AZ, the trigger and notification topics, the token secrets and the lock
+table. Two SQS queues stand in for subscribers: ``oncall-inbox`` on the notification topic (what
+people receive) and ``trigger-tap`` on the trigger topic (the envelope SNS hands the function).
+:func:`build_world` adds the consoles and their CA for the drill.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -87,43 +87,85 @@ class Collector:
     availability_zone: str
 
 
-@dataclass
-class DrillWorld:
-    """Both consoles and the AWS side, with the operations a drill performs on them."""
+# The module's two health alarms per (target group, Main-Site AZ), as alarms.tf creates them with
+# its defaults; tests/terraform holds this table to the alarms Terraform plans.
+HEALTH_ALARMS: dict[str, dict[str, Any]] = {
+    "UnHealthyHostCount": {
+        "suffix": "unhealthy-collectors",
+        "Statistic": "Maximum",
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "Threshold": 1.0,
+        "TreatMissingData": "notBreaching",
+    },
+    "HealthyHostCount": {
+        "suffix": "healthy-collectors-below-1",
+        "Statistic": "Minimum",
+        "ComparisonOperator": "LessThanThreshold",
+        "Threshold": 1.0,
+        "TreatMissingData": "breaching",
+    },
+}
+ALARM_PERIOD_SECONDS = 60
+ALARM_EVALUATION_PERIODS = 3
 
-    ca: CertificateAuthority
-    main: QRadarSimulator
-    destination: QRadarSimulator
-    endpoint_url: str
-    env: dict[str, str]  # the function's environment contract
+
+def publish_target_health(
+    load_balancer: str,
+    target_group: str,
+    availability_zone: str,
+    healthy: int | None,
+    unhealthy: int,
+    minutes_ago: range = range(3, 0, -1),
+) -> None:
+    """What the load balancer publishes every minute for one AZ of a target group (by default the last
+    3 minutes' datapoints); ``healthy=None`` leaves HealthyHostCount out."""
+    dimensions = [
+        {"Name": "TargetGroup", "Value": target_group},
+        {"Name": "LoadBalancer", "Value": load_balancer},
+        {"Name": "AvailabilityZone", "Value": availability_zone},
+    ]
+    namespace = "AWS/ApplicationELB" if load_balancer.startswith("app/") else "AWS/NetworkELB"
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    data = []
+    for minute in minutes_ago:
+        at = now - timedelta(minutes=minute)
+        data.append({"MetricName": "UnHealthyHostCount", "Dimensions": dimensions, "Value": unhealthy, "Timestamp": at})
+        if healthy is not None:
+            data.append({"MetricName": "HealthyHostCount", "Dimensions": dimensions, "Value": healthy, "Timestamp": at})
+    _aws("cloudwatch").put_metric_data(Namespace=namespace, MetricData=data)
+
+
+def create_lock_table(name: str) -> None:
+    """The lock table as the module creates it: on-demand, string hash key ``lock_id``."""
+    _aws("dynamodb").create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@dataclass
+class AwsWorld:
+    """What the module and the upstream architecture create in AWS, with the operations a drill or a
+    test performs on it. Works against moto in-process (``mock_aws``) and moto in server mode."""
+
+    env: dict[str, str]  # the function's environment contract, without the consoles' CA bundle
     load_balancer: str  # CloudWatch dimension, e.g. net/qradar-collect/0123...
     target_group: str  # CloudWatch dimension, e.g. targetgroup/qradar-dlc/4567...
     target_group_arn: str
     trigger_topic_arn: str
     notification_topic_arn: str
+    lock_table: str
     inbox_url: str
     trigger_tap_url: str
-    collectors: list[Collector] = field(default_factory=list)
+    collectors: list[Collector]
 
     # --- what happens in the AZ ---------------------------------------------------------------
     def publish_health(
-        self, availability_zone: str, healthy: int, unhealthy: int, minutes_ago: range = range(3, 0, -1)
+        self, availability_zone: str, healthy: int | None, unhealthy: int, minutes_ago: range = range(3, 0, -1)
     ) -> None:
-        """What the NLB publishes every minute for one AZ (by default the last 3 minutes' datapoints)."""
-        dimensions = [
-            {"Name": "TargetGroup", "Value": self.target_group},
-            {"Name": "LoadBalancer", "Value": self.load_balancer},
-            {"Name": "AvailabilityZone", "Value": availability_zone},
-        ]
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
-        data = []
-        for minute in minutes_ago:
-            at = now - timedelta(minutes=minute)
-            data += [
-                {"MetricName": "HealthyHostCount", "Dimensions": dimensions, "Value": healthy, "Timestamp": at},
-                {"MetricName": "UnHealthyHostCount", "Dimensions": dimensions, "Value": unhealthy, "Timestamp": at},
-            ]
-        _aws("cloudwatch").put_metric_data(Namespace="AWS/NetworkELB", MetricData=data)
+        publish_target_health(self.load_balancer, self.target_group, availability_zone, healthy, unhealthy, minutes_ago)
 
     def set_alarm(self, metric: str, state: str, reason: str) -> None:
         _aws("cloudwatch").set_alarm_state(
@@ -147,7 +189,7 @@ class DrillWorld:
         envelope = self._receive(self.trigger_tap_url, expected=1, wait_seconds=5.0)[0]
         return lambda_sns_event(envelope, self._trigger_subscription_arn())
 
-    # --- what people and the consoles saw -------------------------------------------------------
+    # --- what people and the lock saw -------------------------------------------------------------
     def notifications(self) -> list[dict[str, Any]]:
         """Every message the on-call subscriber received so far (SNS envelopes), drained."""
         return self._receive(self.inbox_url, expected=0, wait_seconds=0.0)
@@ -158,14 +200,14 @@ class DrillWorld:
 
     def lock_item(self) -> dict[str, Any] | None:
         response = _aws("dynamodb").get_item(
-            TableName=LOCK_TABLE, Key={"lock_id": {"S": "qradar-failover"}}, ConsistentRead=True
+            TableName=self.lock_table, Key={"lock_id": {"S": "qradar-failover"}}, ConsistentRead=True
         )
         item: dict[str, Any] | None = response.get("Item")
         return item
 
-    def stop(self) -> None:
-        self.main.stop()
-        self.destination.stop()
+    def rearm(self) -> None:
+        """Delete the lock item, as ``qradar-failover rearm`` does."""
+        _aws("dynamodb").delete_item(TableName=self.lock_table, Key={"lock_id": {"S": "qradar-failover"}})
 
     def _receive(self, queue_url: str, expected: int, wait_seconds: float) -> list[dict[str, Any]]:
         sqs = _aws("sqs")
@@ -187,16 +229,30 @@ class DrillWorld:
         return str(subscriptions["Subscriptions"][0]["SubscriptionArn"])
 
 
+@dataclass
+class DrillWorld(AwsWorld):
+    """The AWS side plus both simulated consoles and the CA their certificates come from."""
+
+    ca: CertificateAuthority
+    main: QRadarSimulator
+    destination: QRadarSimulator
+    endpoint_url: str
+
+    def stop(self) -> None:
+        self.main.stop()
+        self.destination.stop()
+
+
 def _aws(service: str) -> Any:
-    """A client of the endpoint in ``AWS_ENDPOINT_URL`` (typed loosely: the drill builds plain dicts)."""
-    return boto3.client(service)  # type: ignore[call-overload]
+    """A client of moto: in-process under ``mock_aws``, or the server in ``AWS_ENDPOINT_URL``
+    (typed loosely: the world builds plain dicts)."""
+    return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
 
 
 def alarm_name(target_group: str, availability_zone: str, metric: str) -> str:
-    """The module's alarm names (alarms.tf): ``<prefix>-<target group>-<az>-...``."""
+    """The module's alarm names (alarms.tf): ``<name>-<target group>-<az>-<suffix>``."""
     group = target_group.split("/")[1]
-    suffix = "unhealthy-collectors" if metric == "UnHealthyHostCount" else "healthy-collectors-below-1"
-    return f"{NAME_PREFIX}-{group}-{availability_zone}-{suffix}"
+    return f"{NAME_PREFIX}-{group}-{availability_zone}-{HEALTH_ALARMS[metric]['suffix']}"
 
 
 def build_world(
@@ -211,23 +267,45 @@ def build_world(
     ca = CertificateAuthority.create(workdir / "ca")
     main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=deploy_seconds)
     try:
-        return _create_aws_side(ca, main, destination, endpoint_url, main_collectors, destination_collectors)
+        aws = build_aws_world(
+            main.address,
+            destination.address,
+            main_token=MAIN_TOKEN,
+            destination_token=DEST_TOKEN,
+            main_collectors=main_collectors,
+            destination_collectors=destination_collectors,
+        )
     except Exception:
         main.stop()
         destination.stop()
         raise
+    world = DrillWorld(
+        **{f.name: getattr(aws, f.name) for f in fields(AwsWorld)},
+        ca=ca,
+        main=main,
+        destination=destination,
+        endpoint_url=endpoint_url,
+    )
+    world.env["QRADAR_CA_BUNDLE"] = ca.bundle_path
+    return world
 
 
-def _create_aws_side(
-    ca: CertificateAuthority,
-    main: QRadarSimulator,
-    destination: QRadarSimulator,
-    endpoint_url: str,
-    main_collectors: int,
-    destination_collectors: int,
-) -> DrillWorld:
+def build_aws_world(
+    main_address: str,
+    destination_address: str,
+    *,
+    main_token: str,
+    destination_token: str,
+    main_collectors: int = 2,
+    destination_collectors: int = 2,
+) -> AwsWorld:
+    """Create what the module (and the architecture around it) would create, in moto: a VPC with a
+    subnet per site, an NLB whose target group holds the collectors of both sites, the module's
+    two alarms per Main-Site AZ, the trigger and notification topics (each with a subscribed queue),
+    the token secrets and the lock table. The last 10 minutes of target health say every collector
+    is healthy (the Main AZ's last 3 minutes are left for the caller to write)."""
     ec2, elb, cloudwatch = _aws("ec2"), _aws("elbv2"), _aws("cloudwatch")
-    sns, sqs, secrets, dynamodb = (_aws(name) for name in ("sns", "sqs", "secretsmanager", "dynamodb"))
+    sns, sqs, secrets = (_aws(name) for name in ("sns", "sqs", "secretsmanager"))
 
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -269,77 +347,51 @@ def _create_aws_side(
             {"Name": "TargetGroup", "Value": target_group},
             {"Name": "AvailabilityZone", "Value": zone},
         ]
-        cloudwatch.put_metric_alarm(
-            AlarmName=alarm_name(target_group, zone, "UnHealthyHostCount"),
-            AlarmDescription=f"QRadar Main Site collectors are failing health checks in {zone}",
-            Namespace="AWS/NetworkELB",
-            MetricName="UnHealthyHostCount",
-            Dimensions=dimensions,
-            Statistic="Maximum",
-            Period=60,
-            EvaluationPeriods=3,
-            DatapointsToAlarm=3,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-            Threshold=1,
-            TreatMissingData="notBreaching",
-            AlarmActions=[trigger_topic],
-        )
-        cloudwatch.put_metric_alarm(
-            AlarmName=alarm_name(target_group, zone, "HealthyHostCount"),
-            AlarmDescription=f"QRadar Main Site has fewer than 1 healthy collector in {zone}",
-            Namespace="AWS/NetworkELB",
-            MetricName="HealthyHostCount",
-            Dimensions=dimensions,
-            Statistic="Minimum",
-            Period=60,
-            EvaluationPeriods=3,
-            DatapointsToAlarm=3,
-            ComparisonOperator="LessThanThreshold",
-            Threshold=1,
-            TreatMissingData="breaching",
-            AlarmActions=[trigger_topic],
-        )
-        for name in ("UnHealthyHostCount", "HealthyHostCount"):
-            cloudwatch.set_alarm_state(
-                AlarmName=alarm_name(target_group, zone, name), StateValue="OK", StateReason="collectors healthy"
+        for metric, alarm in HEALTH_ALARMS.items():
+            name = alarm_name(target_group, zone, metric)
+            cloudwatch.put_metric_alarm(
+                AlarmName=name,
+                AlarmDescription=f"QRadar Main Site collectors: {metric} in {zone}",
+                Namespace="AWS/NetworkELB",
+                MetricName=metric,
+                Dimensions=dimensions,
+                Statistic=alarm["Statistic"],
+                Period=ALARM_PERIOD_SECONDS,
+                EvaluationPeriods=ALARM_EVALUATION_PERIODS,
+                DatapointsToAlarm=ALARM_EVALUATION_PERIODS,
+                ComparisonOperator=alarm["ComparisonOperator"],
+                Threshold=alarm["Threshold"],
+                TreatMissingData=alarm["TreatMissingData"],
+                AlarmActions=[trigger_topic],
             )
+            cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="collectors healthy")
 
-    secrets.create_secret(Name=MAIN_SECRET, SecretString=MAIN_TOKEN)
-    secrets.create_secret(Name=DEST_SECRET, SecretString=DEST_TOKEN)
-    dynamodb.create_table(
-        TableName=LOCK_TABLE,
-        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    secrets.create_secret(Name=MAIN_SECRET, SecretString=main_token)
+    secrets.create_secret(Name=DEST_SECRET, SecretString=destination_token)
+    create_lock_table(LOCK_TABLE)
     env = {
-        "MAIN_SITE_ADDRESS": main.address,
-        "DEST_SITE_ADDRESS": destination.address,
+        "MAIN_SITE_ADDRESS": main_address,
+        "DEST_SITE_ADDRESS": destination_address,
         "MAIN_SITE_TOKEN_SECRET_ARN": MAIN_SECRET,
         "DEST_SITE_TOKEN_SECRET_ARN": DEST_SECRET,
         "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
         "NOTIFICATION_TOPIC_ARN": notification_topic,
         "LOCK_TABLE_NAME": LOCK_TABLE,
-        "QRADAR_CA_BUNDLE": ca.bundle_path,
     }
-    world = DrillWorld(
-        ca=ca,
-        main=main,
-        destination=destination,
-        endpoint_url=endpoint_url,
+    world = AwsWorld(
         env=env,
         load_balancer=load_balancer,
         target_group=target_group,
         target_group_arn=group["TargetGroupArn"],
         trigger_topic_arn=trigger_topic,
         notification_topic_arn=notification_topic,
+        lock_table=LOCK_TABLE,
         inbox_url=inbox_url,
         trigger_tap_url=trigger_tap_url,
         collectors=collectors,
     )
-    history = range(10, 0, -1)  # healthy for the last 10 minutes; a drill then overwrites the last 3 in the Main AZ
     world.publish_health(MAIN_AZ, healthy=main_collectors, unhealthy=0, minutes_ago=range(10, 3, -1))
-    world.publish_health(DEST_AZ, healthy=destination_collectors, unhealthy=0, minutes_ago=history)
+    world.publish_health(DEST_AZ, healthy=destination_collectors, unhealthy=0, minutes_ago=range(10, 0, -1))
     return world
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
+from qradar_devkit.world import build_aws_world
 from qradar_simulator import CertificateAuthority, start_site_pair
-from support.aws import create_aws_world
 from support.deployment import Deployment
-from support.events import DEST_TOKEN, MAIN_TOKEN
+from support.events import DEST_TOKEN, MAIN_AZ, MAIN_TOKEN
 
 
 @pytest.fixture
@@ -20,11 +20,14 @@ def deployment(
     main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=0.3)
     try:
         with mock_aws():
-            world = create_aws_world(main.address, destination.address)
+            world = build_aws_world(
+                main.address, destination.address, main_token=MAIN_TOKEN, destination_token=DEST_TOKEN
+            )
             for name, value in world.env.items():
                 monkeypatch.setenv(name, value)
             monkeypatch.setenv("QRADAR_CA_BUNDLE", ca.bundle_path)
-            world.put_health(healthy=0, unhealthy=2)
+            monkeypatch.setenv("DEPLOY_POLL_INTERVAL_SECONDS", "0.05")
+            world.publish_health(MAIN_AZ, healthy=0, unhealthy=2)
             yield Deployment(main, destination, world, monkeypatch)
     finally:
         main.stop()

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from qradar_devkit.world import publish_target_health
 from qradar_failover.config import ConfigError
 from qradar_simulator import CertificateAuthority, Fault, FaultKind
-from support.events import DEST_AZ, DEST_TOKEN, MAIN_TOKEN, alarm_message, load_event, sns_event
+from support.events import DEST_AZ, DEST_TOKEN, LOAD_BALANCER, MAIN_AZ, MAIN_TOKEN, TARGET_GROUP, load_event
 
 pytestmark = pytest.mark.integration
 
@@ -44,12 +45,14 @@ def test_sns_alarm_for_the_main_az_fails_over_and_is_verified(deployment: Any) -
 
 
 def test_eventbridge_and_direct_alarm_events_are_accepted(deployment: Any) -> None:
+    # The fixtures name their own load balancer and target group: let CloudWatch know those.
+    publish_target_health(LOAD_BALANCER, TARGET_GROUP, MAIN_AZ, healthy=0, unhealthy=2)
     assert deployment.deliver(load_event("eventbridge-alarm-state-change-event.json"))["outcome"] == "failed_over"
     assert deployment.deliver(load_event("cloudwatch-alarm-message.json"))["outcome"] == "already_failed_over"
 
 
 def test_alarm_for_the_destination_az_changes_nothing(deployment: Any) -> None:
-    result = deployment.deliver(sns_event(alarm_message(AvailabilityZone=DEST_AZ)))
+    result = deployment.deliver(deployment.alarm_event(AvailabilityZone=DEST_AZ))
 
     assert result["outcome"] == "ignored"
     assert deployment.main.requests == []
@@ -58,7 +61,7 @@ def test_alarm_for_the_destination_az_changes_nothing(deployment: Any) -> None:
 
 
 def test_flapping_collector_is_refused_with_the_evidence(deployment: Any) -> None:
-    deployment.aws.put_health(healthy=2, unhealthy=1)
+    deployment.aws.publish_health(MAIN_AZ, healthy=2, unhealthy=1)
 
     result = deployment.deliver()
 
@@ -70,7 +73,7 @@ def test_flapping_collector_is_refused_with_the_evidence(deployment: Any) -> Non
 
 
 def test_az_that_reports_no_healthy_datapoints_counts_as_lost(deployment: Any) -> None:
-    deployment.aws.put_health(healthy=None, unhealthy=0, az="ca-central-1d")  # only another AZ reports
+    deployment.aws.publish_health("ca-central-1d", healthy=None, unhealthy=0)  # only another AZ reports
 
     assert deployment.deliver()["outcome"] == "failed_over"
 
@@ -130,7 +133,7 @@ def test_no_token_in_logs_notifications_or_results(deployment: Any, capfd: pytes
     deployment.main.inject(Fault(FaultKind.STATUS, status=401))
     deployment.deliver()
     deployment.destination.inject(Fault(FaultKind.STATUS, status=500))
-    deployment.deliver(sns_event(alarm_message(), message_id="second"))
+    deployment.deliver(deployment.alarm_event(message_id="second"))
 
     captured = capfd.readouterr()
     notifications = json.dumps(deployment.aws.notifications())
@@ -231,8 +234,8 @@ def test_tls_verification_off_is_warned_on_every_run(deployment: Any, capfd: pyt
     deployment.monkeypatch.delenv("QRADAR_CA_BUNDLE")
     deployment.configure(QRADAR_TLS_VERIFY="false")
 
-    deployment.deliver(sns_event(alarm_message(AvailabilityZone=DEST_AZ)))
-    deployment.deliver(sns_event(alarm_message(AvailabilityZone=DEST_AZ)))
+    deployment.deliver(deployment.alarm_event(AvailabilityZone=DEST_AZ))
+    deployment.deliver(deployment.alarm_event(AvailabilityZone=DEST_AZ))
 
     warnings = [line for line in capfd.readouterr().out.splitlines() if "TLS verification" in line]
     assert len(warnings) == 2
@@ -262,7 +265,7 @@ def test_every_step_is_logged_as_json_with_site_step_status_and_duration(
 
 
 def test_test_event_for_a_target_group_this_account_does_not_have_is_refused(deployment: Any) -> None:
-    event = sns_event(alarm_message(TargetGroup="targetgroup/typo-dlc/0123456789abcdef"))
+    event = deployment.alarm_event(TargetGroup="targetgroup/typo-dlc/0123456789abcdef")
 
     result = deployment.deliver(event)
 

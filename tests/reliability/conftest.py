@@ -10,11 +10,11 @@ import pytest
 from moto import mock_aws
 
 import qradar_failover.handler as handler_module
+from qradar_devkit.world import AwsWorld, build_aws_world
 from qradar_failover.runtime import Runtime, build_runtime
 from qradar_simulator import CertificateAuthority, start_site_pair
-from support.aws import AwsWorld, create_aws_world
 from support.deployment import Deployment
-from support.events import DEST_TOKEN, MAIN_TOKEN, REGION
+from support.events import DEST_TOKEN, MAIN_AZ, MAIN_TOKEN, REGION
 from support.reliability_matrix import ENGINE_ENV, SIM_DEPLOY_SECONDS
 from support.reliability_rig import Blackhole, BotoFaults, Rig, StepSession
 
@@ -35,7 +35,7 @@ def aws_world() -> Iterator[AwsWorld]:
     patch.setenv("AWS_DEFAULT_REGION", REGION)
     try:
         with mock_aws():
-            yield create_aws_world("127.0.0.1:1", "127.0.0.1:1")
+            yield build_aws_world("127.0.0.1:1", "127.0.0.1:1", main_token=MAIN_TOKEN, destination_token=DEST_TOKEN)
     finally:
         patch.undo()
 
@@ -75,11 +75,9 @@ def rig(
         monkeypatch.setenv("QRADAR_CA_BUNDLE", ca.bundle_path)
         for name in ("DRY_RUN", "FAILOVER_WHEN_UNCONFIRMED"):
             monkeypatch.delenv(name, raising=False)
-        boto3.client("dynamodb", region_name=REGION).delete_item(
-            TableName=aws_world.table, Key={"lock_id": {"S": "qradar-failover"}}
-        )
+        aws_world.rearm()
         aws_world.notifications()  # drain
-        aws_world.put_health(healthy=0, unhealthy=2)
+        aws_world.publish_health(MAIN_AZ, healthy=0, unhealthy=2)
 
         faults, aws_session = boto_faults
         faults.rules.clear()

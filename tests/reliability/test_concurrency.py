@@ -17,10 +17,10 @@ import threading
 from collections import Counter
 from typing import Any
 
-import boto3
 import pytest
 
-from support.events import LOAD_BALANCER, MAIN_AZ, REGION, alarm_message, sns_event
+from qradar_devkit.world import publish_target_health
+from support.events import MAIN_AZ
 from support.reliability_rig import Rig
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
@@ -35,35 +35,25 @@ REDELIVERIES = 5
 STAGED = "/api/staged_config/disaster_recovery/disaster_recovery_config"
 
 
-def _alarm(index: int) -> dict[str, Any]:
+def _alarm(rig: Rig, index: int) -> dict[str, Any]:
     target_group = TARGET_GROUPS[index % len(TARGET_GROUPS)]
     name = target_group.split("/")[1]
-    message = alarm_message(
-        TargetGroup=target_group, AlarmName=f"qradar-main-{MAIN_AZ}-{name}-unhealthy", AvailabilityZone=MAIN_AZ
+    return rig.deployment.alarm_event(
+        message_id=f"delivery-{index:02d}",
+        TargetGroup=target_group,
+        AlarmName=f"qradar-main-{MAIN_AZ}-{name}-unhealthy",
+        AvailabilityZone=MAIN_AZ,
     )
-    return sns_event(message, message_id=f"delivery-{index:02d}")
 
 
-def _unhealthy_in_main_az() -> None:
-    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+def _unhealthy_in_main_az(rig: Rig) -> None:
     for target_group in TARGET_GROUPS:
-        dimensions = [
-            {"Name": "TargetGroup", "Value": target_group},
-            {"Name": "LoadBalancer", "Value": LOAD_BALANCER},
-            {"Name": "AvailabilityZone", "Value": MAIN_AZ},
-        ]
-        cloudwatch.put_metric_data(
-            Namespace="AWS/NetworkELB",
-            MetricData=[
-                {"MetricName": "HealthyHostCount", "Dimensions": dimensions, "Value": 0},
-                {"MetricName": "UnHealthyHostCount", "Dimensions": dimensions, "Value": 2},
-            ],
-        )
+        publish_target_health(rig.aws.load_balancer, target_group, MAIN_AZ, healthy=0, unhealthy=2)
 
 
 def test_fifty_concurrent_deliveries_then_redeliveries_fail_over_exactly_once(rig: Rig) -> None:
-    _unhealthy_in_main_az()
-    warm = rig.deployment.deliver(sns_event(alarm_message(NewStateValue="OK"), message_id="warm-up"))
+    _unhealthy_in_main_az(rig)
+    warm = rig.deployment.deliver(rig.deployment.alarm_event(message_id="warm-up", NewStateValue="OK"))
     assert warm["outcome"] == "ignored"  # builds the runtime once, as a warm sandbox would have it
     barrier = threading.Barrier(DELIVERIES)
     results: dict[int, dict[str, Any]] = {}
@@ -72,7 +62,7 @@ def test_fifty_concurrent_deliveries_then_redeliveries_fail_over_exactly_once(ri
     def deliver(index: int) -> None:
         try:
             barrier.wait(timeout=30)
-            results[index] = rig.deployment.deliver(_alarm(index), request_id=f"run-{index:02d}")
+            results[index] = rig.deployment.deliver(_alarm(rig, index), request_id=f"run-{index:02d}")
         except BaseException as error:  # surfaced below; a thread must not die silently
             errors.append(error)
 
@@ -82,7 +72,7 @@ def test_fifty_concurrent_deliveries_then_redeliveries_fail_over_exactly_once(ri
     for thread in threads:
         thread.join(timeout=120)
     redeliveries = [
-        rig.deployment.deliver(_alarm(index), request_id=f"redelivery-{index}") for index in range(REDELIVERIES)
+        rig.deployment.deliver(_alarm(rig, index), request_id=f"redelivery-{index}") for index in range(REDELIVERIES)
     ]
 
     assert errors == [] and len(results) == DELIVERIES

@@ -17,7 +17,7 @@ import pytest
 import render_matrix
 
 from qradar_simulator import Fault, FaultKind
-from support.events import DEST_AZ, DEST_TOKEN, MAIN_AZ, MAIN_TOKEN, alarm_message, sns_event
+from support.events import DEST_AZ, DEST_TOKEN, MAIN_AZ, MAIN_TOKEN
 from support.reliability_matrix import (
     AWS_ROWS,
     CRASH_ROWS,
@@ -48,7 +48,7 @@ SUBJECTS = {
 # --- shared checks ------------------------------------------------------------------------------
 def deliver_timed(rig: Rig, message_id: str = "first") -> tuple[dict[str, Any], float]:
     started = time.monotonic()
-    result = rig.deployment.deliver(sns_event(alarm_message(), message_id=message_id), request_id=message_id)
+    result = rig.deployment.deliver(rig.deployment.alarm_event(message_id=message_id), request_id=message_id)
     return result, time.monotonic() - started
 
 
@@ -202,7 +202,7 @@ def test_qradar_fault(row: QRadarRow, rig: Rig, capfd: pytest.CaptureFixture[str
 def _put_lock(rig: Rig, state: str, holder: str = "other-run") -> None:
     now = time.time()
     rig.dynamodb().put_item(
-        TableName=rig.aws.table,
+        TableName=rig.aws.lock_table,
         Item={
             "lock_id": {"S": "qradar-failover"},
             "state": {"S": state},
@@ -332,7 +332,7 @@ def test_crash_midway_is_resumed_safely(row: CrashRow, rig: Rig) -> None:
     assert rig.deployment.main.writes() == [] and rig.deployment.destination.writes() == []
 
     rig.dynamodb().update_item(  # the claim's TTL passes
-        TableName=rig.aws.table,
+        TableName=rig.aws.lock_table,
         Key={"lock_id": {"S": "qradar-failover"}},
         UpdateExpression="SET expires_at = :past",
         ExpressionAttributeValues={":past": {"N": f"{time.time() - 1:.3f}"}},

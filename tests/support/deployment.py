@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from qradar_devkit.lambda_context import FakeLambdaContext
+from qradar_devkit.world import AwsWorld
 from qradar_failover.handler import lambda_handler
 from qradar_simulator import QRadarSimulator
-from support.aws import AwsWorld, FakeContext
 from support.events import alarm_message, sns_event
 
 
@@ -26,12 +27,18 @@ class Deployment:
         for name, value in env.items():
             self.monkeypatch.setenv(name, value)
 
+    def alarm_event(self, message_id: str = "95df01b4-ee98-5cb9-9903-4c221d41eb5e", **changes: Any) -> dict[str, Any]:
+        """The SNS-wrapped alarm for this deployment's load balancer and target group in the Main AZ,
+        with top-level fields or dimensions changed."""
+        dimensions = {"LoadBalancer": self.aws.load_balancer, "TargetGroup": self.aws.target_group}
+        return sns_event(alarm_message(**(dimensions | changes)), message_id=message_id)
+
     def deliver(
         self, event: dict[str, Any] | None = None, remaining_seconds: float = 300.0, request_id: str = "req-1"
     ) -> dict[str, Any]:
         return lambda_handler(
-            event if event is not None else sns_event(alarm_message()),
-            FakeContext(remaining_seconds, request_id),
+            event if event is not None else self.alarm_event(),
+            FakeLambdaContext(request_id, remaining_seconds),
         )
 
     def destination_staged_writes(self) -> int:

@@ -25,8 +25,8 @@ import boto3
 import requests
 from botocore.awsrequest import AWSResponse
 
+from qradar_devkit.world import AwsWorld
 from qradar_simulator import CertificateAuthority, QRadarSimulator
-from support.aws import AwsWorld
 from support.deployment import Deployment
 from support.events import REGION
 

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from qradar_devkit.world import create_lock_table
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.failover import Collaborators, fail_over
@@ -16,7 +17,6 @@ from qradar_failover.health import HealthEvidence
 from qradar_failover.lock import FailoverLock, LockState
 from qradar_failover.qradar import DeployResult, FailureKind
 from qradar_failover.report import Outcome
-from support.aws import create_lock_table
 from support.events import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, sns_event
 from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config, qradar_error
 
@@ -56,8 +56,8 @@ class World:
 @pytest.fixture
 def lock(aws_credentials: None) -> Iterator[FailoverLock]:
     with mock_aws():
+        create_lock_table("lock")
         client = boto3.client("dynamodb", region_name=REGION)
-        create_lock_table(client, "lock")
         yield FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900)
 
 

@@ -10,19 +10,18 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from qradar_devkit.world import create_lock_table, publish_target_health
 from qradar_failover.events import decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState
-from support.aws import AwsWorld, create_lock_table
-from support.events import MAIN_AZ, REGION, load_event
+from support.events import LOAD_BALANCER, MAIN_AZ, REGION, TARGET_GROUP, load_event
 
 
 @pytest.fixture
 def dynamodb(aws_credentials: None) -> Iterator[Any]:
     with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        create_lock_table(client, "lock")
-        yield client
+        create_lock_table("lock")
+        yield boto3.client("dynamodb", region_name=REGION)
 
 
 def make_lock(client: Any, now: list[float]) -> FailoverLock:
@@ -97,10 +96,17 @@ def test_unavailable_table_is_a_clear_error(aws_credentials: None) -> None:
             lock.claim("a", "alarm")
 
 
+class FixtureTargetGroup:
+    """CloudWatch's view of the event fixtures' load balancer and target group."""
+
+    def put_health(self, healthy: int | None, unhealthy: int, az: str = MAIN_AZ) -> None:
+        publish_target_health(LOAD_BALANCER, TARGET_GROUP, az, healthy, unhealthy)
+
+
 @pytest.fixture
-def world(aws_credentials: None) -> Iterator[AwsWorld]:
+def world(aws_credentials: None) -> Iterator[FixtureTargetGroup]:
     with mock_aws():
-        yield AwsWorld(env={}, topic_arn="", queue_url="", table="")
+        yield FixtureTargetGroup()
 
 
 def health() -> LiveTargetHealth:
@@ -115,7 +121,7 @@ def alarm() -> Any:
     return decode_event(load_event("sns-cloudwatch-alarm-event.json"))
 
 
-def test_zero_healthy_collectors_supports_failover(world: AwsWorld) -> None:
+def test_zero_healthy_collectors_supports_failover(world: FixtureTargetGroup) -> None:
     world.put_health(healthy=0, unhealthy=3)
 
     evidence = health().confirm(alarm())
@@ -125,7 +131,7 @@ def test_zero_healthy_collectors_supports_failover(world: AwsWorld) -> None:
     assert evidence.supports_failover(1)
 
 
-def test_remaining_healthy_collectors_do_not(world: AwsWorld) -> None:
+def test_remaining_healthy_collectors_do_not(world: FixtureTargetGroup) -> None:
     world.put_health(healthy=2, unhealthy=1)
 
     evidence = health().confirm(alarm())
@@ -135,7 +141,7 @@ def test_remaining_healthy_collectors_do_not(world: AwsWorld) -> None:
     assert "2 healthy collector(s) in ca-central-1a" in evidence.summary()
 
 
-def test_az_without_datapoints_counts_as_no_healthy_collectors(world: AwsWorld) -> None:
+def test_az_without_datapoints_counts_as_no_healthy_collectors(world: FixtureTargetGroup) -> None:
     world.put_health(healthy=2, unhealthy=0, az="ca-central-1b")  # the target group lives on in the other AZ
 
     evidence = health().confirm(alarm())
@@ -153,7 +159,7 @@ class Unavailable:
     describe_target_health = list_metrics = get_metric_data
 
 
-def test_target_group_unknown_to_cloudwatch_is_not_taken_for_a_lost_az(world: AwsWorld) -> None:
+def test_target_group_unknown_to_cloudwatch_is_not_taken_for_a_lost_az(world: FixtureTargetGroup) -> None:
     with pytest.raises(UnknownTargetGroup, match="targetgroup/qradar-dlc/6d0ecf831eec9f09"):
         health().confirm(alarm())
 
@@ -193,7 +199,7 @@ def test_elb_alone_decides_when_cloudwatch_is_unavailable() -> None:
     assert evidence.cloudwatch_healthy is None
 
 
-def test_a_healthy_target_seen_by_elb_outweighs_stale_cloudwatch(world: AwsWorld) -> None:
+def test_a_healthy_target_seen_by_elb_outweighs_stale_cloudwatch(world: FixtureTargetGroup) -> None:
     world.put_health(healthy=0, unhealthy=2)
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
 
