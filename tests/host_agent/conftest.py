@@ -1,4 +1,4 @@
-"""Fixtures for the host agent tests; the harness itself is in host_agent_harness.py."""
+"""Fixtures for the host agent tests; the harness itself is in support/host_agent.py."""
 
 from __future__ import annotations
 

@@ -134,6 +134,14 @@ def test_install_site_option_records_operator_identity(agent: Agent) -> None:
     assert agent.state("identity") == identity
 
 
+def test_install_drops_the_restart_marker_state_of_earlier_versions(agent: Agent) -> None:
+    agent.dr_conf("DR", "STANDBY")
+    agent.write(f"{STATE_DIR}/marker_handled", 'fingerprint="12:1800000000:20"\n')
+    proc = agent("install")
+    assert "removed /var/lib/qradar-dr-agent/marker_handled" in proc.stderr
+    assert "marker_handled" not in agent.state_snapshot()
+
+
 def test_install_dry_run_writes_nothing(agent: Agent) -> None:
     agent.dr_conf("PRIMARY", "ACTIVE")
     proc = agent("--dry-run", "install")
@@ -165,7 +173,7 @@ def test_status_reports_everything(agent: Agent) -> None:
     assert "site identity:      not recorded" in proc.stdout
     assert "cron entry:         absent" in proc.stdout
     assert "last restart:       never" in proc.stdout
-    agent.set_jar(True)
+    assert "pending restart:    none" in proc.stdout
     agent.dr_conf("PRIMARY", "ACTIVE")
     agent("install")
     agent.advance(3600)
@@ -177,8 +185,12 @@ def test_status_reports_everything(agent: Agent) -> None:
     assert "identity evidence:  source=auto" in out
     assert "is_dr=PRIMARY site_state=ACTIVE" in out  # the evidence, not the current state
     assert "current DR state:   ok (is_dr='PRIMARY' site_state='STANDBY')" in out
-    assert "last restart:       2027-01-15T09:00:00Z result=ok" in out
-    assert "DLC ingress jar:    present" in out
+    assert "handled state:      PRIMARY/STANDBY" in out
+    assert "pending restart:    none" in out
+    assert (
+        "last restart:       2027-01-15T09:00:00Z result=ok"
+        " reason=DR state changed: PRIMARY/ACTIVE -> PRIMARY/STANDBY" in out
+    )
     assert f"cron entry:         present ({CRON_FILE})" in out
     assert "installed copy:     present" in out
     assert agent.state_snapshot() == before  # status is read-only
@@ -186,7 +198,6 @@ def test_status_reports_everything(agent: Agent) -> None:
 
 # ------------------------------------------------------------------------------------ lock
 def _arrange_pending_restart(agent: Agent) -> None:
-    agent.set_jar(True)
     agent.dr_conf("PRIMARY", "ACTIVE")
     agent("run")
     agent.advance(3600)
@@ -222,7 +233,7 @@ def test_concurrent_runs_restart_once(agent: Agent, tmp_path: Path) -> None:
     _, err = first.communicate(timeout=20)
     assert first.returncode == 0, err
     assert agent.restarts() == ["systemctl restart ecs-ec-ingress"]
-    assert agent.state("last_state")["site_state"] == "STANDBY"
+    assert agent.handled_state() == "PRIMARY/STANDBY"
 
 
 def test_simultaneous_starts_restart_once(agent: Agent) -> None:
@@ -235,10 +246,9 @@ def test_simultaneous_starts_restart_once(agent: Agent) -> None:
 
 
 def test_change_between_install_and_first_run_is_not_missed(agent: Agent) -> None:
-    agent.set_jar(True)
     agent.dr_conf("PRIMARY", "ACTIVE")
     agent("install")
-    assert agent.state("last_state")["site_state"] == "ACTIVE"
+    assert agent.handled_state() == "PRIMARY/ACTIVE"
     agent.advance(30)
     agent.dr_conf("PRIMARY", "STANDBY")
     agent("run", script=agent.path(INSTALL_PATH))  # what cron runs

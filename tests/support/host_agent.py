@@ -19,8 +19,6 @@ INSTALL_PATH = "/opt/qradar-dr-agent/qradar-dr-agent"
 CRON_FILE = "/etc/cron.d/qradar-dr-agent"
 STATE_DIR = "/var/lib/qradar-dr-agent"
 DR_CONF = "/opt/qradar/conf/dr.conf"
-DLC_JAR = "/opt/qradar/jars/ecs-ec-ingress-DLC-1.0.jar"  # matches the default glob *DLC*.jar
-RESTART_MARKER = "/opt/qradar/conf/dr_restart_ingress.marker"
 T0 = 1_800_000_000  # a fixed clock (QRADAR_DR_AGENT_NOW), advanced explicitly by the tests
 
 # Each fake appends "<name> <argv...>" to $FAKE_CALLS. The fake systemctl can be told to
@@ -106,16 +104,6 @@ class Agent:
         lines.append("dest_host=10.0.2.10")
         self.write(DR_CONF, "\n".join(lines) + "\n")
 
-    def set_jar(self, present: bool) -> None:
-        if present:
-            self.write(DLC_JAR, "jar")
-        else:
-            self.path(DLC_JAR).unlink(missing_ok=True)
-
-    def touch_marker(self) -> None:
-        p = self.write(RESTART_MARKER, f"restart requested at {self.now}\n")
-        os.utime(p, (self.now, self.now))  # a new marker gets a new mtime
-
     def advance(self, seconds: int) -> None:
         self.now += seconds
 
@@ -143,6 +131,11 @@ class Agent:
                 out[key] = value.strip('"')
         return out
 
+    def handled_state(self) -> str | None:
+        """The DR state the agent last acted on, as `is_dr/site_state`; None before the baseline."""
+        last = self.state("last_state")
+        return f"{last['is_dr']}/{last['site_state']}" if last else None
+
     def state_snapshot(self) -> dict[str, str]:
         d = self.path(STATE_DIR)
         if not d.exists():
@@ -167,7 +160,7 @@ def make_fake_bin(bin_dir: Path, names: Sequence[str]) -> None:
 
 def make_agent(tmp_path: Path) -> Agent:
     root = tmp_path / "root"
-    root.mkdir()
+    root.mkdir(parents=True)
     bin_dir = tmp_path / "fakebin"
     make_fake_bin(bin_dir, ["systemctl", "logger", "crontab"])
     return Agent(root=root, bin_dir=bin_dir, calls_file=tmp_path / "calls.log")
