@@ -46,6 +46,7 @@ def test_help(agent: Agent) -> None:
     proc = agent("--help", root=False)
     for word in ("install", "uninstall", "run", "status", "--dry-run", "--root"):
         assert word in proc.stdout
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 80  # a standard terminal
 
 
 @pytest.mark.parametrize(
@@ -132,6 +133,18 @@ def test_install_site_option_records_operator_identity(agent: Agent) -> None:
     assert proc.returncode == 1
     assert "already recorded as 'dest'" in proc.stderr
     assert agent.state("identity") == identity
+
+
+def test_install_with_a_conflicting_site_changes_nothing(agent: Agent) -> None:
+    agent.dr_conf("DR", "STANDBY")
+    agent("run")  # cron recorded 'dest' before anyone ran install
+    before = agent.state_snapshot()
+    proc = agent("install", "--site", "main", check=False)
+    assert proc.returncode == 1
+    assert "already recorded as 'dest'" in proc.stderr
+    assert not agent.path(CRON_FILE).exists()
+    assert not agent.path(INSTALL_PATH).exists()
+    assert agent.state_snapshot() == before
 
 
 def test_install_drops_the_restart_marker_state_of_earlier_versions(agent: Agent) -> None:
