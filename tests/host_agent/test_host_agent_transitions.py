@@ -261,8 +261,9 @@ def test_failed_restart_exits_nonzero_and_is_retried(agent: Agent) -> None:
 
 def test_dry_run_changes_nothing(agent: Agent) -> None:
     agent.dr_conf("PRIMARY", "ACTIVE")
-    agent("--dry-run", "run")
+    first = agent("--dry-run", "run")
     assert agent.state_snapshot() == {}  # not even the identity
+    assert "DRY-RUN: site main: would record the baseline (PRIMARY/ACTIVE)" in first.stderr
     agent("run")
     agent.advance(HOUR)
     agent.dr_conf("PRIMARY", "STANDBY")
