@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from .aws_errors import aws_error_code
-from .observability import scrub
+from .observability import scrub, scrub_values
 from .report import FailoverReport, Outcome
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def body_for(report: FailoverReport) -> str:
         f"Run {report.run_id}, {report.duration_seconds:.1f}s.",
         "",
         "Machine-readable",
-        json.dumps(report.as_dict(), indent=2, sort_keys=True, default=str),
+        json.dumps(scrub_values(report.as_dict()), indent=2, sort_keys=True, default=str),
     ]
     return scrub("\n".join(lines))
 

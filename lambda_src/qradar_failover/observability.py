@@ -38,6 +38,9 @@ def scrub(text: str) -> str:
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record; ``logger.exception`` adds ``exception`` (type and message, for
+    queries) and ``traceback`` (the formatted traceback, for diagnosis). Every string is scrubbed."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "level": record.levelname,
@@ -48,7 +51,21 @@ class JsonFormatter(logging.Formatter):
         entry.update({key: value for key, value in record.__dict__.items() if key not in _RESERVED})
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = f"{record.exc_info[0].__name__}: {record.exc_info[1]}"
-        return scrub(json.dumps(entry, default=str, ensure_ascii=False))
+            entry["traceback"] = self.formatException(record.exc_info)
+        encoded = json.dumps(scrub_values(entry), default=lambda value: scrub(str(value)), ensure_ascii=False)
+        return scrub(encoded)
+
+
+def scrub_values(value: Any) -> Any:
+    """A copy of a JSON-like value with every string scrubbed. Scrub before encoding: JSON escaping
+    would hide a secret that contains a quote or a backslash from :func:`scrub`'s text search."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, Mapping):
+        return {key: scrub_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_values(item) for item in value]
+    return value
 
 
 def configure_logging(level: str, stream: TextIO | None = None) -> logging.Logger:

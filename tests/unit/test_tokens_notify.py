@@ -130,6 +130,17 @@ def test_failure_body_names_step_status_and_qradar_message() -> None:
     assert "is_dr is invalid" in body
 
 
+def test_body_scrubs_a_secret_in_its_json_part_too() -> None:
+    from qradar_failover.observability import redact_value
+
+    secret = 'tok"en\\with-quote-4471'
+    redact_value(secret)
+    body = body_for(report(Outcome.FAILED, failure=Failure("destination", "read DR config", f"echoed {secret}")))
+
+    assert "with-quote-4471" not in body
+    assert json.loads(body.split("Machine-readable\n", 1)[1])["failure"]["detail"] == "echoed ***"
+
+
 class FailingSns:
     def publish(self, **kwargs: Any) -> Any:
         from botocore.exceptions import ClientError
