@@ -12,14 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from qradar_failover.aws_errors import AWS_ERRORS, AwsProblem, aws_error_code, aws_problem
 from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, decode_event
 from qradar_failover.failover import Collaborators, HealthSource, fail_over
 from qradar_failover.health import HealthEvidence, HealthUnavailable
 from qradar_failover.lock import LockRecord, LockState, LockUnavailable
-from qradar_failover.qradar import DeployStatus, DRConfig, FailureKind, QRadarConsole, QRadarError
-from qradar_failover.report import FailoverReport, Outcome
+from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
+from qradar_failover.report import FailoverReport, FailureKind, Outcome
 from qradar_failover.runtime import Runtime, build_runtime
 from qradar_failover.tokens import TokenUnavailable
 
@@ -29,8 +30,7 @@ from .progress import ProgressConsoles, deploy_progress
 from .render import emit_json, outcome_block, table, timeline
 from .settings import aws_access, config_from, environment
 
-_AWS_UNREACHABLE = ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError")
-_UNREACHABLE_KINDS = {FailureKind.TIMEOUT.value, FailureKind.CONNECTION.value, FailureKind.DEADLINE.value}
+_UNREACHABLE_KINDS = {FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE}
 _OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
 
 
@@ -86,7 +86,7 @@ def _read_site(runtime: Runtime, site: SiteConfig, with_deploy: bool = True) -> 
     except QRadarError as error:
         return SiteView(site.name, site.address, error=str(error), exit_code=qradar_exit_code(error))
     except TokenUnavailable as error:
-        return SiteView(site.name, site.address, error=str(error), exit_code=_aws_exit_code(str(error)))
+        return SiteView(site.name, site.address, error=str(error), exit_code=_aws_exit_code(error.aws_problem))
     return SiteView(site.name, site.address, dr, deploy)
 
 
@@ -98,15 +98,20 @@ def qradar_exit_code(error: QRadarError) -> ExitCode:
     return ExitCode.FAILED
 
 
-def _aws_exit_code(text: str) -> ExitCode:
-    return ExitCode.UNREACHABLE if any(code in text for code in _AWS_UNREACHABLE) else ExitCode.FAILED
+def _aws_exit_code(problem: AwsProblem | None) -> ExitCode:
+    """The exit code for an AWS error, from the problem the engine's adapters classified."""
+    if problem in (AwsProblem.CREDENTIALS, AwsProblem.REGION):
+        return ExitCode.USAGE
+    if problem is AwsProblem.ENDPOINT:
+        return ExitCode.UNREACHABLE
+    return ExitCode.FAILED
 
 
 def _lock(runtime: Runtime) -> LockRecord | None:
     try:
         return runtime.lock.current()
     except LockUnavailable as error:
-        raise CliError(f"lock table: {error}", _aws_exit_code(str(error))) from None
+        raise CliError(f"lock table: {error}", _aws_exit_code(error.aws_problem)) from None
 
 
 def _alarms(runtime: Runtime, args: argparse.Namespace, environ: Mapping[str, str]) -> list[AlarmView]:
@@ -114,9 +119,10 @@ def _alarms(runtime: Runtime, args: argparse.Namespace, environ: Mapping[str, st
     cloudwatch = aws_access(args, environment(args, environ)).client("cloudwatch")
     try:
         return main_site_alarms(cloudwatch, runtime.config.main_site_availability_zones, prefix)
-    except Exception as error:  # botocore's errors are generated per service; report the code
-        code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
-        raise CliError(f"CloudWatch alarms: cannot be read: {code}", _aws_exit_code(code)) from None
+    except AWS_ERRORS as error:
+        raise CliError(
+            f"CloudWatch alarms: cannot be read: {aws_error_code(error)}", _aws_exit_code(aws_problem(error))
+        ) from None
 
 
 def lock_summary(record: LockRecord | None, now_armed_text: str = "none (automation armed)") -> str:
@@ -308,12 +314,12 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
     failure = report.failure
     if report.outcome is not Outcome.FAILED or failure is None:
         return ExitCode.FAILED
-    if failure.kind == FailureKind.TLS.value:
+    if failure.kind is FailureKind.TLS:
         return ExitCode.USAGE
     if failure.kind in _UNREACHABLE_KINDS:
         return ExitCode.UNREACHABLE
-    if failure.kind == "aws_unavailable" and any(code in failure.detail for code in _AWS_UNREACHABLE):
-        return ExitCode.UNREACHABLE
+    if failure.aws_problem is not None:
+        return _aws_exit_code(failure.aws_problem)
     return ExitCode.FAILED
 
 
@@ -363,7 +369,7 @@ def rearm(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
         try:
             removed = runtime.lock.rearm()
         except LockUnavailable as error:
-            raise CliError(f"lock table: {error}", _aws_exit_code(str(error))) from None
+            raise CliError(f"lock table: {error}", _aws_exit_code(error.aws_problem)) from None
         forced = " (forced)" if problems else ""
         io.say(
             f"Re-armed{forced}: removed the lock record {lock_summary(removed, 'none')}; "

@@ -22,8 +22,8 @@ from .deadline import Deadline
 from .events import AlarmRecord, AlarmState, EventRejected, decode_event
 from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
-from .qradar import CallObserver, CallRecord, DeployResult, DRConfig, FailureKind, QRadarError
-from .report import FailoverReport, Failure, Outcome, StepRecord, StepStatus
+from .qradar import CallObserver, CallRecord, DeployResult, DRConfig, QRadarError
+from .report import FailoverReport, Failure, FailureKind, Outcome, StepRecord, StepStatus
 from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
@@ -419,7 +419,14 @@ class _Run:
             return False
 
     def fail_without_lock(self, error: LockUnavailable) -> NoReturn:
-        self.report.failure = Failure("aws", "lock", str(error), kind="aws_unavailable")
+        self.report.failure = Failure(
+            "aws",
+            "lock",
+            str(error),
+            kind=FailureKind.AWS_UNAVAILABLE,
+            aws_error_code=error.aws_error_code,
+            aws_problem=error.aws_problem,
+        )
         self.finish(
             Outcome.FAILED,
             "the lock table cannot be used, so exactly-once cannot be guaranteed: nothing was changed",
@@ -432,10 +439,17 @@ class _Run:
     def fail_destination(self, error: QRadarError | TokenUnavailable) -> NoReturn:
         if isinstance(error, QRadarError):
             self.report.failure = Failure(
-                error.site, error.step, error.detail, error.http_status, error.qradar_code, error.kind.value
+                error.site, error.step, error.detail, error.http_status, error.qradar_code, error.kind
             )
         else:
-            self.report.failure = Failure("destination", "read token", str(error), kind="token_unavailable")
+            self.report.failure = Failure(
+                "destination",
+                "read token",
+                str(error),
+                kind=FailureKind.TOKEN_UNAVAILABLE,
+                aws_error_code=error.aws_error_code,
+                aws_problem=error.aws_problem,
+            )
         self.record_failure()
         self.finish(
             Outcome.FAILED,
@@ -449,9 +463,14 @@ class _Run:
 
     def fail_unexpectedly(self, error: Exception) -> None:
         logger.exception("unexpected error in the failover runbook", extra={"run_id": self.report.run_id})
-        self.report.failure = Failure("engine", "unexpected error", f"{type(error).__name__}: {error}", kind="defect")
+        self.report.failure = Failure(
+            "engine", "unexpected error", f"{type(error).__name__}: {error}", kind=FailureKind.DEFECT
+        )
         if self.claimed:
-            self.record_failure()
+            try:
+                self.record_failure()
+            except Exception:  # a second defect (in the lock adapter) must not stop the notice of the first
+                logger.exception("could not record the failed attempt", extra={"run_id": self.report.run_id})
         with suppress(_Finished):
             self.finish(
                 Outcome.FAILED,

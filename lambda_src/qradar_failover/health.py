@@ -20,14 +20,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from .aws_errors import aws_error_code
+from .aws_errors import AWS_ERRORS, aws_error_code
 from .events import AlarmRecord
 
 logger = logging.getLogger(__name__)
 
 
 class HealthUnavailable(RuntimeError):
-    """Neither CloudWatch nor ELB could tell how many collectors are healthy."""
+    """Neither CloudWatch nor ELB could tell how many collectors are healthy. ``aws_error_codes``
+    holds each source's AWS error code (``{"cloudwatch": "Throttling", ...}``) where AWS said no."""
+
+    def __init__(self, message: str, aws_error_codes: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.aws_error_codes = dict(aws_error_codes or {})
 
 
 class UnknownTargetGroup(ValueError):
@@ -115,21 +120,25 @@ class LiveTargetHealth:
                 f"CloudWatch has no {alarm.namespace} metrics for {alarm.target_group} on {alarm.load_balancer} "
                 "in this account and region"
             )
-        cloudwatch_counts, cloudwatch_note = self._cloudwatch_counts(alarm)
-        elb_counts, elb_note, targets = self._elb_counts(alarm)
-        if cloudwatch_counts is None and elb_counts is None:
-            raise HealthUnavailable(f"CloudWatch: {cloudwatch_note}; ELB: {elb_note}")
-        healthy = max(counts[0] for counts in (cloudwatch_counts, elb_counts) if counts is not None)
+        cloudwatch = self._read_cloudwatch(alarm)
+        elb = self._read_elb(alarm)
+        if cloudwatch.counts is None and elb.counts is None:
+            codes = {"cloudwatch": cloudwatch.aws_error_code, "elb": elb.aws_error_code}
+            raise HealthUnavailable(
+                f"CloudWatch: {cloudwatch.note}; ELB: {elb.note}",
+                {source: code for source, code in codes.items() if code},
+            )
+        healthy = max(reading.counts[0] for reading in (cloudwatch, elb) if reading.counts is not None)
         return HealthEvidence(
             availability_zone=alarm.availability_zone,
             healthy_collectors=healthy,
-            cloudwatch_healthy=cloudwatch_counts[0] if cloudwatch_counts else None,
-            cloudwatch_unhealthy=cloudwatch_counts[1] if cloudwatch_counts else None,
-            cloudwatch_note=cloudwatch_note,
-            elb_healthy=elb_counts[0] if elb_counts else None,
-            elb_unhealthy=elb_counts[1] if elb_counts else None,
-            elb_note=elb_note,
-            targets=targets,
+            cloudwatch_healthy=cloudwatch.counts[0] if cloudwatch.counts else None,
+            cloudwatch_unhealthy=cloudwatch.counts[1] if cloudwatch.counts else None,
+            cloudwatch_note=cloudwatch.note,
+            elb_healthy=elb.counts[0] if elb.counts else None,
+            elb_unhealthy=elb.counts[1] if elb.counts else None,
+            elb_note=elb.note,
+            targets=elb.targets,
         )
 
     def _target_group_has_metrics(self, alarm: AlarmRecord) -> bool | None:
@@ -143,11 +152,11 @@ class LiveTargetHealth:
                     {"Name": "LoadBalancer", "Value": alarm.load_balancer},
                 ],
             )
-        except Exception:  # an unavailable CloudWatch is judged by the counts below, not here
+        except AWS_ERRORS:  # an unavailable CloudWatch is judged by the counts below, not here
             return None
         return bool(response.get("Metrics"))
 
-    def _cloudwatch_counts(self, alarm: AlarmRecord) -> tuple[tuple[int, int] | None, str | None]:
+    def _read_cloudwatch(self, alarm: AlarmRecord) -> _Reading:
         dimensions = [
             {"Name": "TargetGroup", "Value": alarm.target_group},
             {"Name": "LoadBalancer", "Value": alarm.load_balancer},
@@ -173,32 +182,47 @@ class LiveTargetHealth:
                 EndTime=now + timedelta(minutes=1),  # include the current, still partial, minute
                 ScanBy="TimestampDescending",
             )
-        except Exception as error:  # botocore's error classes are generated; report the code
-            return None, f"unavailable ({aws_error_code(error)})"
+        except AWS_ERRORS as error:
+            return _Reading.unavailable(error)
         latest = {result.get("Id"): _latest_value(result) for result in response.get("MetricDataResults", [])}
         healthy, unhealthy = latest.get("healthy"), latest.get("unhealthy")
         if healthy is None:
             note = f"no HealthyHostCount datapoints in the last {self.window_minutes} min (AZ not reporting)"
-            return (0, int(unhealthy or 0)), note
-        return (int(healthy), int(unhealthy or 0)), None
+            return _Reading((0, int(unhealthy or 0)), note)
+        return _Reading((int(healthy), int(unhealthy or 0)))
 
-    def _elb_counts(self, alarm: AlarmRecord) -> tuple[tuple[int, int] | None, str | None, tuple[TargetState, ...]]:
+    def _read_elb(self, alarm: AlarmRecord) -> _Reading:
         if not alarm.region or not alarm.account_id:
-            return None, "not read (the alarm does not name its region and account)", ()
+            return _Reading(None, "not read (the alarm does not name its region and account)")
         partition = alarm.alarm_arn.split(":")[1] if alarm.alarm_arn else "aws"
         target_group_arn = (
             f"arn:{partition}:elasticloadbalancing:{alarm.region}:{alarm.account_id}:{alarm.target_group}"
         )
         try:
             response = self.elb.describe_target_health(TargetGroupArn=target_group_arn)
-        except Exception as error:  # botocore's error classes are generated; report the code
-            return None, f"unavailable ({aws_error_code(error)})", ()
+        except AWS_ERRORS as error:
+            return _Reading.unavailable(error)
         targets = tuple(_target_state(item) for item in response.get("TargetHealthDescriptions", []))
         in_zone = [target for target in targets if target.availability_zone == alarm.availability_zone]
         if targets and not any(target.availability_zone for target in targets):
-            return None, "targets carry no availability zone; CloudWatch decides", targets
+            return _Reading(None, "targets carry no availability zone; CloudWatch decides", targets=targets)
         healthy = sum(1 for target in in_zone if target.state == "healthy")
-        return (healthy, len(in_zone) - healthy), None, targets
+        return _Reading((healthy, len(in_zone) - healthy), targets=targets)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one source said: (healthy, other) counts, or None when it could not tell, and why."""
+
+    counts: tuple[int, int] | None
+    note: str | None = None
+    aws_error_code: str | None = None
+    targets: tuple[TargetState, ...] = ()
+
+    @classmethod
+    def unavailable(cls, error: Exception) -> _Reading:
+        code = aws_error_code(error)
+        return cls(None, f"unavailable ({code})", code)
 
 
 def _latest_value(result: Mapping[str, Any]) -> float | None:

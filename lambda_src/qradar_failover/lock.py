@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from .aws_errors import aws_error_code
+from .aws_errors import AWS_ERRORS, AwsError, aws_error_code
 
 
 class LockState(StrEnum):
@@ -28,8 +28,8 @@ class LockState(StrEnum):
     FAILED = "FAILED"
 
 
-class LockUnavailable(RuntimeError):
-    """DynamoDB could not be read or written; the message holds the error code."""
+class LockUnavailable(AwsError):
+    """DynamoDB could not be read or written (``aws_error_code``/``aws_problem`` say why)."""
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,8 @@ class FailoverLock:
     def current(self) -> LockRecord | None:
         try:
             response = self.client.get_item(TableName=self.table, Key=self._key(), ConsistentRead=True)
-        except Exception as error:
-            raise LockUnavailable(
-                f"cannot read lock {self.lock_id!r} in table {self.table!r}: {aws_error_code(error)}"
-            ) from None
+        except AWS_ERRORS as error:
+            raise LockUnavailable(f"cannot read lock {self.lock_id!r} in table {self.table!r}", error) from None
         item = response.get("Item")
         return _record(item) if item else None
 
@@ -123,9 +121,9 @@ class FailoverLock:
                     ":now": {"N": _number(now)},
                 },
             )
-        except Exception as error:
+        except AWS_ERRORS as error:
             if aws_error_code(error) != "ConditionalCheckFailedException":
-                raise LockUnavailable(f"cannot claim lock {self.lock_id!r}: {aws_error_code(error)}") from None
+                raise LockUnavailable(f"cannot claim lock {self.lock_id!r}", error) from None
             record = self.current()
             if record is not None and record.state is LockState.FAILED_OVER:
                 return ClaimResult.ALREADY_FAILED_OVER, record
@@ -156,18 +154,18 @@ class FailoverLock:
                     ":failed_over": {"S": LockState.FAILED_OVER.value},
                 },
             )
-        except Exception as error:
+        except AWS_ERRORS as error:
             if aws_error_code(error) == "ConditionalCheckFailedException":
                 return False
-            raise LockUnavailable(f"cannot update lock {self.lock_id!r}: {aws_error_code(error)}") from None
+            raise LockUnavailable(f"cannot update lock {self.lock_id!r}", error) from None
         return True
 
     def rearm(self) -> LockRecord | None:
         """Delete the lock item so the next confirmed alarm fails over again. Returns what it held."""
         try:
             response = self.client.delete_item(TableName=self.table, Key=self._key(), ReturnValues="ALL_OLD")
-        except Exception as error:
-            raise LockUnavailable(f"cannot delete lock {self.lock_id!r}: {aws_error_code(error)}") from None
+        except AWS_ERRORS as error:
+            raise LockUnavailable(f"cannot delete lock {self.lock_id!r}", error) from None
         item = response.get("Attributes")
         return _record(item) if item else None
 
@@ -187,10 +185,10 @@ class FailoverLock:
                     ":claimed": {"S": LockState.CLAIMED.value},
                 },
             )
-        except Exception as error:
+        except AWS_ERRORS as error:
             if aws_error_code(error) == "ConditionalCheckFailedException":
                 return False
-            raise LockUnavailable(f"cannot update lock {self.lock_id!r}: {aws_error_code(error)}") from None
+            raise LockUnavailable(f"cannot update lock {self.lock_id!r}", error) from None
         return True
 
     def _key(self) -> dict[str, dict[str, str]]:

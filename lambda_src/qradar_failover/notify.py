@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from .aws_errors import aws_error_code
+from .aws_errors import AWS_ERRORS, aws_error_code, aws_problem
 from .observability import scrub, scrub_values
 from .report import FailoverReport, Outcome
 
@@ -106,7 +106,8 @@ class SnsNotifier:
         self._topic_arn = topic_arn
 
     def publish(self, report: FailoverReport) -> bool:
-        """Publish the report. Never raises: a failure is logged (and counted by the caller)."""
+        """Publish the report. An SNS or SDK error is logged and returns False (the caller counts it);
+        a defect raises, so the invocation fails and the function's Errors alarm tells people."""
         try:
             self._client.publish(
                 TopicArn=self._topic_arn,
@@ -117,11 +118,18 @@ class SnsNotifier:
                     "dry_run": {"DataType": "String", "StringValue": str(report.dry_run).lower()},
                 },
             )
-        except Exception as error:  # any SNS failure must leave the outcome in logs and metrics
+        except AWS_ERRORS as error:
+            code = aws_error_code(error)
             logger.error(  # noqa: TRY400 (the traceback adds nothing; the code says why)
                 "notification could not be published: %s",
-                aws_error_code(error),
-                extra={"step": "notify", "outcome": report.outcome.value, "topic": self._topic_arn},
+                code,
+                extra={
+                    "step": "notify",
+                    "outcome": report.outcome.value,
+                    "topic": self._topic_arn,
+                    "aws_error_code": code,
+                    "aws_problem": aws_problem(error).value,
+                },
             )
             return False
         return True

@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import requests
@@ -21,7 +20,8 @@ import requests
 from .config import Config, SiteConfig
 from .deadline import Deadline
 from .observability import scrub
-from .tokens import Token
+from .report import FailureKind
+from .tokens import Token, TokenUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +48,6 @@ NOTHING_TO_DEPLOY = 1004
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 _MIN_ATTEMPT_SECONDS = 0.5
 _MAX_MESSAGE_CHARS = 300
-
-
-class FailureKind(StrEnum):
-    TIMEOUT = "timeout"
-    CONNECTION = "connection"
-    TLS = "tls"
-    HTTP = "http"
-    MALFORMED = "malformed_response"
-    DEADLINE = "deadline"
-    DEPLOY = "deploy"
-    UNEXPECTED_STATE = "unexpected_state"
 
 
 class QRadarError(Exception):
@@ -180,7 +169,7 @@ class QRadarConsole:
     session: requests.Session = field(default_factory=requests.Session, repr=False)
     observer: CallObserver | None = field(default=None, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    # Called once on a 401: a different (rotated) token to retry with, or None.
+    # Called once on a 401: a different (rotated) token to retry with, or None; raises TokenUnavailable.
     refresh_token: Callable[[Token], Token | None] | None = field(default=None, repr=False)
     _token_rotated: bool = field(default=False, init=False, repr=False)
 
@@ -403,7 +392,7 @@ class QRadarConsole:
         self._token_rotated = True
         try:
             fresh = self.refresh_token(self.token)
-        except Exception as error:  # the 401 is the failure to report, not the refresh attempt
+        except TokenUnavailable as error:  # the 401 is the failure to report, not the refresh attempt
             logger.warning("could not re-read the %s site token after a 401: %s", self.site.name, type(error).__name__)
             return False
         if fresh is None:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .aws_errors import AwsProblem
 from .events import AlarmRecord
 from .health import HealthEvidence
 
@@ -38,6 +39,23 @@ class StepRecord:
     duration_seconds: float = 0.0
 
 
+class FailureKind(StrEnum):
+    """Why a run failed (``failure.kind`` in the report). A QRadar call fails with one of the first
+    eight (:class:`~qradar_failover.qradar.QRadarError`); the run's other dependencies with the rest."""
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    TLS = "tls"
+    HTTP = "http"
+    MALFORMED = "malformed_response"
+    DEADLINE = "deadline"
+    DEPLOY = "deploy"
+    UNEXPECTED_STATE = "unexpected_state"
+    AWS_UNAVAILABLE = "aws_unavailable"  # an AWS API (the lock table) could not be used
+    TOKEN_UNAVAILABLE = "token_unavailable"  # noqa: S105 (a kind, not a secret): a site's token could not be read
+    DEFECT = "defect"  # a bug in the engine: the traceback is in the function's logs
+
+
 @dataclass(frozen=True)
 class Failure:
     site: str
@@ -45,9 +63,9 @@ class Failure:
     detail: str
     http_status: int | None = None
     qradar_code: int | None = None
-    # timeout, connection, tls, http, malformed_response, deadline, deploy, unexpected_state (a QRadar
-    # call's FailureKind), or aws_unavailable, token_unavailable, defect
-    kind: str = "http"
+    kind: FailureKind = FailureKind.HTTP
+    aws_error_code: str | None = None  # AWS's error code (or botocore's error class) when AWS said no
+    aws_problem: AwsProblem | None = None
 
 
 @dataclass

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .aws_errors import aws_error_code
+from .aws_errors import AWS_ERRORS, AwsError
 from .config import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,9 @@ class Token:
         return hash(self._value)
 
 
-class TokenUnavailable(RuntimeError):
-    """The token for a site could not be read; the message names the site and secret, never a value."""
+class TokenUnavailable(AwsError):
+    """The token for a site could not be read; the message names the site and secret, never a value
+    (``aws_error_code``/``aws_problem`` are set when Secrets Manager or the SDK said no)."""
 
 
 class SecretReader(Protocol):
@@ -91,10 +92,9 @@ class TokenProvider:
         assert secret_id is not None
         try:
             response = self._secrets.get_secret_value(SecretId=secret_id)
-        except Exception as error:  # botocore raises many types; keep the class and code, never the payload
+        except AWS_ERRORS as error:
             raise TokenUnavailable(
-                f"cannot read the {site.name} site token from Secrets Manager secret {secret_id!r}: "
-                f"{aws_error_code(error)}"
+                f"cannot read the {site.name} site token from Secrets Manager secret {secret_id!r}", error
             ) from None
         value = response.get("SecretString")
         if not isinstance(value, str) or not value.strip():

@@ -205,6 +205,27 @@ def test_unreachable_destination_fails_the_failover_with_exit_3(cli: Cli, world:
     assert world.main.writes() == []
 
 
+def test_no_aws_credentials_is_a_usage_error_exit_2(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+
+    result = cli.run("status", env=cli.env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None))
+
+    assert result.code == 2, result.err
+    assert "NoCredentialsError" in result.err
+
+
+def test_unreachable_lock_table_exits_3(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")  # the discard port: refused
+
+    result = cli.run("status")
+
+    assert result.code == 3, result.err
+    assert "EndpointConnectionError" in result.err
+
+
 def test_console_refusing_the_token_is_named(cli: Cli, world: DrillWorld) -> None:
     from qradar_simulator import Fault, FaultKind
 

@@ -273,3 +273,27 @@ def test_test_event_for_a_target_group_this_account_does_not_have_is_refused(dep
     assert "does not describe this deployment" in result["reason"]
     assert deployment.destination.requests == []
     assert deployment.main.requests == []
+
+
+def test_a_defect_is_notified_as_one_and_its_traceback_is_in_the_logs(
+    deployment: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from qradar_failover.health import LiveTargetHealth
+
+    def misread(self: Any, alarm: Any) -> Any:
+        return {"TargetHealthDescriptions": []}["Targets"]  # a coding bug inside the health adapter
+
+    deployment.monkeypatch.setattr(LiveTargetHealth, "_read_elb", misread)
+
+    result = deployment.deliver()
+
+    assert result["outcome"] == "failed"
+    assert result["failure"]["kind"] == "defect"
+    assert deployment.destination.writes() == []
+    (notification,) = deployment.aws.notifications()
+    assert "see the function's logs for the traceback" in notification["Message"]
+    lines = [json.loads(line) for line in capfd.readouterr().out.splitlines() if line.startswith("{")]
+    (logged,) = [line for line in lines if "traceback" in line]
+    assert logged["exception"] == "KeyError: 'Targets'"
+    assert "in misread" in logged["traceback"]
+    assert logged["run_id"] == "req-1"

@@ -1,18 +1,26 @@
-"""In-memory stand-ins for the runbook's collaborators (the lock is the real one, on moto)."""
+"""In-memory stand-ins for the runbook's collaborators (the lock is the real one, on moto), and AWS
+clients that fail the ways the adapters must tell apart (AWS errors vs. defects)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from qradar_failover.config import SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.health import HealthEvidence, HealthUnavailable
 from qradar_failover.lock import ClaimResult, LockRecord, LockState
-from qradar_failover.qradar import CallObserver, CallRecord, DeployResult, DRConfig, FailureKind, QRadarError
-from qradar_failover.report import FailoverReport
+from qradar_failover.qradar import CallObserver, CallRecord, DeployResult, DRConfig, QRadarError
+from qradar_failover.report import FailoverReport, FailureKind
 from qradar_failover.tokens import TokenUnavailable
+from support.events import REGION
 
 
 @dataclass
@@ -87,7 +95,8 @@ class FakeConsoles:
 
     def open(self, site: SiteConfig, observer: CallObserver) -> FakeConsole:
         if site.name in self.token_errors:
-            raise TokenUnavailable(f"cannot read the {site.name} site token: AccessDeniedException")
+            denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "denied"}}, "GetSecretValue")
+            raise TokenUnavailable(f"cannot read the {site.name} site token", denied)
         console = self.consoles[site.name]
         console.observer = observer
         return console
@@ -140,3 +149,46 @@ class MemoryLock:
 
     def mark_duplicate_notice_sent(self) -> bool:
         return False
+
+
+class DefectiveClient:
+    """An AWS client stand-in whose every call raises TypeError, as a coding bug in an adapter would
+    (a misspelled argument, a wrong type): it must surface as a defect, not as "AWS unavailable"."""
+
+    def __getattr__(self, operation: str) -> Any:
+        def call(**kwargs: Any) -> Any:
+            raise TypeError(f"{operation}() got an unexpected keyword argument 'Tablename'")
+
+        return call
+
+
+def unreachable_client(service: str) -> Any:
+    """A client whose endpoint (a closed loopback port) refuses connections: EndpointConnectionError,
+    after one attempt."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return boto3.client(
+        service,
+        region_name=REGION,
+        endpoint_url=f"http://127.0.0.1:{port}",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
+
+
+def client_without_credentials(service: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A client that finds no credentials anywhere (NoCredentialsError before any request is sent)."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask the instance metadata service
+    return boto3.session.Session().client(service, region_name=REGION, endpoint_url="http://127.0.0.1:9")

@@ -10,15 +10,24 @@ import pytest
 from moto import mock_aws
 
 from qradar_devkit.world import create_lock_table
+from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.failover import Collaborators, fail_over
-from qradar_failover.health import HealthEvidence
+from qradar_failover.health import HealthEvidence, LiveTargetHealth
 from qradar_failover.lock import FailoverLock, LockState
-from qradar_failover.qradar import DeployResult, FailureKind
-from qradar_failover.report import Outcome
+from qradar_failover.qradar import DeployResult
+from qradar_failover.report import FailureKind, Outcome
 from support.events import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, sns_event
-from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config, qradar_error
+from support.fakes import (
+    DefectiveClient,
+    FakeConsole,
+    FakeConsoles,
+    FakeHealth,
+    FakeNotifier,
+    dr_config,
+    qradar_error,
+)
 
 NO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=0, cloudwatch_healthy=0, cloudwatch_unhealthy=2)
 TWO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=2, cloudwatch_healthy=2, cloudwatch_unhealthy=1)
@@ -320,3 +329,59 @@ def test_clean_failover_has_next_steps_but_nothing_left_by_hand(world: World) ->
 
     assert report.manual_actions == []
     assert any("rearm" in step for step in report.next_steps)
+
+
+def test_a_coding_bug_in_the_lock_adapter_is_reported_as_a_defect_not_an_unavailable_table() -> None:
+    world = World(FailoverLock(DefectiveClient(), "lock", "qradar-failover", claim_ttl_seconds=900))
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None and report.failure.kind is FailureKind.DEFECT
+    assert "TypeError" in report.failure.detail
+    assert "lock table cannot be used" not in report.reason
+    assert world.writes() == []
+    assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED]
+
+
+def test_a_coding_bug_in_the_health_adapter_is_a_defect_not_an_unconfirmed_alarm(lock: FailoverLock) -> None:
+    world = World(lock, FAILOVER_WHEN_UNCONFIRMED="true")
+    world.health = LiveTargetHealth(DefectiveClient(), DefectiveClient())  # type: ignore[assignment]
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None and report.failure.kind is FailureKind.DEFECT
+    assert world.writes() == [], "a bug is never taken for 'CloudWatch unavailable, fail over on the alarm alone'"
+
+
+def test_unusable_lock_table_reports_the_aws_error_as_data(aws_credentials: None) -> None:
+    with mock_aws():  # no table
+        world = World(FailoverLock(boto3.client("dynamodb", region_name=REGION), "lock", "qradar-failover", 900))
+
+        report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    failure = report.failure
+    assert failure is not None
+    assert (failure.kind, failure.aws_error_code, failure.aws_problem) == (
+        FailureKind.AWS_UNAVAILABLE,
+        "ResourceNotFoundException",
+        AwsProblem.SERVICE,
+    )
+    assert report.as_dict()["failure"]["kind"] == "aws_unavailable", "the report JSON keeps string values"
+    assert report.as_dict()["failure"]["aws_problem"] == "service"
+
+
+def test_destination_token_failure_carries_the_aws_error_as_data(world: World) -> None:
+    world.consoles.token_errors.add("destination")
+
+    report = world.run()
+
+    failure = report.failure
+    assert failure is not None
+    assert (failure.kind, failure.aws_error_code, failure.aws_problem) == (
+        FailureKind.TOKEN_UNAVAILABLE,
+        "AccessDeniedException",
+        AwsProblem.ACCESS_DENIED,
+    )

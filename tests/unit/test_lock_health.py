@@ -11,10 +11,12 @@ import pytest
 from moto import mock_aws
 
 from qradar_devkit.world import create_lock_table, publish_target_health
+from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.events import decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
-from qradar_failover.lock import ClaimResult, FailoverLock, LockState
+from qradar_failover.lock import ClaimResult, FailoverLock, LockState, LockUnavailable
 from support.events import LOAD_BALANCER, MAIN_AZ, REGION, TARGET_GROUP, load_event
+from support.fakes import DefectiveClient, client_without_credentials, unreachable_client
 
 
 @pytest.fixture
@@ -87,13 +89,43 @@ def test_crashed_claim_expires_and_the_late_owner_cannot_overwrite(dynamodb: Any
     assert lock.record_failed_over("resumer", {}) is True
 
 
-def test_unavailable_table_is_a_clear_error(aws_credentials: None) -> None:
-    from qradar_failover.lock import LockUnavailable
-
+def test_missing_table_is_a_lock_error_with_the_aws_code_as_data(aws_credentials: None) -> None:
     with mock_aws():
         lock = make_lock(boto3.client("dynamodb", region_name=REGION), [0.0])
-        with pytest.raises(LockUnavailable, match="ResourceNotFoundException"):
+        with pytest.raises(LockUnavailable, match="ResourceNotFoundException") as raised:
             lock.claim("a", "alarm")
+
+    assert raised.value.aws_error_code == "ResourceNotFoundException"
+    assert raised.value.aws_problem is AwsProblem.SERVICE
+
+
+def test_unreachable_endpoint_is_a_lock_error_naming_the_endpoint_problem(aws_credentials: None) -> None:
+    lock = make_lock(unreachable_client("dynamodb"), [0.0])
+
+    with pytest.raises(LockUnavailable) as raised:
+        lock.current()
+
+    assert raised.value.aws_error_code == "EndpointConnectionError"
+    assert raised.value.aws_problem is AwsProblem.ENDPOINT
+
+
+def test_missing_credentials_are_a_lock_error_naming_the_credentials_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    lock = make_lock(client_without_credentials("dynamodb", monkeypatch), [0.0])
+
+    with pytest.raises(LockUnavailable) as raised:
+        lock.claim("a", "alarm")
+
+    assert raised.value.aws_error_code == "NoCredentialsError"
+    assert raised.value.aws_problem is AwsProblem.CREDENTIALS
+
+
+@pytest.mark.parametrize("operation", ["current", "claim", "rearm", "mark_duplicate_notice_sent", "record_failed"])
+def test_a_coding_bug_inside_the_lock_is_not_taken_for_an_unavailable_table(operation: str) -> None:
+    lock = make_lock(DefectiveClient(), [0.0])
+    arguments = {"claim": ("a", "alarm"), "record_failed": ("a", {})}.get(operation, ())
+
+    with pytest.raises(TypeError):
+        getattr(lock, operation)(*arguments)
 
 
 class FixtureTargetGroup:
@@ -186,9 +218,25 @@ class TargetsInZone:
         }
 
 
-def test_both_sources_unavailable_raises() -> None:
-    with pytest.raises(HealthUnavailable, match="Throttling"):
+def test_both_sources_unavailable_raises_with_each_aws_code_as_data() -> None:
+    with pytest.raises(HealthUnavailable, match="Throttling") as raised:
         LiveTargetHealth(Unavailable(), Unavailable()).confirm(alarm())
+
+    assert raised.value.aws_error_codes == {"cloudwatch": "Throttling", "elb": "Throttling"}
+
+
+def test_unreachable_endpoints_are_unavailable_sources_not_crashes(aws_credentials: None) -> None:
+    with pytest.raises(HealthUnavailable) as raised:
+        LiveTargetHealth(unreachable_client("cloudwatch"), unreachable_client("elbv2")).confirm(alarm())
+
+    assert raised.value.aws_error_codes == {"cloudwatch": "EndpointConnectionError", "elb": "EndpointConnectionError"}
+
+
+def test_a_coding_bug_in_a_source_is_raised_not_taken_for_an_unavailable_source() -> None:
+    with pytest.raises(TypeError):
+        LiveTargetHealth(DefectiveClient(), TargetsInZone(["unhealthy"])).confirm(alarm())
+    with pytest.raises(TypeError):
+        LiveTargetHealth(Unavailable(), DefectiveClient()).confirm(alarm())
 
 
 def test_elb_alone_decides_when_cloudwatch_is_unavailable() -> None:

@@ -17,11 +17,11 @@ from qradar_failover.qradar import (
     LEGACY_DEPLOY_PATH,
     STAGED_DR_CONFIG_PATH,
     CallRecord,
-    FailureKind,
     HttpPolicy,
     QRadarConsole,
     QRadarError,
 )
+from qradar_failover.report import FailureKind
 from qradar_failover.tokens import Token
 
 BASE = "https://dest.qradar.example"

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.config import SiteConfig
 from qradar_failover.events import decode_event
 from qradar_failover.health import HealthEvidence
@@ -18,6 +19,7 @@ from qradar_failover.notify import SUBJECT_LIMIT, SnsNotifier, body_for, subject
 from qradar_failover.report import FailoverReport, Failure, Outcome, StepRecord, StepStatus
 from qradar_failover.tokens import Token, TokenProvider, TokenUnavailable
 from support.events import REGION, load_event
+from support.fakes import DefectiveClient, client_without_credentials, unreachable_client
 
 SECRET_VALUE = "sec-token-from-secrets-manager-93ab"
 SITE = SiteConfig("main", "main.example", "qradar/main", None)
@@ -63,6 +65,40 @@ def test_unreadable_secret_names_the_site_and_secret_not_a_value(secrets: Any) -
         provider.token_for(SiteConfig("destination", "d.example", "qradar/missing", None))
     assert "destination" in str(raised.value)
     assert "qradar/missing" in str(raised.value)
+    assert raised.value.aws_error_code == "ResourceNotFoundException"
+    assert raised.value.aws_problem is AwsProblem.SERVICE
+
+
+def test_unreachable_secrets_manager_is_a_token_error_naming_the_endpoint_problem(aws_credentials: None) -> None:
+    provider = TokenProvider(unreachable_client("secretsmanager"), {}, ttl_seconds=300)
+
+    with pytest.raises(TokenUnavailable) as raised:
+        provider.token_for(SITE)
+
+    assert (raised.value.aws_error_code, raised.value.aws_problem) == ("EndpointConnectionError", AwsProblem.ENDPOINT)
+
+
+def test_missing_credentials_are_a_token_error_naming_the_credentials_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = TokenProvider(client_without_credentials("secretsmanager", monkeypatch), {}, ttl_seconds=300)
+
+    with pytest.raises(TokenUnavailable) as raised:
+        provider.token_for(SITE)
+
+    assert (raised.value.aws_error_code, raised.value.aws_problem) == ("NoCredentialsError", AwsProblem.CREDENTIALS)
+
+
+def test_a_coding_bug_reading_the_secret_is_not_taken_for_an_unreadable_secret() -> None:
+    with pytest.raises(TypeError):
+        TokenProvider(DefectiveClient(), {}, ttl_seconds=300).token_for(SITE)
+
+
+def test_empty_secret_is_a_token_error_without_an_aws_code(secrets: Any) -> None:
+    secrets.create_secret(Name="qradar/empty", SecretString="  ")
+
+    with pytest.raises(TokenUnavailable, match="no SecretString") as raised:
+        TokenProvider(secrets, {}, ttl_seconds=300).token_for(SiteConfig("main", "m.example", "qradar/empty", None))
+
+    assert raised.value.aws_error_code is None and raised.value.aws_problem is None
 
 
 def test_plain_environment_token_works_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
@@ -154,6 +190,26 @@ def test_sns_failure_is_logged_and_reported_not_raised(caplog: pytest.LogCapture
     with caplog.at_level(logging.ERROR, logger="qradar_failover"):
         assert notifier.publish(report(Outcome.FAILED_OVER)) is False
     assert "AuthorizationError" in caplog.text
+    (record,) = caplog.records
+    assert (record.aws_error_code, record.aws_problem) == ("AuthorizationError", "access_denied")  # type: ignore[attr-defined]
+
+
+def test_unreachable_sns_is_logged_and_reported_not_raised(
+    aws_credentials: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    notifier = SnsNotifier(unreachable_client("sns"), "arn:aws:sns:ca-central-1:111122223333:n")
+
+    with caplog.at_level(logging.ERROR, logger="qradar_failover"):
+        assert notifier.publish(report(Outcome.FAILED_OVER)) is False
+    (record,) = caplog.records
+    assert (record.aws_error_code, record.aws_problem) == ("EndpointConnectionError", "endpoint")  # type: ignore[attr-defined]
+
+
+def test_a_coding_bug_in_the_notifier_raises_so_the_invocation_fails_visibly() -> None:
+    notifier = SnsNotifier(DefectiveClient(), "arn:aws:sns:ca-central-1:111122223333:n")
+
+    with pytest.raises(TypeError):
+        notifier.publish(report(Outcome.FAILED_OVER))
 
 
 def test_refresh_after_a_401_returns_the_rotated_token_only_when_it_changed(secrets: Any) -> None:
