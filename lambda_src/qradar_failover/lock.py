@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -100,6 +101,7 @@ class FailoverLock:
     def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
         """Claim the failover for ``holder``; on contention say who holds it and in what state."""
         now = self.clock()
+        claim_id = uuid.uuid4().hex  # tells this call's write from any other, even one with our holder
         try:
             self.client.put_item(
                 TableName=self.table,
@@ -107,6 +109,7 @@ class FailoverLock:
                     **self._key(),
                     "state": {"S": LockState.CLAIMED.value},
                     "holder": {"S": holder},
+                    "claim_id": {"S": claim_id},
                     "claimed_at": {"N": _number(now)},
                     "expires_at": {"N": _number(now + self.claim_ttl_seconds)},
                     "alarm_name": {"S": alarm_name},
@@ -120,11 +123,16 @@ class FailoverLock:
                     ":claimed": {"S": LockState.CLAIMED.value},
                     ":now": {"N": _number(now)},
                 },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",  # the blocking item, without a second read
             )
         except AWS_ERRORS as error:
             if aws_error_code(error) != "ConditionalCheckFailedException":
                 raise LockUnavailable(f"cannot claim lock {self.lock_id!r}", error) from None
-            record = self.current()
+            item = getattr(error, "response", {}).get("Item") or {}
+            if item.get("claim_id", {}).get("S") == claim_id:
+                # The SDK retried our write after losing its answer (a read timeout, a 500): the first try won.
+                return ClaimResult.CLAIMED, None
+            record = _record(item) if item else None
             if record is not None and record.state is LockState.FAILED_OVER:
                 return ClaimResult.ALREADY_FAILED_OVER, record
             return ClaimResult.HELD_BY_ANOTHER_RUN, record

@@ -89,6 +89,51 @@ def test_crashed_claim_expires_and_the_late_owner_cannot_overwrite(dynamodb: Any
     assert lock.record_failed_over("resumer", {}) is True
 
 
+class CountingReads:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.reads = 0
+
+    def get_item(self, **kwargs: Any) -> Any:
+        self.reads += 1
+        return self.client.get_item(**kwargs)
+
+    def put_item(self, **kwargs: Any) -> Any:
+        return self.client.put_item(**kwargs)
+
+
+def test_contended_claim_learns_the_holder_from_the_failed_write_itself(dynamodb: Any) -> None:
+    make_lock(dynamodb, [1000.0]).claim("first-run", "alarm-a")
+    counting = CountingReads(dynamodb)
+
+    result, record = FailoverLock(counting, "lock", "qradar-failover", 900, clock=lambda: 1001.0).claim("b", "x")
+
+    assert result is ClaimResult.HELD_BY_ANOTHER_RUN
+    assert record is not None and (record.holder, record.alarm_name) == ("first-run", "alarm-a")
+    assert counting.reads == 0, "no second read that could see a different item than the write did"
+
+
+class AnswerLostThenRetried:
+    """What botocore's retry does when the answer to a write that succeeded is lost (read timeout, 500):
+    the same request again, which now fails its condition against the item the first try wrote."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def put_item(self, **kwargs: Any) -> Any:
+        self.client.put_item(**kwargs)
+        return self.client.put_item(**kwargs)
+
+
+def test_claim_retried_by_the_sdk_after_its_answer_was_lost_is_still_ours(dynamodb: Any) -> None:
+    lock = FailoverLock(AnswerLostThenRetried(dynamodb), "lock", "qradar-failover", 900, clock=lambda: 1000.0)
+
+    assert lock.claim("run-1", "alarm") == (ClaimResult.CLAIMED, None)
+    assert make_lock(dynamodb, [1000.0]).claim("run-1", "alarm")[0] is ClaimResult.HELD_BY_ANOTHER_RUN, (
+        "a second claim by a delivery with the same run id is not mistaken for ours"
+    )
+
+
 def test_missing_table_is_a_lock_error_with_the_aws_code_as_data(aws_credentials: None) -> None:
     with mock_aws():
         lock = make_lock(boto3.client("dynamodb", region_name=REGION), [0.0])
