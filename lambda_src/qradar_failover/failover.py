@@ -184,13 +184,9 @@ class _Run:
         with self.step("aws", "confirm with live target health") as step_detail:
             try:
                 evidence = self.collaborators.health.confirm(alarm)
-            except UnknownTargetGroup as error:
+            except UnknownTargetGroup as error:  # also an AZ that never reported (AvailabilityZoneNeverReported)
                 step_detail.append(str(error))
-                self.finish(
-                    Outcome.REFUSED,
-                    f"{error}: the event does not describe this deployment (a test event, or a typo in the "
-                    "alarm's dimensions?)",
-                )
+                self.finish(Outcome.REFUSED, f"{error}: {error.explanation}")
             except HealthUnavailable as error:
                 if not self.config.failover_when_unconfirmed:
                     step_detail.append(f"unavailable: {error}")

@@ -1,10 +1,16 @@
 """Live target health: confirms that an alarm means the Main Site really lost collection in its AZ.
 
-Two sources, read independently, so that one unavailable API does not blind the decision:
+First a guard: the alarm's target group, load balancer and AZ must have reported ``HealthyHostCount``
+at some time (``ListMetrics``, last two weeks). An unknown target group is an event that does not
+describe this deployment; an AZ that never reported had no collectors to lose (the module's alarm,
+missing data breaching, is in ALARM there from the start). Both are refused.
+
+Then two sources, read independently, so that one unavailable API does not blind the decision:
 
 * CloudWatch ``HealthyHostCount`` / ``UnHealthyHostCount`` for the alarm's target group, load
-  balancer and AZ over the last few minutes. An AZ that publishes no ``HealthyHostCount`` at all
-  counts as zero healthy collectors (the AZ is gone), as the module's alarms treat missing data.
+  balancer and AZ over the last few minutes. An AZ that reported before but publishes no
+  ``HealthyHostCount`` now counts as zero healthy collectors (the AZ is gone), as the module's
+  alarms treat missing data.
 * ELB ``DescribeTargetHealth`` for the target group: the targets the load balancer reports
   in that AZ right now.
 
@@ -39,6 +45,20 @@ class UnknownTargetGroup(ValueError):
     """CloudWatch has never seen the alarmed target group on that load balancer in this account and
     region: the event does not describe this deployment (a pasted test event, a typo). Without this
     check such an event would read as "no datapoints, AZ lost" and fail over for real."""
+
+    explanation = "the event does not describe this deployment (a test event, or a typo in the alarm's dimensions?)"
+
+
+class AvailabilityZoneNeverReported(UnknownTargetGroup):
+    """The target group is known on that load balancer, but never reported ``HealthyHostCount`` in
+    the alarmed AZ: the load balancer does not serve that AZ, or no collector of the target group is
+    registered there. The module's alarm treats missing data as breaching, so such an AZ is in ALARM
+    from the moment it is created; it has no collectors to lose."""
+
+    explanation = (
+        "an alarm on missing data there is not an outage: check that the load balancer serves that AZ and "
+        "that Main-Site collectors are registered in it, or remove the AZ from the Main-Site AZs"
+    )
 
 
 @dataclass(frozen=True)
@@ -115,11 +135,7 @@ class LiveTargetHealth:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def confirm(self, alarm: AlarmRecord) -> HealthEvidence:
-        if self._target_group_has_metrics(alarm) is False:
-            raise UnknownTargetGroup(
-                f"CloudWatch has no {alarm.namespace} metrics for {alarm.target_group} on {alarm.load_balancer} "
-                "in this account and region"
-            )
+        self._check_alarm_describes_a_served_az(alarm)
         cloudwatch = self._read_cloudwatch(alarm)
         elb = self._read_elb(alarm)
         if cloudwatch.counts is None and elb.counts is None:
@@ -141,20 +157,48 @@ class LiveTargetHealth:
             targets=elb.targets,
         )
 
-    def _target_group_has_metrics(self, alarm: AlarmRecord) -> bool | None:
-        """False only on a positive answer that no such metric exists; None when it cannot be told."""
+    def _check_alarm_describes_a_served_az(self, alarm: AlarmRecord) -> None:
+        """Refuse an alarm whose target group, load balancer and AZ never reported ``HealthyHostCount``
+        (``ListMetrics`` covers the last two weeks). When CloudWatch cannot be asked, the counts decide."""
+        in_zone = self._healthy_host_count_metrics(alarm, with_zone=True)
+        if in_zone is None or in_zone:
+            return
+        anywhere = self._healthy_host_count_metrics(alarm, with_zone=False)
+        if anywhere is None:
+            return
+        if not anywhere:
+            raise UnknownTargetGroup(
+                f"CloudWatch has no {alarm.namespace} metrics for {alarm.target_group} on {alarm.load_balancer} "
+                "in this account and region"
+            )
+        zones = sorted(
+            {
+                dimension["Value"]
+                for metric in anywhere
+                for dimension in metric.get("Dimensions", [])
+                if dimension.get("Name") == "AvailabilityZone"
+            }
+        )
+        raise AvailabilityZoneNeverReported(
+            f"{alarm.target_group} on {alarm.load_balancer} never reported HealthyHostCount in "
+            f"{alarm.availability_zone} (it reports in {', '.join(zones) or 'no AZ'})"
+        )
+
+    def _healthy_host_count_metrics(self, alarm: AlarmRecord, *, with_zone: bool) -> list[Mapping[str, Any]] | None:
+        """The matching metrics (any extra dimension included), or None when CloudWatch cannot be asked."""
+        dimensions = [
+            {"Name": "TargetGroup", "Value": alarm.target_group},
+            {"Name": "LoadBalancer", "Value": alarm.load_balancer},
+        ]
+        if with_zone:
+            dimensions.append({"Name": "AvailabilityZone", "Value": alarm.availability_zone})
         try:
             response = self.cloudwatch.list_metrics(
-                Namespace=alarm.namespace,
-                MetricName="HealthyHostCount",
-                Dimensions=[
-                    {"Name": "TargetGroup", "Value": alarm.target_group},
-                    {"Name": "LoadBalancer", "Value": alarm.load_balancer},
-                ],
+                Namespace=alarm.namespace, MetricName="HealthyHostCount", Dimensions=dimensions
             )
-        except AWS_ERRORS:  # an unavailable CloudWatch is judged by the counts below, not here
+        except AWS_ERRORS:  # an unavailable CloudWatch is judged by the counts, not here
             return None
-        return bool(response.get("Metrics"))
+        return list(response.get("Metrics", []))
 
     def _read_cloudwatch(self, alarm: AlarmRecord) -> _Reading:
         dimensions = [

@@ -275,6 +275,24 @@ def test_test_event_for_a_target_group_this_account_does_not_have_is_refused(dep
     assert deployment.main.requests == []
 
 
+def test_alarm_for_a_main_az_the_load_balancer_never_served_is_refused(deployment: Any) -> None:
+    # Right after apply: the module's HealthyHostCount alarm (missing data breaching) for an AZ the load
+    # balancer does not serve goes to ALARM although nothing was lost.
+    deployment.configure(MAIN_SITE_AVAILABILITY_ZONES="ca-central-1a,ca-central-1c")
+
+    result = deployment.deliver(deployment.alarm_event(AvailabilityZone="ca-central-1c"))
+
+    assert result["outcome"] == "refused"
+    assert (
+        "never reported HealthyHostCount in ca-central-1c (it reports in ca-central-1a, ca-central-1b)"
+        in (result["reason"])
+    )
+    assert deployment.destination.requests == [] and deployment.main.requests == []
+    assert deployment.aws.lock_item() is None
+    (notification,) = deployment.aws.notifications()
+    assert "check that the load balancer serves that AZ" in notification["Message"]
+
+
 def test_a_defect_is_notified_as_one_and_its_traceback_is_in_the_logs(
     deployment: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:

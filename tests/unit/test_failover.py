@@ -14,7 +14,7 @@ from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.failover import Collaborators, fail_over
-from qradar_failover.health import HealthEvidence, LiveTargetHealth
+from qradar_failover.health import AvailabilityZoneNeverReported, HealthEvidence, LiveTargetHealth
 from qradar_failover.lock import FailoverLock, LockState
 from qradar_failover.qradar import DeployResult
 from qradar_failover.report import FailureKind, Outcome
@@ -385,3 +385,19 @@ def test_destination_token_failure_carries_the_aws_error_as_data(world: World) -
         "AccessDeniedException",
         AwsProblem.ACCESS_DENIED,
     )
+
+
+def test_alarm_for_an_az_that_never_reported_is_refused_with_the_reason(world: World) -> None:
+    class NeverReported:
+        def confirm(self, alarm: Any) -> HealthEvidence:
+            raise AvailabilityZoneNeverReported(f"never reported HealthyHostCount in {alarm.availability_zone}")
+
+    world.health = NeverReported()  # type: ignore[assignment]
+
+    report = world.run()
+
+    assert report.outcome is Outcome.REFUSED
+    assert f"never reported HealthyHostCount in {MAIN_AZ}" in report.reason
+    assert "check that the load balancer serves that AZ" in report.reason
+    assert world.writes() == [] and world.lock.current() is None
+    assert [r.outcome for r in world.notifier.reports] == [Outcome.REFUSED]

@@ -13,7 +13,12 @@ from moto import mock_aws
 from qradar_devkit.world import create_lock_table, publish_target_health
 from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.events import decode_event
-from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
+from qradar_failover.health import (
+    AvailabilityZoneNeverReported,
+    HealthUnavailable,
+    LiveTargetHealth,
+    UnknownTargetGroup,
+)
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState, LockUnavailable
 from support.events import LOAD_BALANCER, MAIN_AZ, REGION, TARGET_GROUP, load_event
 from support.fakes import DefectiveClient, client_without_credentials, unreachable_client
@@ -176,8 +181,10 @@ def test_a_coding_bug_inside_the_lock_is_not_taken_for_an_unavailable_table(oper
 class FixtureTargetGroup:
     """CloudWatch's view of the event fixtures' load balancer and target group."""
 
-    def put_health(self, healthy: int | None, unhealthy: int, az: str = MAIN_AZ) -> None:
-        publish_target_health(LOAD_BALANCER, TARGET_GROUP, az, healthy, unhealthy)
+    def put_health(
+        self, healthy: int | None, unhealthy: int, az: str = MAIN_AZ, minutes_ago: range = range(3, 0, -1)
+    ) -> None:
+        publish_target_health(LOAD_BALANCER, TARGET_GROUP, az, healthy, unhealthy, minutes_ago)
 
 
 @pytest.fixture
@@ -218,7 +225,8 @@ def test_remaining_healthy_collectors_do_not(world: FixtureTargetGroup) -> None:
     assert "2 healthy collector(s) in ca-central-1a" in evidence.summary()
 
 
-def test_az_without_datapoints_counts_as_no_healthy_collectors(world: FixtureTargetGroup) -> None:
+def test_az_that_stopped_reporting_counts_as_no_healthy_collectors(world: FixtureTargetGroup) -> None:
+    world.put_health(healthy=2, unhealthy=0, minutes_ago=range(60, 59, -1))  # the Main AZ reported, then went silent
     world.put_health(healthy=2, unhealthy=0, az="ca-central-1b")  # the target group lives on in the other AZ
 
     evidence = health().confirm(alarm())
@@ -237,8 +245,10 @@ class Unavailable:
 
 
 def test_target_group_unknown_to_cloudwatch_is_not_taken_for_a_lost_az(world: FixtureTargetGroup) -> None:
-    with pytest.raises(UnknownTargetGroup, match="targetgroup/qradar-dlc/6d0ecf831eec9f09"):
+    with pytest.raises(UnknownTargetGroup, match="targetgroup/qradar-dlc/6d0ecf831eec9f09") as raised:
         health().confirm(alarm())
+
+    assert not isinstance(raised.value, AvailabilityZoneNeverReported)
 
 
 class TargetsInZone:
@@ -282,6 +292,16 @@ def test_a_coding_bug_in_a_source_is_raised_not_taken_for_an_unavailable_source(
         LiveTargetHealth(DefectiveClient(), TargetsInZone(["unhealthy"])).confirm(alarm())
     with pytest.raises(TypeError):
         LiveTargetHealth(Unavailable(), DefectiveClient()).confirm(alarm())
+
+
+def test_az_the_load_balancer_never_served_is_refused_not_taken_for_a_lost_az(world: FixtureTargetGroup) -> None:
+    world.put_health(healthy=2, unhealthy=0, az="ca-central-1b")  # the target group reports, never in ca-central-1a
+
+    with pytest.raises(AvailabilityZoneNeverReported) as raised:
+        health().confirm(alarm())
+
+    assert "never reported HealthyHostCount in ca-central-1a" in str(raised.value)
+    assert "it reports in ca-central-1b" in str(raised.value)
 
 
 def test_elb_alone_decides_when_cloudwatch_is_unavailable() -> None:
