@@ -22,6 +22,7 @@ from .deadline import Deadline
 from .events import AlarmRecord, AlarmState, EventRejected, decode_event
 from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
+from .observability import iso_utc
 from .qradar import CallObserver, CallRecord, DeployResult, DRConfig, QRadarError
 from .report import FailoverReport, Failure, FailureKind, Outcome, StepRecord, StepStatus
 from .tokens import TokenUnavailable
@@ -540,8 +541,8 @@ class _Run:
             "availability_zone": self.report.alarm.availability_zone if self.report.alarm else None,
             "destination_state": self.report.destination_state,
             "main_state": self.report.main_state,
-            "failure": str(self.report.failure) if self.report.failure else None,
-            "at": time.time(),
+            "failure": self.report.failure.as_dict() if self.report.failure else None,
+            "at": iso_utc(time.time()),
         }
 
     def log(self, message: str, **fields: Any) -> None:

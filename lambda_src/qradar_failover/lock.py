@@ -12,6 +12,7 @@ Item states (attribute ``state``):
 
 from __future__ import annotations
 
+import ast
 import json
 import time
 import uuid
@@ -21,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from .aws_errors import AWS_ERRORS, AwsError, aws_error_code
+from .observability import iso_utc
 
 
 class LockState(StrEnum):
@@ -52,8 +54,8 @@ class LockRecord:
             "lock_id": self.lock_id,
             "state": self.state.value,
             "holder": self.holder,
-            "claimed_at": self.claimed_at,
-            "expires_at": self.expires_at,
+            "claimed_at": iso_utc(self.claimed_at) if self.claimed_at is not None else None,
+            "expires_at": iso_utc(self.expires_at) if self.expires_at is not None else None,
             "alarm_name": self.alarm_name,
             "summary": self.summary,
             "duplicate_notice_sent": self.duplicate_notice_sent,
@@ -227,9 +229,32 @@ def _record(item: Mapping[str, Any]) -> LockRecord:
         claimed_at=number("claimed_at"),
         expires_at=number("expires_at"),
         alarm_name=text("alarm_name"),
-        summary=summary if isinstance(summary, dict) else {},
+        summary=_current_summary(summary) if isinstance(summary, dict) else {},
         duplicate_notice_sent=bool(item.get("duplicate_notice_sent", {}).get("BOOL", False)),
     )
+
+
+def _current_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run summary in today's shape. The previous version stored ``at`` as epoch seconds and
+    ``failure`` as the text of ``repr(Failure(...))``; a deployed table may still hold one."""
+    at = summary.get("at")
+    if isinstance(at, int | float) and not isinstance(at, bool):
+        summary = {**summary, "at": iso_utc(at)}
+    failure = summary.get("failure")
+    if isinstance(failure, str):
+        summary = {**summary, "failure": _failure_fields(failure)}
+    return summary
+
+
+def _failure_fields(text: str) -> dict[str, Any]:
+    """The keyword arguments of ``Failure(site='main', ..., kind='http')``, read as literals only."""
+    try:
+        call = ast.parse(text, mode="eval").body
+        if isinstance(call, ast.Call) and not call.args:
+            return {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg}
+    except (SyntaxError, ValueError, TypeError, RecursionError):
+        pass
+    return {"detail": text}
 
 
 def _number(value: float) -> str:

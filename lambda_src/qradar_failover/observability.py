@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 LOGGER_NAME = "qradar_failover"
@@ -20,6 +21,12 @@ _REDACTED = "***"
 _secret_values: set[str] = set()
 _secret_lock = threading.Lock()
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def iso_utc(epoch_seconds: float) -> str:
+    """ISO-8601 UTC with milliseconds, e.g. ``2026-11-28T00:38:41.800Z``: log lines and the lock record."""
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return moment.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def redact_value(value: str) -> None:
@@ -46,7 +53,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "message": record.getMessage(),
             "logger": record.name,
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "timestamp": iso_utc(record.created),
         }
         entry.update({key: value for key, value in record.__dict__.items() if key not in _RESERVED})
         if record.exc_info and record.exc_info[0] is not None:

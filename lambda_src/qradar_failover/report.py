@@ -67,6 +67,13 @@ class Failure:
     aws_error_code: str | None = None  # AWS's error code (or botocore's error class) when AWS said no
     aws_problem: AwsProblem | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "kind": self.kind.value,
+            "aws_problem": self.aws_problem.value if self.aws_problem else None,
+        }
+
 
 @dataclass
 class FailoverReport:
@@ -100,7 +107,7 @@ class FailoverReport:
             "next_steps": list(self.next_steps),
             "destination_state": self.destination_state,
             "main_state": self.main_state,
-            "failure": asdict(self.failure) if self.failure else None,
+            "failure": self.failure.as_dict() if self.failure else None,
             "milestones": {name: round(value, 3) for name, value in self.milestones.items()},
             "duration_seconds": round(self.duration_seconds, 3),
             "notified": self.notified,

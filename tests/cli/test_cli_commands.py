@@ -226,6 +226,33 @@ def test_unreachable_lock_table_exits_3(cli: Cli, monkeypatch: pytest.MonkeyPatc
     assert "EndpointConnectionError" in result.err
 
 
+def test_status_reads_a_lock_record_written_by_the_previous_version(cli: Cli, world: DrillWorld) -> None:
+    import boto3
+
+    old_summary = {"at": 1795826321.8, "failure": "Failure(site='destination', step='deploy', detail='x', kind='http')"}
+    boto3.client("dynamodb").put_item(
+        TableName=world.env["LOCK_TABLE_NAME"],
+        Item={
+            "lock_id": {"S": "qradar-failover"},
+            "state": {"S": "FAILED"},
+            "holder": {"S": "req-9"},
+            "summary": {"S": json.dumps(old_summary)},
+        },
+    )
+
+    text = cli.run("status")
+    document = json.loads(cli.run("status", "--json").out)
+
+    assert text.code == 0, text.err
+    assert '"at": "2026-11-28T00:38:41.800Z"' in text.out
+    assert document["lock"]["summary"]["failure"] == {
+        "site": "destination",
+        "step": "deploy",
+        "detail": "x",
+        "kind": "http",
+    }
+
+
 def test_console_refusing_the_token_is_named(cli: Cli, world: DrillWorld) -> None:
     from qradar_simulator import Fault, FaultKind
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -401,3 +402,25 @@ def test_alarm_for_an_az_that_never_reported_is_refused_with_the_reason(world: W
     assert "check that the load balancer serves that AZ" in report.reason
     assert world.writes() == [] and world.lock.current() is None
     assert [r.outcome for r in world.notifier.reports] == [Outcome.REFUSED]
+
+
+def test_lock_record_holds_iso_utc_time_and_the_failure_as_fields(world: World) -> None:
+    world.destination.fail_on["stage_dr_config"] = qradar_error("destination", "stage DR config", status=500)
+    before = datetime.now(UTC)
+
+    world.run()
+
+    record = world.lock.current()
+    assert record is not None and record.state is LockState.FAILED
+    at = datetime.fromisoformat(record.summary["at"])
+    assert at.utcoffset() == timedelta(0) and before - timedelta(seconds=1) <= at <= datetime.now(UTC)
+    assert record.summary["failure"] == {
+        "site": "destination",
+        "step": "stage DR config",
+        "detail": "simulated failure",
+        "http_status": 500,
+        "qradar_code": None,
+        "kind": "timeout",
+        "aws_error_code": None,
+        "aws_problem": None,
+    }

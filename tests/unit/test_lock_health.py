@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -320,3 +321,48 @@ def test_a_healthy_target_seen_by_elb_outweighs_stale_cloudwatch(world: FixtureT
 
     assert evidence.healthy_collectors == 1
     assert not evidence.supports_failover(1)
+
+
+def test_record_written_by_the_previous_version_reads_as_iso_time_and_a_structured_failure(dynamodb: Any) -> None:
+    old_summary = {
+        "run_id": "req-9",
+        "at": 1795826321.8,
+        "failure": "Failure(site='destination', step='stage DR config', detail='HTTP 500: boom', "
+        "http_status=500, qradar_code=None, kind='http')",
+    }
+    dynamodb.put_item(
+        TableName="lock",
+        Item={
+            "lock_id": {"S": "qradar-failover"},
+            "state": {"S": "FAILED"},
+            "holder": {"S": "req-9"},
+            "claimed_at": {"N": "1795826300.000"},
+            "summary": {"S": json.dumps(old_summary)},
+        },
+    )
+
+    record = make_lock(dynamodb, [0.0]).current()
+
+    assert record is not None
+    assert record.summary["at"] == "2026-11-28T00:38:41.800Z"
+    assert record.summary["failure"] == {
+        "site": "destination",
+        "step": "stage DR config",
+        "detail": "HTTP 500: boom",
+        "http_status": 500,
+        "qradar_code": None,
+        "kind": "http",
+    }
+    assert record.as_dict()["claimed_at"] == "2026-11-28T00:38:20.000Z"
+
+
+def test_unparseable_old_failure_text_is_kept_as_its_detail(dynamodb: Any) -> None:
+    summary = json.dumps({"failure": "Failure(site=<engine>"})
+    dynamodb.put_item(
+        TableName="lock",
+        Item={"lock_id": {"S": "qradar-failover"}, "state": {"S": "FAILED"}, "summary": {"S": summary}},
+    )
+
+    record = make_lock(dynamodb, [0.0]).current()
+
+    assert record is not None and record.summary["failure"] == {"detail": "Failure(site=<engine>"}
