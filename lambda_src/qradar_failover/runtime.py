@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import requests
+from botocore.config import Config as BotocoreConfig
 
 from .config import Config, SiteConfig
 from .failover import Collaborators, Console
@@ -25,6 +26,17 @@ from .qradar import CallObserver, HttpPolicy, QRadarConsole
 from .tokens import Token, TokenProvider
 
 logger = logging.getLogger(__name__)
+
+# Every AWS client the engine builds. botocore's defaults (60 s connect and read, legacy retries:
+# up to 10 attempts for DynamoDB) let one call to a dead endpoint address (a VPC endpoint's
+# interface in the lost AZ) eat minutes of a 300 s run. AWS APIs answer in milliseconds; urllib3
+# tries each address DNS returns in turn, so a dead AZ's address costs one 2 s connect timeout.
+# Worst case per call: 3 attempts x (2 + 5) s plus standard mode's jittered backoff (< 3 s).
+AWS_CLIENT_CONFIG = BotocoreConfig(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": 3},
+)
 
 
 @dataclass
@@ -70,9 +82,13 @@ def build_runtime(config: Config, environ: Mapping[str, str], session: Any = Non
     # Typed as Any: the runbook's adapters declare the narrow Protocols they use, which the
     # generated boto3 stubs (one overload per parameter set) do not match structurally.
     aws: Any = session or boto3.session.Session()
-    tokens = TokenProvider(aws.client("secretsmanager"), environ, config.secrets_cache_ttl_seconds)
+
+    def client(service: str) -> Any:
+        return aws.client(service, config=AWS_CLIENT_CONFIG)
+
+    tokens = TokenProvider(client("secretsmanager"), environ, config.secrets_cache_ttl_seconds)
     consoles = QRadarConsoles(config, tokens)
-    lock = FailoverLock(aws.client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds)
-    health = LiveTargetHealth(aws.client("cloudwatch"), aws.client("elbv2"))
-    notifier = SnsNotifier(aws.client("sns"), config.notification_topic_arn)
+    lock = FailoverLock(client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds)
+    health = LiveTargetHealth(client("cloudwatch"), client("elbv2"))
+    notifier = SnsNotifier(client("sns"), config.notification_topic_arn)
     return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier))
