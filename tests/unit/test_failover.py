@@ -424,3 +424,20 @@ def test_lock_record_holds_iso_utc_time_and_the_failure_as_fields(world: World) 
         "aws_error_code": None,
         "aws_problem": None,
     }
+
+
+def test_a_second_defect_while_recording_the_first_does_not_stop_its_notice(world: World) -> None:
+    def broken_deploy(deadline: Any, poll_interval: float) -> Any:
+        raise KeyError("status")
+
+    def broken_record(holder: str, summary: Any) -> bool:
+        raise TypeError("record_failed() got an unexpected keyword argument")
+
+    world.destination.deploy = broken_deploy  # type: ignore[method-assign]
+    world.lock.record_failed = broken_record  # type: ignore[method-assign]
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None and "KeyError" in report.failure.detail, "the first defect is the one reported"
+    assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED]
