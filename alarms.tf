@@ -18,12 +18,56 @@ locals {
   alarm_actions = var.create ? [aws_sns_topic.trigger[0].arn] : []
   ok_actions    = var.create && var.alarm_ok_notifications ? [local.notification_topic_arn] : []
   alarm_window  = "${var.alarm_datapoints_to_alarm} of the last ${var.alarm_evaluation_periods} minutes"
+
+  # What the module can know about the load balancer before it creates alarms on it.
+  verify_load_balancer = var.create && var.verify_load_balancer
+  elb_arn_prefix       = "arn:${local.partition}:elasticloadbalancing:${local.region}:${local.account_id}"
+  load_balancer_subnets_in_main_az = {
+    for az, subnets in data.aws_subnets.load_balancer_main_az : az => length(subnets.ids)
+  }
+  # Effective cross-zone load balancing per target group: a target group's own setting wins;
+  # "use_load_balancer_configuration" follows the NLB's attribute, and an ALB always has it on.
+  cross_zone = {
+    for key, tg in data.aws_lb_target_group.this : key => (
+      tg.load_balancing_cross_zone_enabled == "true" || (
+        tg.load_balancing_cross_zone_enabled != "false" &&
+        (local.elb_kind == "ALB" || try(data.aws_lb.this[0].enable_cross_zone_load_balancing, false))
+      )
+    )
+  }
+}
+
+data "aws_lb" "this" {
+  count = local.verify_load_balancer ? 1 : 0
+
+  arn = "${local.elb_arn_prefix}:loadbalancer/${var.load_balancer_arn_suffix}"
+}
+
+data "aws_lb_target_group" "this" {
+  for_each = local.verify_load_balancer ? var.target_groups : {}
+
+  arn = "${local.elb_arn_prefix}:${each.value.arn_suffix}"
+}
+
+# The load balancer's subnets in each Main-Site AZ (none: the AZ is not served).
+data "aws_subnets" "load_balancer_main_az" {
+  for_each = local.verify_load_balancer ? toset(var.main_site.availability_zones) : toset([])
+
+  filter {
+    name   = "subnet-id"
+    values = data.aws_lb.this[0].subnets
+  }
+
+  filter {
+    name   = "availability-zone"
+    values = [each.key]
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
   for_each = local.health_alarms
 
-  alarm_name        = "${var.name_prefix}-${each.value.target_group}-${each.value.availability_zone}-unhealthy-collectors"
+  alarm_name        = "${var.name}-${each.value.target_group}-${each.value.availability_zone}-unhealthy-collectors"
   alarm_description = "QRadar Main Site collectors in target group ${each.value.target_group} (${local.elb_kind} ${var.load_balancer_arn_suffix}) are failing health checks in ${each.value.availability_zone}: at least ${var.unhealthy_host_threshold} unhealthy for ${local.alarm_window}. ALARM invokes ${local.function_name}, which confirms it against live target health and fails DataSync over to the Destination Site (${var.destination_site.address})."
 
   namespace   = local.elb_namespace
@@ -46,12 +90,24 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
   ok_actions    = local.ok_actions
 
   tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.alarm_datapoints_to_alarm <= var.alarm_evaluation_periods
+      error_message = "alarm_datapoints_to_alarm must not exceed alarm_evaluation_periods."
+    }
+
+    precondition {
+      condition     = !lookup(local.cross_zone, each.value.target_group, false)
+      error_message = "Target group ${each.value.target_group} (${each.value.target_group_arn_suffix}) has cross-zone load balancing on: each AZ's (Un)HealthyHostCount then counts the targets of every AZ, and the per-AZ alarms cannot see the Main AZ fail. Turn it off (target group attribute load_balancing.cross_zone.enabled = false; on an NLB, or its enable_cross_zone_load_balancing)."
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "healthy_hosts_below_minimum" {
   for_each = local.health_alarms
 
-  alarm_name        = "${var.name_prefix}-${each.value.target_group}-${each.value.availability_zone}-healthy-collectors-below-${var.min_healthy_collectors}"
+  alarm_name        = "${var.name}-${each.value.target_group}-${each.value.availability_zone}-healthy-collectors-below-${var.min_healthy_collectors}"
   alarm_description = "QRadar Main Site has fewer than ${var.min_healthy_collectors} healthy collector(s) in target group ${each.value.target_group} (${local.elb_kind} ${var.load_balancer_arn_suffix}) in ${each.value.availability_zone} for ${local.alarm_window}, or the AZ reports no data at all (missing data counts as breaching: the AZ may be gone). ALARM invokes ${local.function_name}, which confirms it and fails DataSync over to the Destination Site (${var.destination_site.address})."
 
   namespace   = local.elb_namespace
@@ -73,6 +129,25 @@ resource "aws_cloudwatch_metric_alarm" "healthy_hosts_below_minimum" {
   ok_actions    = local.ok_actions
 
   tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.alarm_datapoints_to_alarm <= var.alarm_evaluation_periods
+      error_message = "alarm_datapoints_to_alarm must not exceed alarm_evaluation_periods."
+    }
+
+    precondition {
+      condition     = !lookup(local.cross_zone, each.value.target_group, false)
+      error_message = "Target group ${each.value.target_group} (${each.value.target_group_arn_suffix}) has cross-zone load balancing on: each AZ's HealthyHostCount then counts the targets of every AZ, and the per-AZ alarms cannot see the Main AZ fail. Turn it off (target group attribute load_balancing.cross_zone.enabled = false; on an NLB, or its enable_cross_zone_load_balancing)."
+    }
+
+    # Missing data breaches: an AZ the load balancer does not serve never reports, so this
+    # alarm would fire right after apply and fail DataSync over for real.
+    precondition {
+      condition     = lookup(local.load_balancer_subnets_in_main_az, each.value.availability_zone, 1) > 0
+      error_message = "The load balancer ${var.load_balancer_arn_suffix} has no subnet in ${each.value.availability_zone}, which main_site.availability_zones lists: HealthyHostCount never reports there, so this alarm (missing data counts as breaching) would go to ALARM right after apply and fail DataSync over. List only AZs the load balancer serves and the Main Site's collectors run in."
+    }
+  }
 }
 
 ################################################################################
@@ -82,7 +157,7 @@ resource "aws_cloudwatch_metric_alarm" "healthy_hosts_below_minimum" {
 resource "aws_cloudwatch_metric_alarm" "function_errors" {
   count = var.create && var.create_function_error_alarm ? 1 : 0
 
-  alarm_name        = "${var.name_prefix}-function-errors"
+  alarm_name        = "${var.name}-function-errors"
   alarm_description = "The QRadar failover function ${local.function_name} ended with an error instead of reporting its outcome; a failover may not have happened. Read its log group ${local.log_group_name} and the failure destination."
 
   namespace   = "AWS/Lambda"

@@ -25,7 +25,7 @@ data "aws_iam_policy_document" "assume_role" {
 resource "aws_iam_role" "this" {
   count = var.create ? 1 : 0
 
-  name                 = "${var.name_prefix}-function"
+  name                 = "${var.name}-function"
   description          = "QRadar DataSync failover function ${local.function_name}"
   path                 = var.role_path
   permissions_boundary = var.role_permissions_boundary_arn
@@ -121,11 +121,12 @@ data "aws_iam_policy_document" "function" {
     resources = ["*"]
   }
 
-  # Lambda reads network interfaces to attach the function to its subnets.
-  # ec2:DescribeNetworkInterfaces supports no resource-level permissions: "*" is required.
+  # Lambda reads network interfaces and subnets to attach the function to its subnets (the
+  # actions of AWS's AWSLambdaVPCAccessExecutionRole). EC2 Describe* actions support no
+  # resource-level permissions: "*" is required; both are read-only.
   statement {
-    sid       = "DescribeNetworkInterfacesForVpcAccess"
-    actions   = ["ec2:DescribeNetworkInterfaces"]
+    sid       = "DescribeNetworkInterfacesAndSubnetsForVpcAccess"
+    actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
     resources = ["*"]
   }
 
@@ -169,7 +170,7 @@ data "aws_iam_policy_document" "function" {
 resource "aws_iam_role_policy" "this" {
   count = var.create ? 1 : 0
 
-  name   = "${var.name_prefix}-least-privilege"
+  name   = "${var.name}-least-privilege"
   role   = aws_iam_role.this[0].id
   policy = data.aws_iam_policy_document.function[0].json
 }

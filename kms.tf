@@ -75,7 +75,7 @@ data "aws_iam_policy_document" "kms" {
 resource "aws_kms_key" "this" {
   count = local.create_kms_key ? 1 : 0
 
-  description             = "QRadar failover ${var.name_prefix}: SNS topics, logs, lock table, failure queue, function environment"
+  description             = "QRadar failover ${var.name}: SNS topics, logs, lock table, failure queue, function environment"
   enable_key_rotation     = true
   deletion_window_in_days = var.kms_key_deletion_window_in_days
   policy                  = data.aws_iam_policy_document.kms[0].json
@@ -86,6 +86,6 @@ resource "aws_kms_key" "this" {
 resource "aws_kms_alias" "this" {
   count = local.create_kms_key ? 1 : 0
 
-  name          = "alias/${var.name_prefix}"
+  name          = "alias/${var.name}"
   target_key_id = aws_kms_key.this[0].key_id
 }

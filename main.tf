@@ -23,24 +23,28 @@ locals {
   region     = try(data.aws_region.current[0].region, "")
   account_id = try(data.aws_caller_identity.current[0].account_id, "")
 
-  function_name  = var.name_prefix
+  function_name  = var.name
   log_group_name = "/aws/lambda/${local.function_name}"
   log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
-  # One key for everything the module encrypts: created unless the caller brings one.
-  create_kms_key = var.create && var.kms_key_arn == null
-  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  # "Create or bring" is decided by explicit switches, never by whether a caller's ARN is null:
+  # an ARN the caller creates in the same apply is unknown at plan time, and a count derived
+  # from it could not be planned.
+  create_kms_key = var.create && var.create_kms_key
+  kms_key_arn    = var.create_kms_key ? try(aws_kms_key.this[0].arn, null) : var.kms_key_arn
 
-  create_notification_topic = var.create && var.notification_topic_arn == null
-  notification_topic_arn    = local.create_notification_topic ? aws_sns_topic.notification[0].arn : var.notification_topic_arn
+  create_notification_topic = var.create && var.create_notification_topic
+  notification_topic_arn    = var.create_notification_topic ? try(aws_sns_topic.notification[0].arn, null) : var.notification_topic_arn
 
-  create_failure_queue    = var.create && var.failure_destination_arn == null
-  failure_destination_arn = local.create_failure_queue ? aws_sqs_queue.failure[0].arn : var.failure_destination_arn
-  failure_destination_sqs = local.create_failure_queue || can(regex("^arn:[^:]+:sqs:", var.failure_destination_arn))
+  create_failure_queue    = var.create && var.create_failure_queue
+  failure_destination_arn = var.create_failure_queue ? try(aws_sqs_queue.failure[0].arn, null) : var.failure_destination_arn
+  # SQS or SNS, read from the ARN's service field (unknown until apply for a destination the
+  # caller creates in the same apply: the policy document is then read at apply time).
+  failure_destination_sqs = var.create_failure_queue || try(split(":", var.failure_destination_arn)[2] == "sqs", false)
 
-  lock_table_name = coalesce(var.lock_table_name, "${var.name_prefix}-lock")
+  lock_table_name = coalesce(var.lock_table_name, "${var.name}-lock")
   lock_table_arn  = var.create_lock_table ? try(aws_dynamodb_table.lock[0].arn, "") : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.lock_table_name}"
-  lock_id         = coalesce(var.lock_id, var.name_prefix)
+  lock_id         = coalesce(var.lock_id, var.name)
 
   vpc_id      = try(one(distinct([for s in data.aws_subnet.function : s.vpc_id])), null)
   subnet_azs  = distinct([for s in data.aws_subnet.function : s.availability_zone])
@@ -59,9 +63,11 @@ locals {
   ca_bundle_file             = "/var/task/qradar-ca-bundle.pem"
 
   # The engine's environment contract (lambda_src/qradar_failover/config.py). Optional
-  # entries that are null are left out so the engine applies its own default.
-  function_environment = {
-    for name, value in {
+  # entries that are null are left out so the engine applies its own default; only entries
+  # whose null-ness is known at plan time are filtered, so that an ARN known only after apply
+  # leaves the rest of the environment readable in the plan.
+  function_environment = merge(
+    {
       MAIN_SITE_ADDRESS            = var.main_site.address
       DEST_SITE_ADDRESS            = var.destination_site.address
       MAIN_SITE_TOKEN_SECRET_ARN   = var.main_site.token_secret_arn
@@ -70,9 +76,7 @@ locals {
       NOTIFICATION_TOPIC_ARN       = local.notification_topic_arn
       LOCK_TABLE_NAME              = local.lock_table_name
       LOCK_ID                      = local.lock_id
-      QRADAR_CA_BUNDLE             = var.ca_bundle_pem == null ? null : local.ca_bundle_file
       QRADAR_TLS_VERIFY            = tostring(var.qradar_tls_verify)
-      QRADAR_API_VERSION           = var.qradar_api_version
       DRY_RUN                      = tostring(var.dry_run)
       MIN_HEALTHY_COLLECTORS       = tostring(var.min_healthy_collectors)
       FAILOVER_WHEN_UNCONFIRMED    = tostring(var.failover_when_unconfirmed)
@@ -85,10 +89,16 @@ locals {
       LOCK_CLAIM_TTL_SECONDS       = tostring(var.lock_claim_ttl_seconds)
       METRICS_NAMESPACE            = var.metrics_namespace
       LOG_LEVEL                    = var.log_level
-    } : name => value if value != null
-  }
+    },
+    {
+      for name, value in {
+        QRADAR_CA_BUNDLE   = var.ca_bundle_pem == null ? null : local.ca_bundle_file
+        QRADAR_API_VERSION = var.qradar_api_version
+      } : name => value if value != null
+    },
+  )
 
-  tags = merge(var.tags, { "qradar-failover:deployment" = var.name_prefix })
+  tags = merge(var.tags, { "qradar-failover:deployment" = var.name })
 }
 
 ################################################################################
@@ -106,7 +116,9 @@ data "external" "package" {
     runtime           = var.runtime
     architecture      = var.architecture
     build_dir         = coalesce(var.build_dir, "${path.root}/builds")
-    ca_bundle_pem     = coalesce(var.ca_bundle_pem, "")
+    # The query is a map of strings: "" stands for "no CA bundle" (coalesce() would reject
+    # it, as it skips empty strings).
+    ca_bundle_pem = var.ca_bundle_pem == null ? "" : var.ca_bundle_pem
   }
 }
 
@@ -208,8 +220,13 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = var.alarm_datapoints_to_alarm <= var.alarm_evaluation_periods
-      error_message = "alarm_datapoints_to_alarm must not exceed alarm_evaluation_periods."
+      condition     = var.ca_bundle_pem == null || var.qradar_tls_verify
+      error_message = "ca_bundle_pem is set but qradar_tls_verify is false: the engine refuses that configuration on every run. Keep qradar_tls_verify = true (the bundle is what makes verification work)."
+    }
+
+    precondition {
+      condition     = var.create_notification_topic || var.notification_topic_arn != null
+      error_message = "With create_notification_topic = false, set notification_topic_arn to the topic the function reports to."
     }
 
     precondition {
@@ -237,12 +254,19 @@ resource "aws_lambda_function_event_invoke_config" "this" {
       destination = local.failure_destination_arn
     }
   }
+
+  lifecycle {
+    precondition {
+      condition     = var.create_failure_queue || var.failure_destination_arn != null
+      error_message = "With create_failure_queue = false, set failure_destination_arn to an SQS queue or SNS topic."
+    }
+  }
 }
 
 resource "aws_sqs_queue" "failure" {
   count = local.create_failure_queue ? 1 : 0
 
-  name                      = "${var.name_prefix}-failed-invocations"
+  name                      = "${var.name}-failed-invocations"
   message_retention_seconds = 1209600 # 14 days, the maximum: time to read why an alarm was not handled
   kms_master_key_id         = local.kms_key_arn
 

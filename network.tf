@@ -4,17 +4,40 @@
 
 locals {
   create_vpc_endpoints = var.create && var.create_vpc_endpoints
-  endpoint_subnet_ids  = length(var.vpc_endpoint_subnet_ids) > 0 ? var.vpc_endpoint_subnet_ids : var.subnet_ids
+  create_sg            = var.create && var.create_security_group
+
+  # Interface endpoints take at most one subnet per AZ: by default the first function subnet
+  # of each AZ.
+  function_subnet_by_az = { for s in data.aws_subnet.function : s.availability_zone => s.id... }
+  endpoint_subnet_ids   = length(var.vpc_endpoint_subnet_ids) > 0 ? var.vpc_endpoint_subnet_ids : [for az, ids in local.function_subnet_by_az : ids[0]]
+  endpoint_subnet_azs   = [for s in data.aws_subnet.endpoint : s.availability_zone]
+
+  # DynamoDB is reached through a gateway endpoint: its traffic goes to the region's DynamoDB
+  # prefix list, which a CIDR rule for interface endpoints (the VPC CIDR) does not cover.
+  dynamodb_prefix_list_id = local.create_vpc_endpoints ? try(aws_vpc_endpoint.dynamodb[0].prefix_list_id, null) : try(data.aws_prefix_list.dynamodb[0].id, null)
+}
+
+# The AZ of each explicitly given endpoint subnet (keyed by position: IDs may be unknown at plan).
+data "aws_subnet" "endpoint" {
+  for_each = local.create_vpc_endpoints ? { for index, id in var.vpc_endpoint_subnet_ids : tostring(index) => id } : {}
+
+  id = each.value
+}
+
+data "aws_prefix_list" "dynamodb" {
+  count = local.create_sg && !var.create_vpc_endpoints ? 1 : 0
+
+  name = "com.amazonaws.${local.region}.dynamodb"
 }
 
 resource "aws_security_group" "function" {
-  count = var.create && var.create_security_group ? 1 : 0
+  count = local.create_sg ? 1 : 0
 
-  name        = "${var.name_prefix}-function"
+  name        = "${var.name}-function"
   description = "QRadar failover function ${local.function_name}: HTTPS to the QRadar consoles and AWS APIs, no inbound"
   vpc_id      = local.vpc_id
 
-  tags = merge(local.tags, { Name = "${var.name_prefix}-function" })
+  tags = merge(local.tags, { Name = "${var.name}-function" })
 
   lifecycle {
     precondition {
@@ -29,8 +52,9 @@ resource "aws_security_group" "function" {
   }
 }
 
+# Keyed by position, not by CIDR: the consoles' addresses may be known only after apply.
 resource "aws_vpc_security_group_egress_rule" "consoles" {
-  for_each = var.create && var.create_security_group ? toset(var.console_cidr_blocks) : toset([])
+  for_each = local.create_sg ? { for index, cidr in var.console_cidr_blocks : tostring(index) => cidr } : {}
 
   security_group_id = aws_security_group.function[0].id
   description       = "QRadar console REST API"
@@ -43,7 +67,7 @@ resource "aws_vpc_security_group_egress_rule" "consoles" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "aws_apis" {
-  for_each = var.create && var.create_security_group ? toset(var.aws_api_egress_cidr_blocks) : toset([])
+  for_each = local.create_sg ? { for index, cidr in var.aws_api_egress_cidr_blocks : tostring(index) => cidr } : {}
 
   #checkov:skip=CKV_AWS_382:Only HTTPS, and only the CIDRs the caller sets in aws_api_egress_cidr_blocks (a NAT path to AWS APIs may need 0.0.0.0/0); empty by default.
   security_group_id = aws_security_group.function[0].id
@@ -57,7 +81,7 @@ resource "aws_vpc_security_group_egress_rule" "aws_apis" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "vpc_endpoints" {
-  count = var.create && var.create_security_group && var.create_vpc_endpoints ? 1 : 0
+  count = local.create_sg && var.create_vpc_endpoints ? 1 : 0
 
   security_group_id            = aws_security_group.function[0].id
   description                  = "AWS APIs through the module's interface endpoints"
@@ -69,15 +93,17 @@ resource "aws_vpc_security_group_egress_rule" "vpc_endpoints" {
   tags = local.tags
 }
 
+# Always: without it the lock table is unreachable through a gateway endpoint, and without the
+# lock no failover can happen.
 resource "aws_vpc_security_group_egress_rule" "dynamodb" {
-  count = var.create && var.create_security_group && var.create_vpc_endpoints ? 1 : 0
+  count = local.create_sg ? 1 : 0
 
   security_group_id = aws_security_group.function[0].id
-  description       = "DynamoDB lock table through the gateway endpoint"
+  description       = "DynamoDB lock table (the region's DynamoDB prefix list, the gateway endpoint's path)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  prefix_list_id    = aws_vpc_endpoint.dynamodb[0].prefix_list_id
+  prefix_list_id    = local.dynamodb_prefix_list_id
 
   tags = local.tags
 }
@@ -89,11 +115,11 @@ resource "aws_vpc_security_group_egress_rule" "dynamodb" {
 resource "aws_security_group" "vpc_endpoints" {
   count = local.create_vpc_endpoints ? 1 : 0
 
-  name        = "${var.name_prefix}-vpc-endpoints"
+  name        = "${var.name}-vpc-endpoints"
   description = "Interface endpoints of the QRadar failover function ${local.function_name}: HTTPS from the function only"
   vpc_id      = local.vpc_id
 
-  tags = merge(local.tags, { Name = "${var.name_prefix}-vpc-endpoints" })
+  tags = merge(local.tags, { Name = "${var.name}-vpc-endpoints" })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "vpc_endpoints" {
@@ -110,16 +136,23 @@ resource "aws_vpc_security_group_ingress_rule" "vpc_endpoints" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = local.create_vpc_endpoints ? toset(var.vpc_endpoint_services) : toset([])
+  for_each = local.create_vpc_endpoints ? var.vpc_endpoint_services : {}
 
   vpc_id              = local.vpc_id
-  service_name        = "com.amazonaws.${local.region}.${each.value}"
+  service_name        = "com.amazonaws.${local.region}.${each.key}"
   vpc_endpoint_type   = "Interface"
   subnet_ids          = local.endpoint_subnet_ids
   security_group_ids  = [aws_security_group.vpc_endpoints[0].id]
-  private_dns_enabled = true
+  private_dns_enabled = each.value.private_dns_enabled
 
-  tags = merge(local.tags, { Name = "${var.name_prefix}-${each.value}" })
+  tags = merge(local.tags, { Name = "${var.name}-${each.key}" })
+
+  lifecycle {
+    precondition {
+      condition     = length(distinct(local.endpoint_subnet_azs)) == length(local.endpoint_subnet_azs)
+      error_message = "vpc_endpoint_subnet_ids must name at most one subnet per Availability Zone (AWS rejects the endpoint with DuplicateSubnetsInSameZone); they are in ${join(", ", local.endpoint_subnet_azs)}."
+    }
+  }
 }
 
 resource "aws_vpc_endpoint" "dynamodb" {
@@ -130,7 +163,7 @@ resource "aws_vpc_endpoint" "dynamodb" {
   vpc_endpoint_type = "Gateway"
   route_table_ids   = var.vpc_endpoint_route_table_ids
 
-  tags = merge(local.tags, { Name = "${var.name_prefix}-dynamodb" })
+  tags = merge(local.tags, { Name = "${var.name}-dynamodb" })
 
   lifecycle {
     precondition {

@@ -55,7 +55,7 @@ output "lock_table_arn" {
 
 output "lock_id" {
   description = "Partition key value of this deployment's lock item (LOCK_ID)."
-  value       = local.lock_id
+  value       = var.create ? local.lock_id : null
 }
 
 output "security_group_id" {
@@ -65,7 +65,7 @@ output "security_group_id" {
 
 output "function_security_group_ids" {
   description = "All security groups attached to the function."
-  value       = values(local.function_security_groups)
+  value       = var.create ? values(local.function_security_groups) : []
 }
 
 output "failure_destination_arn" {

@@ -5,11 +5,18 @@
 resource "aws_sns_topic" "trigger" {
   count = var.create ? 1 : 0
 
-  name              = "${var.name_prefix}-trigger"
+  name              = "${var.name}-trigger"
   display_name      = "QRadar failover trigger"
   kms_master_key_id = local.kms_key_arn
 
   tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_kms_key || var.kms_key_arn != null
+      error_message = "With create_kms_key = false, set kms_key_arn: the trigger topic must be encrypted with a customer-managed key that CloudWatch alarms may use."
+    }
+  }
 }
 
 data "aws_iam_policy_document" "trigger_topic" {
@@ -58,15 +65,17 @@ resource "aws_sns_topic_subscription" "function" {
   endpoint  = aws_lambda_function.this[0].arn
 }
 
+# Only the trigger topic may invoke the function. No source_account: AWS's Lambda guide asks for
+# it where the source ARN carries no account (S3 buckets); a topic's ARN already names this
+# account, and SNS is not documented to send a source account with its invocations.
 resource "aws_lambda_permission" "trigger_topic" {
   count = var.create ? 1 : 0
 
-  statement_id   = "InvokeFromTriggerTopic"
-  action         = "lambda:InvokeFunction"
-  function_name  = aws_lambda_function.this[0].function_name
-  principal      = "sns.amazonaws.com"
-  source_arn     = aws_sns_topic.trigger[0].arn
-  source_account = local.account_id
+  statement_id  = "InvokeFromTriggerTopic"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this[0].function_name
+  principal     = "sns.amazonaws.com"
+  source_arn    = aws_sns_topic.trigger[0].arn
 }
 
 ################################################################################
@@ -76,7 +85,7 @@ resource "aws_lambda_permission" "trigger_topic" {
 resource "aws_sns_topic" "notification" {
   count = local.create_notification_topic ? 1 : 0
 
-  name              = "${var.name_prefix}-notifications"
+  name              = "${var.name}-notifications"
   display_name      = "QRadar failover"
   kms_master_key_id = local.kms_key_arn
 

@@ -13,7 +13,7 @@ locals {
 resource "aws_ssm_document" "host_agent" {
   count = local.create_host_agent_distribution ? 1 : 0
 
-  name            = "${var.name_prefix}-install-host-agent"
+  name            = "${var.name}-install-host-agent"
   document_type   = "Command"
   document_format = "JSON"
 
@@ -49,7 +49,7 @@ resource "aws_ssm_association" "host_agent" {
   count = local.create_host_agent_distribution ? 1 : 0
 
   name                = aws_ssm_document.host_agent[0].name
-  association_name    = "${var.name_prefix}-host-agent"
+  association_name    = "${var.name}-host-agent"
   schedule_expression = var.host_agent_distribution.schedule_expression
   compliance_severity = "HIGH"
   max_concurrency     = "50%"

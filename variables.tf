@@ -8,14 +8,14 @@ variable "create" {
   default     = true
 }
 
-variable "name_prefix" {
-  description = "Prefix of every resource name (function, role, topics, alarms, lock table, security group). Use one per deployment when several QRadar installations share an account and region."
+variable "name" {
+  description = "Name of the deployment: the function is named exactly this, and every other resource's name starts with it (<name>-trigger, <name>-lock, <name>-<target group>-<az>-..., ...). Use one per deployment when several QRadar installations share an account and region."
   type        = string
   default     = "qradar-failover"
 
   validation {
-    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,31}$", var.name_prefix))
-    error_message = "name_prefix must start with a letter and contain only letters, digits and hyphens, at most 32 characters (it is combined into names limited to 64)."
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,31}$", var.name))
+    error_message = "name must start with a letter and contain only letters, digits and hyphens, at most 32 characters (it is combined into names limited to 64)."
   }
 }
 
@@ -131,7 +131,7 @@ variable "load_balancer_arn_suffix" {
 }
 
 variable "target_groups" {
-  description = "Target groups holding the collectors of both sites, keyed by a short stable name used in alarm names and output keys (for example dlc). arn_suffix is the target group's arn_suffix (targetgroup/<name>/<id>). One pair of alarms is created per (target group, Main-Site AZ)."
+  description = "Target groups holding the collectors of both sites, keyed by a short stable name used in alarm names and output keys (for example dlc). arn_suffix is the target group's arn_suffix (targetgroup/<name>/<id>). One pair of alarms is created per (target group, Main-Site AZ). Cross-zone load balancing must be off for every target group (an NLB's default; on an ALB turn it off per target group, load_balancing_cross_zone_enabled = \"false\"): with it on, each AZ's HealthyHostCount counts the targets of every AZ and the per-AZ alarms cannot see the Main AZ fail. verify_load_balancer checks this at plan time."
   type = map(object({
     arn_suffix = string
   }))
@@ -197,6 +197,12 @@ variable "alarm_ok_notifications" {
   default     = false
 }
 
+variable "verify_load_balancer" {
+  description = "Whether to read the load balancer and its target groups at plan time (elasticloadbalancing:DescribeLoadBalancers, DescribeTargetGroups and DescribeTargetGroupAttributes, ec2:DescribeSubnets for whoever runs Terraform) and refuse a Main-Site AZ the load balancer has no subnet in (its HealthyHostCount alarm would go to ALARM on missing data right after apply and fail over) and target groups with cross-zone load balancing on. When the load balancer is created in the same apply, the checks run at apply time, before the alarms are created."
+  type        = bool
+  default     = true
+}
+
 variable "create_function_error_alarm" {
   description = "Whether to create an alarm on the function's Errors metric that notifies the notification topic (a run that crashed instead of reporting its outcome)."
   type        = bool
@@ -207,8 +213,14 @@ variable "create_function_error_alarm" {
 # SNS
 ################################################################################
 
+variable "create_kms_key" {
+  description = "Whether the module creates the KMS key (rotation on) that encrypts the topics, the log group, the lock table, the failure queue and the function's environment. false: set kms_key_arn."
+  type        = bool
+  default     = true
+}
+
 variable "kms_key_arn" {
-  description = "ARN of a customer-managed KMS key that encrypts the trigger and notification topics, the log group, the lock table, the failure queue and the function's environment. Its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey (alarms cannot publish to a topic under the AWS-managed aws/sns key) and logs.<region>.amazonaws.com encrypt. null: the module creates such a key (rotation on)."
+  description = "ARN of a customer-managed KMS key to use instead of creating one (create_kms_key = false): it encrypts the trigger and notification topics, the log group, the lock table, the failure queue and the function's environment. Its key policy must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey (alarms cannot publish to a topic under the AWS-managed aws/sns key) and logs.<region>.amazonaws.com encrypt. The key may be created in the same configuration."
   type        = string
   default     = null
 
@@ -229,8 +241,14 @@ variable "kms_key_deletion_window_in_days" {
   }
 }
 
+variable "create_notification_topic" {
+  description = "Whether the module creates the encrypted notification topic the function reports to (subscribe people with notification_subscriptions). false: set notification_topic_arn."
+  type        = bool
+  default     = true
+}
+
 variable "notification_topic_arn" {
-  description = "ARN of an existing SNS topic the function notifies people on. null: the module creates an encrypted notification topic."
+  description = "ARN of the SNS topic the function notifies people on when the module does not create one (create_notification_topic = false). The topic may be created in the same configuration."
   type        = string
   default     = null
 
@@ -348,8 +366,14 @@ variable "maximum_event_age_in_seconds" {
   }
 }
 
+variable "create_failure_queue" {
+  description = "Whether the module creates the encrypted SQS queue that receives asynchronous invocations that failed every attempt. false: set failure_destination_arn."
+  type        = bool
+  default     = true
+}
+
 variable "failure_destination_arn" {
-  description = "ARN of an SQS queue or SNS topic that receives asynchronous invocations that failed every attempt. null: the module creates an encrypted SQS queue."
+  description = "ARN of the SQS queue or SNS topic that receives asynchronous invocations that failed every attempt, when the module does not create a queue (create_failure_queue = false). It may be created in the same configuration."
   type        = string
   default     = null
 
@@ -451,7 +475,7 @@ variable "failover_when_unconfirmed" {
 }
 
 variable "lock_id" {
-  description = "Partition key value of this deployment's item in the lock table (LOCK_ID), so several deployments can share one table. null: name_prefix."
+  description = "Partition key value of this deployment's item in the lock table (LOCK_ID), so several deployments can share one table. null: name."
   type        = string
   default     = null
 
@@ -571,7 +595,7 @@ variable "create_lock_table" {
 }
 
 variable "lock_table_name" {
-  description = "Name of an existing lock table (with create_lock_table = false). null: <name_prefix>-lock, created by the module."
+  description = "Name of an existing lock table (with create_lock_table = false). null: <name>-lock, created by the module."
   type        = string
   default     = null
 
@@ -582,7 +606,7 @@ variable "lock_table_name" {
 }
 
 variable "lock_table_deletion_protection" {
-  description = "Whether the created lock table has deletion protection. The table records that a failover happened; losing it would let a later alarm fail over again."
+  description = "Whether the created lock table has deletion protection. The table records that a failover happened; losing it would let a later alarm fail over again. Set false only where the deployment must be destroyable (a drill or an example): with protection on, `terraform destroy` stops at the table."
   type        = bool
   default     = true
 }
@@ -619,7 +643,7 @@ variable "security_group_ids" {
 }
 
 variable "console_cidr_blocks" {
-  description = "CIDR blocks of the two QRadar consoles (for example [\"10.0.1.10/32\", \"10.0.2.10/32\"]); the created security group allows HTTPS (console_port) to them."
+  description = "CIDR blocks of the two QRadar consoles (for example [\"10.0.1.10/32\", \"10.0.2.10/32\"]); the created security group allows HTTPS (console_port) to them. The addresses may be known only after apply (interfaces created in the same configuration): the rules are keyed by position."
   type        = list(string)
   default     = []
 
@@ -641,7 +665,7 @@ variable "console_port" {
 }
 
 variable "aws_api_egress_cidr_blocks" {
-  description = "Extra CIDR blocks the created security group allows HTTPS to, for AWS APIs not reached through the module's VPC endpoints (for example [\"0.0.0.0/0\"] behind a NAT gateway, or the VPC CIDR for endpoints you manage)."
+  description = "Extra CIDR blocks the created security group allows HTTPS to, for AWS APIs not reached through the module's VPC endpoints (for example [\"0.0.0.0/0\"] behind a NAT gateway, or the VPC CIDR for interface endpoints you manage). DynamoDB needs no entry: the group always allows HTTPS to the region's DynamoDB prefix list (the path through a gateway endpoint)."
   type        = list(string)
   default     = []
 
@@ -658,18 +682,25 @@ variable "create_vpc_endpoints" {
 }
 
 variable "vpc_endpoint_services" {
-  description = "AWS services that get an interface endpoint when create_vpc_endpoints is true (the short names in com.amazonaws.<region>.<service>)."
-  type        = list(string)
-  default     = ["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "logs"]
+  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself."
+  type = map(object({
+    private_dns_enabled = optional(bool, true)
+  }))
+  default = {
+    sns                  = {}
+    secretsmanager       = {}
+    monitoring           = {}
+    elasticloadbalancing = {}
+  }
 
   validation {
-    condition     = alltrue([for s in var.vpc_endpoint_services : can(regex("^[a-z0-9.-]+$", s))])
-    error_message = "vpc_endpoint_services must contain service short names such as sns or secretsmanager."
+    condition     = alltrue([for s in keys(var.vpc_endpoint_services) : can(regex("^[a-z0-9.-]+$", s))])
+    error_message = "vpc_endpoint_services must be keyed by service short names such as sns or secretsmanager."
   }
 }
 
 variable "vpc_endpoint_subnet_ids" {
-  description = "Subnets of the interface endpoints. Empty: subnet_ids. One subnet per AZ; include a Destination-Site AZ."
+  description = "Subnets of the interface endpoints, at most one per AZ (AWS rejects two subnets of one AZ); include a Destination-Site AZ. Empty: the first of subnet_ids in each of their AZs."
   type        = list(string)
   default     = []
 

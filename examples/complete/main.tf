@@ -29,7 +29,7 @@ resource "aws_vpc" "this" {
   enable_dns_support   = true
   enable_dns_hostnames = true # private DNS of the interface endpoints
 
-  tags = { Name = var.name_prefix }
+  tags = { Name = var.name }
 }
 
 # No rules: nothing may use the default security group.
@@ -44,13 +44,13 @@ resource "aws_subnet" "site" {
   availability_zone = each.value.az
   cidr_block        = each.value.cidr
 
-  tags = { Name = "${var.name_prefix}-${each.key}" }
+  tags = { Name = "${var.name}-${each.key}" }
 }
 
 resource "aws_route_table" "private" {
   vpc_id = aws_vpc.this.id
 
-  tags = { Name = "${var.name_prefix}-private" }
+  tags = { Name = "${var.name}-private" }
 }
 
 resource "aws_route_table_association" "site" {
@@ -67,16 +67,17 @@ resource "aws_route_table_association" "site" {
 resource "aws_lb" "collectors" {
   #checkov:skip=CKV_AWS_91:Access logs of a TCP listener carry no event content here; enable them with an S3 bucket of your logging account if your policy requires it.
   #checkov:skip=CKV_AWS_152:Cross-zone load balancing must stay off: with it on, each AZ's (Un)HealthyHostCount counts the targets of every AZ, so the per-AZ alarms could no longer tell the Main Site's AZ from the Destination's.
-  name                             = "${var.name_prefix}-collectors"
+  #checkov:skip=CKV_AWS_150:Deletion protection follows var.deletion_protection: off in this example so that terraform destroy removes it; turn it on for a load balancer that carries production traffic.
+  name                             = "${var.name}-collectors"
   internal                         = true
   load_balancer_type               = "network"
   subnets                          = [for subnet in aws_subnet.site : subnet.id]
   enable_cross_zone_load_balancing = false
-  enable_deletion_protection       = true
+  enable_deletion_protection       = var.deletion_protection
 }
 
 resource "aws_lb_target_group" "dlc" {
-  name        = "${var.name_prefix}-dlc"
+  name        = "${var.name}-dlc"
   port        = 32500
   protocol    = "TCP"
   target_type = "ip"
@@ -143,7 +144,7 @@ resource "aws_secretsmanager_secret" "token" {
   for_each = local.sites
 
   #checkov:skip=CKV2_AWS_57:QRadar authorized-service tokens are issued in the console's Admin UI; no rotation function can create them.
-  name        = "${var.name_prefix}/${each.key}-console-token"
+  name        = "${var.name}/${each.key}-console-token"
   description = "SEC token of the QRadar ${each.key} site console (authorized service with admin rights)"
   kms_key_id  = aws_kms_key.secrets.arn
 }
@@ -155,8 +156,8 @@ resource "aws_secretsmanager_secret" "token" {
 module "qradar_failover" {
   source = "../.."
 
-  name_prefix = var.name_prefix
-  tags        = var.tags
+  name = var.name
+  tags = var.tags
 
   main_site = {
     address            = var.main_site_console_ip
@@ -184,6 +185,8 @@ module "qradar_failover" {
     oncall = { protocol = "email", endpoint = var.notification_email }
   }
   alarm_ok_notifications = true
+
+  lock_table_deletion_protection = var.deletion_protection
 
   dry_run = var.dry_run
 }

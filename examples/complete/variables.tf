@@ -4,10 +4,16 @@ variable "region" {
   default     = "us-east-1"
 }
 
-variable "name_prefix" {
-  description = "Prefix of every resource name."
+variable "name" {
+  description = "Name of the deployment (the function's name; every other resource's name starts with it)."
   type        = string
   default     = "qradar-failover"
+}
+
+variable "deletion_protection" {
+  description = "Whether the load balancer and the lock table refuse deletion. false here so that `terraform destroy` removes the example; in production keep the module's default (true) for the lock table."
+  type        = bool
+  default     = false
 }
 
 variable "tags" {

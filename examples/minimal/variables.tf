@@ -54,6 +54,6 @@ variable "console_cidr_blocks" {
 }
 
 variable "aws_api_egress_cidr_blocks" {
-  description = "Where the function reaches AWS APIs over HTTPS: [\"0.0.0.0/0\"] behind a NAT gateway, or the VPC CIDR when the VPC already has interface endpoints."
+  description = "Where the function reaches AWS APIs over HTTPS: [\"0.0.0.0/0\"] behind a NAT gateway, or the VPC CIDR when the VPC already has interface endpoints (DynamoDB, through a gateway endpoint, is allowed by the module's prefix-list rule)."
   type        = list(string)
 }
