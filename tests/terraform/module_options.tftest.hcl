@@ -1,0 +1,179 @@
+# The module's optional features: VPC endpoints, host agent distribution, X-Ray, a CA bundle; an
+# Application Load Balancer with two target groups watched in two Main-Site AZs.
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+override_data {
+  target = data.aws_subnet.function["0"]
+  values = {
+    availability_zone = "us-east-1a"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1"
+  }
+}
+
+override_data {
+  target = data.aws_subnet.function["1"]
+  values = {
+    availability_zone = "us-east-1b"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0bbbbbbbbbbbbbbb2"
+  }
+}
+
+# A second function subnet in the Destination AZ: Lambda takes it, an interface endpoint may not.
+override_data {
+  target = data.aws_subnet.function["2"]
+  values = {
+    availability_zone = "us-east-1b"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0ccccccccccccccc3"
+  }
+}
+
+override_data {
+  target = data.aws_subnet.function["3"]
+  values = {
+    availability_zone = "us-east-1c"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0ddddddddddddddd4"
+  }
+}
+
+variables {
+  main_site = {
+    address            = "10.0.1.10"
+    token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/main-AbCdEf"
+    availability_zones = ["us-east-1a"]
+  }
+  destination_site = {
+    address            = "10.0.2.10"
+    token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/dest-AbCdEf"
+    availability_zones = ["us-east-1b"]
+  }
+  load_balancer_arn_suffix = "net/qradar/0123456789abcdef"
+  target_groups            = { dlc = { arn_suffix = "targetgroup/qradar-dlc/0123456789abcdef" } }
+  subnet_ids               = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"]
+  console_cidr_blocks      = ["10.0.1.10/32", "10.0.2.10/32"]
+}
+
+run "vpc_endpoints_host_agent_xray_ca_bundle" {
+  command = plan
+
+  variables {
+    create_vpc_endpoints         = true
+    vpc_endpoint_route_table_ids = ["rtb-0a1b2c3d4e5f60718"]
+    vpc_endpoint_services = {
+      sns                  = {}
+      secretsmanager       = { private_dns_enabled = false }
+      monitoring           = {}
+      elasticloadbalancing = {}
+    }
+    host_agent_distribution = { enabled = true }
+    enable_xray_tracing     = true
+    ca_bundle_pem           = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2FmZWJhYmU=\n-----END CERTIFICATE-----\n"
+  }
+
+  assert {
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing"])
+    error_message = "One interface endpoint per service the function calls; no logs endpoint."
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["sns"].service_name == "com.amazonaws.us-east-1.sns" && aws_vpc_endpoint.interface["sns"].private_dns_enabled && !aws_vpc_endpoint.interface["secretsmanager"].private_dns_enabled
+    error_message = "private_dns_enabled is set per service."
+  }
+
+  assert {
+    condition     = toset(aws_vpc_endpoint.interface["sns"].subnet_ids) == toset(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"])
+    error_message = "The endpoints get one function subnet per AZ (AWS rejects two of one AZ)."
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.dynamodb[0].vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.dynamodb[0].route_table_ids == toset(["rtb-0a1b2c3d4e5f60718"])
+    error_message = "DynamoDB is reached through a gateway endpoint on the function subnets' route tables."
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_egress_rule.dynamodb) == 1 && length(aws_vpc_security_group_egress_rule.vpc_endpoints) == 1 && length(aws_vpc_security_group_egress_rule.aws_apis) == 0
+    error_message = "The function's group reaches the interface endpoints and the DynamoDB prefix list, nothing else."
+  }
+
+  assert {
+    condition     = aws_ssm_document.host_agent[0].name == "qradar-failover-install-host-agent" && aws_ssm_association.host_agent[0].targets[0].key == "tag:QRadarDrAgent"
+    error_message = "The host agent is distributed by SSM to the tagged instances."
+  }
+
+  assert {
+    condition     = can(regex(filesha256("host_agent/qradar-dr-agent"), aws_ssm_document.host_agent[0].content))
+    error_message = "The SSM document checks the agent against its SHA-256."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].tracing_config[0].mode == "Active" && contains(flatten(data.aws_iam_policy_document.function[0].statement[*].actions), "xray:PutTraceSegments")
+    error_message = "X-Ray tracing is active and the role may write traces."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables.QRADAR_CA_BUNDLE == "/var/task/qradar-ca-bundle.pem" && aws_lambda_function.this[0].environment[0].variables.QRADAR_TLS_VERIFY == "true"
+    error_message = "The CA bundle is packaged and the engine verifies the consoles against it."
+  }
+
+  assert {
+    condition     = data.external.package[0].query.ca_bundle_pem == var.ca_bundle_pem
+    error_message = "The CA bundle goes into the package build."
+  }
+}
+
+run "alb_two_target_groups_two_main_azs" {
+  command = plan
+
+  variables {
+    main_site = {
+      address            = "10.0.1.10"
+      token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/main-AbCdEf"
+      availability_zones = ["us-east-1a", "us-east-1c"]
+    }
+    subnet_ids               = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3", "subnet-0ddddddddddddddd4"]
+    load_balancer_arn_suffix = "app/qradar/0123456789abcdef"
+    target_groups = {
+      syslog = { arn_suffix = "targetgroup/qradar-syslog/0123456789abcdef" }
+      dlc    = { arn_suffix = "targetgroup/qradar-dlc/0123456789abcdef" }
+    }
+    aws_api_egress_cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  # An ALB has cross-zone load balancing on at the load balancer level: the target groups
+  # turn it off.
+  override_data {
+    target = data.aws_lb_target_group.this["syslog"]
+    values = { load_balancing_cross_zone_enabled = "false" }
+  }
+
+  override_data {
+    target = data.aws_lb_target_group.this["dlc"]
+    values = { load_balancing_cross_zone_enabled = "false" }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.unhealthy_hosts) + length(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum) == 2 * 2 * 2
+    error_message = "Two alarms per (target group, Main AZ): 2 x 2 target groups x 2 AZs."
+  }
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum)) == toset(["dlc/us-east-1a", "dlc/us-east-1c", "syslog/us-east-1a", "syslog/us-east-1c"])
+    error_message = "Alarms are keyed \"<target group>/<az>\"."
+  }
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.unhealthy_hosts : alarm.namespace == "AWS/ApplicationELB" && alarm.dimensions.LoadBalancer == "app/qradar/0123456789abcdef"])
+    error_message = "An ALB's metrics are in AWS/ApplicationELB."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.unhealthy_hosts["syslog/us-east-1c"].dimensions.TargetGroup == "targetgroup/qradar-syslog/0123456789abcdef" && aws_cloudwatch_metric_alarm.unhealthy_hosts["syslog/us-east-1c"].dimensions.AvailabilityZone == "us-east-1c"
+    error_message = "Each alarm watches its own target group and AZ."
+  }
+}
