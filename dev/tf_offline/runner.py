@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -86,6 +87,20 @@ def stage(repo: Path, destination: Path) -> Path:
     return destination
 
 
+_TEXT_ERROR = re.compile(
+    r"^Error: (?P<summary>.+?)\n\n(?:  on (?P<file>\S+) line (?P<line>\d+)[^\n]*\n)?", re.MULTILINE
+)
+
+
+def _text_diagnostics(text: str) -> list[Diagnostic]:
+    """Errors of a command without ``-json`` output (``terraform get``), from its text."""
+    found = []
+    for match in _TEXT_ERROR.finditer(text):
+        rest = text[match.end() :].split("\nError: ", 1)[0].strip()
+        found.append(Diagnostic("error", match["summary"].strip(), rest, match["file"] or "", int(match["line"] or 0)))
+    return found
+
+
 def _diagnostics(stdout: str) -> list[Diagnostic]:
     """Diagnostics of a ``-json`` run: a validate document or a stream of log lines."""
     found: list[Diagnostic] = []
@@ -156,7 +171,7 @@ class OfflineTerraform:
         """``terraform get`` (local module calls) then ``terraform validate -json``."""
         got = self.get_modules(directory)
         if got.retcode != 0:
-            got.diagnostics.append(Diagnostic("error", "terraform get failed", got.stderr.strip()))
+            got.diagnostics = _text_diagnostics(got.stderr) or [Diagnostic("error", "terraform get failed", got.stderr)]
             return got
         result = self.run(["validate", "-json", "-no-color"], directory)
         result.diagnostics = _diagnostics(result.stdout)
@@ -169,7 +184,7 @@ class OfflineTerraform:
         """``terraform get`` then ``terraform test`` of the .tftest.hcl files in tests/terraform."""
         got = self.get_modules(directory)
         if got.retcode != 0:
-            got.diagnostics.append(Diagnostic("error", "terraform get failed", got.stderr.strip()))
+            got.diagnostics = _text_diagnostics(got.stderr) or [Diagnostic("error", "terraform get failed", got.stderr)]
             return got
         args = ["test", "-no-color", f"-test-directory={TEST_DIRECTORY}"]
         args += [f"-filter={TEST_DIRECTORY}/{name}" for name in filters or []]

