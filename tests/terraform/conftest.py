@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from support.terraform import REPO, TerraformTestRuns, run_terraform_test
 
+from support.terraform import REPO, TerraformTestRuns, run_terraform_test
 from tf_offline.runner import OfflineTerraform, stage
 
 

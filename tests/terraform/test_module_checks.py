@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 import pytest
+
 from support.terraform import REPO, as_list, blocks, load, strip_interpolation
 
 pytestmark = pytest.mark.terraform

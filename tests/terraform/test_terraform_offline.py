@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from support.terraform import REPO, TerraformTestRuns, dir_id, run_terraform_test
 
+from support.terraform import REPO, TerraformTestRuns, dir_id, run_terraform_test
 from tf_offline.runner import OfflineTerraform, module_dirs, stage
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]

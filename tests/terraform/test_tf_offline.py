@@ -16,8 +16,8 @@ import grpc
 import pytest
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
-from support.terraform import REPO
 
+from support.terraform import REPO
 from tf_offline.cliconfig import write_cli_config
 from tf_offline.provider import read_external
 from tf_offline.schemas import PROVIDERS, ensure_schemas, load

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.terraform import REPO
 
+from support.terraform import REPO
 from tf_offline.runner import OfflineTerraform, stage
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
