@@ -88,7 +88,7 @@ class Collector:
 
 
 # The module's two health alarms per (target group, Main-Site AZ), as alarms.tf creates them with
-# its defaults; tests/terraform holds this table to the alarms Terraform plans.
+# its defaults; tests/terraform/test_world_matches_module.py holds this table to what Terraform plans.
 HEALTH_ALARMS: dict[str, dict[str, Any]] = {
     "UnHealthyHostCount": {
         "suffix": "unhealthy-collectors",
