@@ -22,7 +22,7 @@ from .health import LiveTargetHealth
 from .lock import FailoverLock
 from .notify import SnsNotifier
 from .observability import redact_value
-from .qradar import CallObserver, HttpPolicy, QRadarConsole
+from .qradar import CallObserver, ConsoleTransport, HttpPolicy, QRadarConsole
 from .tokens import Token, TokenProvider
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class QRadarConsoles:
         token = self.tokens.token_for(site)
         redact_value(token.reveal())
         session = self.sessions.setdefault(site.name, requests.Session())
-        return QRadarConsole(
+        transport = ConsoleTransport(
             site=site,
             token=token,
             policy=HttpPolicy.from_config(self.config),
@@ -61,6 +61,7 @@ class QRadarConsoles:
             observer=observer,
             refresh_token=lambda rejected: self._refreshed(site, rejected),
         )
+        return QRadarConsole(transport)
 
     def _refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
         fresh = self.tokens.refreshed(site, rejected)

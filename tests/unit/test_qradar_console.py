@@ -17,6 +17,7 @@ from qradar_failover.qradar import (
     LEGACY_DEPLOY_PATH,
     STAGED_DR_CONFIG_PATH,
     CallRecord,
+    ConsoleTransport,
     HttpPolicy,
     QRadarConsole,
     QRadarError,
@@ -36,7 +37,7 @@ def calls() -> list[CallRecord]:
 
 @pytest.fixture
 def console(calls: list[CallRecord]) -> QRadarConsole:
-    return QRadarConsole(
+    transport = ConsoleTransport(
         site=SiteConfig("destination", "dest.qradar.example", "qradar/dest", None),
         token=Token(TOKEN),
         policy=HttpPolicy(connect_timeout_seconds=1, read_timeout_seconds=2, max_retries=2, backoff_seconds=0.01),
@@ -44,6 +45,7 @@ def console(calls: list[CallRecord]) -> QRadarConsole:
         observer=calls.append,
         sleep=lambda _: None,
     )
+    return QRadarConsole(transport, sleep=lambda _: None)
 
 
 def budget() -> Deadline:
@@ -264,7 +266,7 @@ def test_timeouts_never_exceed_the_time_left(console: QRadarConsole) -> None:
         response._content = b'{"is_dr": "DR", "site_state": "STANDBY"}'
         return response
 
-    console.session.request = capture  # type: ignore[method-assign,assignment]
+    console.http.session.request = capture  # type: ignore[method-assign,assignment]
     console.read_dr_config(Deadline.after(1.5))
 
     connect, read = seen[0]  # type: ignore[misc]
@@ -274,13 +276,13 @@ def test_timeouts_never_exceed_the_time_left(console: QRadarConsole) -> None:
 
 def test_repr_of_console_and_token_hide_the_token(console: QRadarConsole) -> None:
     assert TOKEN not in repr(console)
-    assert TOKEN not in repr(console.token) + str(console.token)
+    assert TOKEN not in repr(console.http.token) + str(console.http.token)
 
 
 @responses.activate
 def test_401_after_a_rotation_is_retried_once_with_the_new_token(console: QRadarConsole) -> None:
     rotated = Token("rotated-token-55aa")
-    console.refresh_token = lambda rejected: rotated if rejected.reveal() == TOKEN else None
+    console.http.refresh_token = lambda rejected: rotated if rejected.reveal() == TOKEN else None
     responses.get(BASE + DR_CONFIG_PATH, status=401, json=qradar_error_body(401, 9002, "bad token"))
     responses.get(BASE + DR_CONFIG_PATH, json={"is_dr": "DR", "site_state": "STANDBY"})
 
@@ -297,7 +299,7 @@ def test_401_with_an_unchanged_secret_is_not_retried(console: QRadarConsole) -> 
         asked.append(rejected)
         return None
 
-    console.refresh_token = unchanged
+    console.http.refresh_token = unchanged
     responses.get(BASE + DR_CONFIG_PATH, status=401, json=qradar_error_body(401, 9002, "bad token"))
 
     with pytest.raises(QRadarError) as raised:
