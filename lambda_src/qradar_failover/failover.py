@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
@@ -21,10 +21,10 @@ from .config import Config, SiteConfig
 from .deadline import Deadline
 from .events import AlarmRecord, AlarmState, EventRejected, decode_event
 from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
+from .ledger import RunLedger
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
-from .observability import iso_utc
-from .qradar import CallObserver, CallRecord, DeployResult, DRConfig, QRadarError
-from .report import FailoverReport, Failure, FailureKind, Outcome, StepRecord, StepStatus
+from .qradar import CallObserver, DeployResult, DRConfig, QRadarError
+from .report import FailoverReport, Failure, FailureKind, Outcome
 from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,15 @@ def _is_demoted(deployed: DRConfig) -> bool:
     return deployed.site_state == "STANDBY" and not deployed.ariel_copy_enabled
 
 
+def _still_not_deployed(site: str, deployed: DRConfig) -> QRadarError:
+    return QRadarError(
+        site=site,
+        step="verify DR config",
+        kind=FailureKind.UNEXPECTED_STATE,
+        detail=f"deployed configuration is still {deployed.describe()} after the deploy",
+    )
+
+
 class _Finished(Exception):
     """Ends the runbook early; the report already says why."""
 
@@ -141,9 +150,8 @@ class _Run:
         self.sleep = sleep
         self.collaborators = collaborators
         self.deadline = deadline
-        self.clock = clock
-        self.started = clock()
-        self.report = FailoverReport(Outcome.FAILED, "not finished", run_id, dry_run=config.dry_run)
+        self.ledger = RunLedger(FailoverReport(Outcome.FAILED, "not finished", run_id, dry_run=config.dry_run), clock)
+        self.report = self.ledger.report
         self.destination: Console | None = None
         self.claimed = False
         self.destination_was_active = False
@@ -156,7 +164,7 @@ class _Run:
         except EventRejected as rejection:
             self.finish(Outcome.REJECTED, f"event rejected: {rejection}", notify=False)
         self.report.alarm = alarm
-        self.log("decoded alarm", step="decode", source=alarm.source.value, state=alarm.state.value)
+        self.ledger.log("decoded alarm", step="decode", source=alarm.source.value, state=alarm.state.value)
         return alarm
 
     # relevant? ----------------------------------------------------------------------------------
@@ -182,7 +190,7 @@ class _Run:
 
     # confirm ------------------------------------------------------------------------------------
     def confirm(self, alarm: AlarmRecord) -> None:
-        with self.step("aws", "confirm with live target health") as step_detail:
+        with self.ledger.step("aws", "confirm with live target health") as step_detail:
             try:
                 evidence = self.collaborators.health.confirm(alarm)
             except UnknownTargetGroup as error:  # also an AZ that never reported (AvailabilityZoneNeverReported)
@@ -215,22 +223,23 @@ class _Run:
     def plan_dry_run(self) -> None:
         destination = self.read_only_state(self.config.destination_site)
         main = self.read_only_state(self.config.main_site)
+        plan = self.ledger.planned
         if destination is not None and destination.is_active_primary:
-            self.planned("destination", "nothing to activate: already PRIMARY/ACTIVE")
+            plan("destination", "nothing to activate: already PRIMARY/ACTIVE")
         else:
-            self.planned("destination", "stage PRIMARY/ACTIVE with ariel copy enabled, deploy, verify ACTIVE")
+            plan("destination", "stage PRIMARY/ACTIVE with ariel copy enabled, deploy, verify ACTIVE")
         if main is None:
-            self.planned("main", "unreachable now: would retry within the Main-Site budget, else leave manual steps")
+            plan("main", "unreachable now: would retry within the Main-Site budget, else leave manual steps")
         elif main.is_active_primary:
-            self.planned("main", "stage STANDBY with ariel copy disabled, disable every ariel copy profile, deploy")
+            plan("main", "stage STANDBY with ariel copy disabled, disable every ariel copy profile, deploy")
         else:
-            self.planned("main", f"already {main.describe()}: disable any enabled ariel copy profile")
-        self.planned("aws", "record the failover in the lock table and notify")
+            plan("main", f"already {main.describe()}: disable any enabled ariel copy profile")
+        plan("aws", "record the failover in the lock table and notify")
         self.finish(Outcome.DRY_RUN, "dry run: the alarm is confirmed; nothing was written")
 
     # claim lock ---------------------------------------------------------------------------------
     def claim_lock(self, alarm: AlarmRecord) -> None:
-        with self.step("aws", "claim the failover lock") as step_detail:
+        with self.ledger.step("aws", "claim the failover lock") as step_detail:
             try:
                 result, record = self.collaborators.lock.claim(self.report.run_id, alarm.alarm_name)
             except LockUnavailable as error:
@@ -244,13 +253,13 @@ class _Run:
     def activate_destination(self) -> None:
         budget = self.deadline.within(self.config.deploy_timeout_seconds + 30)
         try:
-            console = self.collaborators.consoles.open(self.config.destination_site, self.observe)
+            console = self.collaborators.consoles.open(self.config.destination_site, self.ledger.observe)
             self.destination = console
             current = console.read_dr_config(budget)
             self.report.destination_state = current.describe()
             if current.is_active_primary:
                 self.destination_was_active = True
-                self.skipped("destination", "activate", "already PRIMARY/ACTIVE")
+                self.ledger.skipped("destination", "activate", "already PRIMARY/ACTIVE")
                 return
             if not current.is_standby_dr:
                 raise QRadarError(
@@ -262,7 +271,7 @@ class _Run:
             console.stage_dr_config(
                 current.with_changes(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True), budget
             )
-            self.milestone("destination_deploy_started")
+            self.ledger.milestone("destination_deploy_started")
             self.deploy(console, "destination", budget)
         except (QRadarError, TokenUnavailable) as error:
             self.fail_destination(error)
@@ -272,16 +281,19 @@ class _Run:
         assert self.destination is not None
         budget = self.deadline.within(self.config.deploy_timeout_seconds)
         try:
-            self.await_deployed(self.destination, "destination", budget, lambda deployed: deployed.is_active_primary)
+            deployed = self.await_deployed(self.destination, budget, lambda config: config.is_active_primary)
+            self.report.destination_state = deployed.describe()
+            if not deployed.is_active_primary:
+                raise _still_not_deployed("destination", deployed)
         except QRadarError as error:
             self.fail_destination(error)
-        self.milestone("destination_active")
+        self.ledger.milestone("destination_active")
 
     # demote Main (bounded) ----------------------------------------------------------------------
     def demote_main(self) -> None:
         budget = self.deadline.within(self.config.main_site_budget_seconds)
         try:
-            console = self.collaborators.consoles.open(self.config.main_site, self.observe)
+            console = self.collaborators.consoles.open(self.config.main_site, self.ledger.observe)
             current = console.read_dr_config(budget)
             self.report.main_state = current.describe()
             if current.is_active_primary:
@@ -297,24 +309,24 @@ class _Run:
             if current.is_active_primary:
                 self.main_demoted = True
                 self.report.main_state = "STANDBY, ariel copy off (deployed)"
-        except QRadarError as error:
-            if error.step == "deploy" and error.kind is FailureKind.DEADLINE:
+        except (QRadarError, TokenUnavailable) as error:
+            if isinstance(error, QRadarError) and error.step == "deploy" and error.kind is FailureKind.DEADLINE:
                 # A real deploy often outlasts the Main-Site budget: it was started, only not awaited.
                 self.report.main_state = "STANDBY staged, deploy still running"
                 self.report.manual_actions.append(MAIN_SITE_DEPLOY_UNCONFIRMED.format(reason=error))
             else:
                 self.report.main_state = self.report.main_state or "unreachable"
                 self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
-            self.log("main site not demoted; manual steps left", step="demote main", site="main", error=str(error))
-        except TokenUnavailable as error:
-            self.report.main_state = self.report.main_state or "unreachable"
-            self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
-            self.log("main site not demoted; manual steps left", step="demote main", site="main", error=str(error))
+            reason = str(error)
+            self.ledger.log("main site not demoted; manual steps left", step="demote main", site="main", error=reason)
 
     def verify_main(self, console: Console, budget: Deadline, *, recheck_profiles: bool) -> None:
         """Main counts as demoted only when it reads so: a 200 that changed nothing, or a deploy that
         reports COMPLETE before the config moved, leaves the manual steps instead of a false claim."""
-        self.await_deployed(console, "main", budget, _is_demoted)
+        deployed = self.await_deployed(console, budget, _is_demoted)
+        self.report.main_state = deployed.describe()
+        if not _is_demoted(deployed):
+            raise _still_not_deployed("main", deployed)
         if recheck_profiles:
             enabled = [str(p["id"]) for p in console.list_copy_profiles(budget) if p.get("enabled") is not False]
             if enabled:
@@ -325,26 +337,13 @@ class _Run:
                     detail=f"ariel copy profile(s) {', '.join(enabled)} still enabled after disabling them",
                 )
 
-    def await_deployed(
-        self, console: Console, site: str, budget: Deadline, reached: Callable[[DRConfig], bool]
-    ) -> None:
+    def await_deployed(self, console: Console, budget: Deadline, reached: Callable[[DRConfig], bool]) -> DRConfig:
         """Re-read the *deployed* DR config until it shows what the deploy was for (a 200 or a COMPLETE
-        deploy status is not proof), within ``budget``; the report keeps the last state read."""
+        deploy status is not proof) or ``budget`` runs out; the last config read."""
         while True:
             deployed = console.read_dr_config(budget, step="verify DR config")
-            if site == "main":
-                self.report.main_state = deployed.describe()
-            else:
-                self.report.destination_state = deployed.describe()
-            if reached(deployed):
-                return
-            if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
-                raise QRadarError(
-                    site=site,
-                    step="verify DR config",
-                    kind=FailureKind.UNEXPECTED_STATE,
-                    detail=f"deployed configuration is still {deployed.describe()} after the deploy",
-                )
+            if reached(deployed) or budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
+                return deployed
             self.sleep(self.config.deploy_poll_interval_seconds)
 
     # record -------------------------------------------------------------------------------------
@@ -355,10 +354,10 @@ class _Run:
             outcome, reason = Outcome.FAILED_OVER, "the Destination Site is PRIMARY/ACTIVE and verified"
         self.report.next_steps += [INGRESS_STEP, REARM_STEP]
         try:
-            recorded = self.collaborators.lock.record_failed_over(self.report.run_id, self.summary())
+            recorded = self.collaborators.lock.record_failed_over(self.report.run_id, self.ledger.summary())
         except LockUnavailable as error:
             recorded = False
-            self.log("failover done but not recorded in the lock table", step="record", error=str(error))
+            self.ledger.log("failover done but not recorded in the lock table", step="record", error=str(error))
         if not recorded:
             self.report.manual_actions.append(
                 "The lock table does not show this failover (claim expired or table unavailable): check it with "
@@ -368,8 +367,7 @@ class _Run:
 
     # notify -------------------------------------------------------------------------------------
     def notify(self) -> FailoverReport:
-        report = self.report
-        report.duration_seconds = self.clock() - self.started
+        report = self.ledger.close()
         if report.notify:
             report.notified = self.collaborators.notifier.publish(report)
         return report
@@ -384,13 +382,7 @@ class _Run:
         manual_actions: list[str] | None = None,
         next_steps: list[str] | None = None,
     ) -> NoReturn:
-        self.report.outcome = outcome
-        self.report.reason = reason
-        self.report.notify = notify
-        self.report.manual_actions += manual_actions or []
-        self.report.next_steps += next_steps or []
-        self.milestone("done")
-        self.log(reason, step="finish", outcome=outcome.value)
+        self.ledger.conclude(outcome, reason, notify=notify, manual_actions=manual_actions, next_steps=next_steps)
         raise _Finished
 
     def finish_as_duplicate(self, record: LockRecord | None) -> NoReturn:
@@ -412,7 +404,7 @@ class _Run:
         try:
             return self.collaborators.lock.mark_duplicate_notice_sent()
         except LockUnavailable as error:
-            self.log("could not mark the duplicate notice; not notifying", step="record", error=str(error))
+            self.ledger.log("could not mark the duplicate notice; not notifying", step="record", error=str(error))
             return False
 
     def fail_without_lock(self, error: LockUnavailable) -> NoReturn:
@@ -478,76 +470,19 @@ class _Run:
     def record_failure(self) -> None:
         """Record a failed attempt (which leaves the automation armed); never claims success."""
         try:
-            self.collaborators.lock.record_failed(self.report.run_id, self.summary())
+            self.collaborators.lock.record_failed(self.report.run_id, self.ledger.summary())
         except LockUnavailable as error:
-            self.log("could not record the failed attempt", step="record", error=str(error))
+            self.ledger.log("could not record the failed attempt", step="record", error=str(error))
 
     def read_only_state(self, site: SiteConfig) -> DRConfig | None:
         budget = self.deadline.within(self.config.main_site_budget_seconds)
         try:
-            return self.collaborators.consoles.open(site, self.observe).read_dr_config(budget)
+            return self.collaborators.consoles.open(site, self.ledger.observe).read_dr_config(budget)
         except (QRadarError, TokenUnavailable) as error:
-            self.log("could not read DR config for the dry run", site=site.name, error=str(error))
+            self.ledger.log("could not read DR config for the dry run", site=site.name, error=str(error))
             return None
 
     def deploy(self, console: Console, site: str, budget: Deadline) -> None:
         result = console.deploy(budget, self.config.deploy_poll_interval_seconds)
         detail = "nothing to deploy" if result.nothing_to_deploy else f"via {result.endpoint}"
-        self.report.steps.append(
-            StepRecord(site, "deploy and wait", StepStatus.OK, detail, duration_seconds=result.waited_seconds)
-        )
-
-    def observe(self, call: CallRecord) -> None:
-        status = StepStatus.FAILED if call.error else StepStatus.OK
-        self.report.steps.append(
-            StepRecord(call.site, call.step, status, call.error or "", call.http_status, call.duration_seconds)
-        )
-        self.log(
-            call.step,
-            step=call.step,
-            site=call.site,
-            http_status=call.http_status,
-            duration_ms=round(call.duration_seconds * 1000),
-            attempts=call.attempts,
-            error=call.error,
-        )
-
-    def skipped(self, site: str, step: str, detail: str) -> None:
-        self.report.steps.append(StepRecord(site, step, StepStatus.SKIPPED, detail))
-
-    def planned(self, site: str, detail: str) -> None:
-        self.report.steps.append(StepRecord(site, "would", StepStatus.PLANNED, detail))
-
-    @contextmanager
-    def step(self, site: str, name: str) -> Iterator[list[str]]:
-        detail: list[str] = []
-        started = self.clock()
-        status = StepStatus.FAILED
-        try:
-            yield detail
-            status = StepStatus.OK
-        finally:
-            duration = self.clock() - started
-            self.report.steps.append(StepRecord(site, name, status, "; ".join(detail), None, duration))
-            self.log(name, step=name, site=site, duration_ms=round(duration * 1000), detail="; ".join(detail))
-
-    def milestone(self, name: str) -> None:
-        self.report.milestones.setdefault(name, self.clock() - self.started)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "run_id": self.report.run_id,
-            "alarm": self.report.alarm.alarm_name if self.report.alarm else None,
-            "availability_zone": self.report.alarm.availability_zone if self.report.alarm else None,
-            "destination_state": self.report.destination_state,
-            "main_state": self.report.main_state,
-            "failure": self.report.failure.as_dict() if self.report.failure else None,
-            "at": iso_utc(time.time()),
-        }
-
-    def log(self, message: str, **fields: Any) -> None:
-        alarm = self.report.alarm
-        context = {"run_id": self.report.run_id}
-        if alarm is not None:
-            context |= {"alarm": alarm.alarm_name, "availability_zone": alarm.availability_zone}
-        logger.info(message, extra=context | {key: value for key, value in fields.items() if value is not None})
+        self.ledger.waited(site, "deploy and wait", detail, result.waited_seconds)

@@ -1,0 +1,116 @@
+"""The run's bookkeeping: what it did, when, and the log line for each thing it did.
+
+:class:`RunLedger` owns the report being written, the run's clock and the log context (run id,
+alarm, AZ), so the runbook in :mod:`qradar_failover.failover` only says what it does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .observability import iso_utc
+from .qradar import CallRecord
+from .report import FailoverReport, Outcome, StepRecord, StepStatus
+
+logger = logging.getLogger(__name__)
+
+
+class RunLedger:
+    def __init__(self, report: FailoverReport, clock: Callable[[], float]) -> None:
+        self.report = report
+        self.clock = clock
+        self.started = clock()
+
+    # --- steps --------------------------------------------------------------------------------
+    @contextmanager
+    def step(self, site: str, name: str) -> Iterator[list[str]]:
+        """A step of the run's own (not a QRadar call): timed, recorded as failed if it raises; the
+        caller appends what it found to the yielded list."""
+        detail: list[str] = []
+        started = self.clock()
+        status = StepStatus.FAILED
+        try:
+            yield detail
+            status = StepStatus.OK
+        finally:
+            duration = self.clock() - started
+            self.report.steps.append(StepRecord(site, name, status, "; ".join(detail), None, duration))
+            self.log(name, step=name, site=site, duration_ms=round(duration * 1000), detail="; ".join(detail))
+
+    def observe(self, call: CallRecord) -> None:
+        """The observer handed to every console: each QRadar call becomes a step and a log line."""
+        status = StepStatus.FAILED if call.error else StepStatus.OK
+        self.report.steps.append(
+            StepRecord(call.site, call.step, status, call.error or "", call.http_status, call.duration_seconds)
+        )
+        self.log(
+            call.step,
+            step=call.step,
+            site=call.site,
+            http_status=call.http_status,
+            duration_ms=round(call.duration_seconds * 1000),
+            attempts=call.attempts,
+            error=call.error,
+        )
+
+    def skipped(self, site: str, step: str, detail: str) -> None:
+        self.report.steps.append(StepRecord(site, step, StepStatus.SKIPPED, detail))
+
+    def planned(self, site: str, detail: str) -> None:
+        self.report.steps.append(StepRecord(site, "would", StepStatus.PLANNED, detail))
+
+    def waited(self, site: str, step: str, detail: str, duration_seconds: float) -> None:
+        self.report.steps.append(StepRecord(site, step, StepStatus.OK, detail, duration_seconds=duration_seconds))
+
+    def milestone(self, name: str) -> None:
+        self.report.milestones.setdefault(name, self.elapsed())
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    # --- the end ------------------------------------------------------------------------------
+    def conclude(
+        self,
+        outcome: Outcome,
+        reason: str,
+        *,
+        notify: bool,
+        manual_actions: list[str] | None = None,
+        next_steps: list[str] | None = None,
+    ) -> None:
+        self.report.outcome = outcome
+        self.report.reason = reason
+        self.report.notify = notify
+        self.report.manual_actions += manual_actions or []
+        self.report.next_steps += next_steps or []
+        self.milestone("done")
+        self.log(reason, step="finish", outcome=outcome.value)
+
+    def close(self) -> FailoverReport:
+        self.report.duration_seconds = self.elapsed()
+        return self.report
+
+    # --- what is stored and logged ------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """The run as the lock record keeps it."""
+        report = self.report
+        return {
+            "run_id": report.run_id,
+            "alarm": report.alarm.alarm_name if report.alarm else None,
+            "availability_zone": report.alarm.availability_zone if report.alarm else None,
+            "destination_state": report.destination_state,
+            "main_state": report.main_state,
+            "failure": report.failure.as_dict() if report.failure else None,
+            "at": iso_utc(time.time()),
+        }
+
+    def log(self, message: str, **fields: Any) -> None:
+        alarm = self.report.alarm
+        context = {"run_id": self.report.run_id}
+        if alarm is not None:
+            context |= {"alarm": alarm.alarm_name, "availability_zone": alarm.availability_zone}
+        logger.info(message, extra=context | {key: value for key, value in fields.items() if value is not None})
