@@ -519,7 +519,7 @@ variable "http_max_retries" {
 }
 
 variable "main_site_budget_seconds" {
-  description = "Total time the engine spends trying to demote the Main Site, which may be down, after the Destination is active (MAIN_SITE_BUDGET_SECONDS)."
+  description = "Time the engine spends reaching the Main Site, which may be down, after the Destination is active: reading it, staging STANDBY, disabling its ariel copy profiles and starting its deploy. A deploy the Main Site started is then waited for up to deploy_timeout_seconds, within the function's time left (MAIN_SITE_BUDGET_SECONDS)."
   type        = number
   default     = 20
 
@@ -530,7 +530,7 @@ variable "main_site_budget_seconds" {
 }
 
 variable "deploy_timeout_seconds" {
-  description = "How long the engine waits for the Destination's deploy to complete before reporting it unverified (DEPLOY_TIMEOUT_SECONDS)."
+  description = "How long the engine waits for a deploy to complete and read back: the Destination's, before reporting it unverified, and one the Main Site started, within the function's time left, before reporting it started but not confirmed (DEPLOY_TIMEOUT_SECONDS)."
   type        = number
   default     = 180
 

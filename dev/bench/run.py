@@ -270,7 +270,8 @@ def render(results: dict[str, Any]) -> str:
         f"- Main hung, failover done in <= {TARGETS['main_hung_done_s']:g} s with default settings: "
         f"**{verdict}** ({_s(hung['done_s'])} s). What it is made of: the Destination's deploy wait (one poll,",
         "  a 5 s poll interval, a second poll) and then one Main read that waits out the 15 s read timeout",
-        "  (a read timeout is never retried, and the Main-Site budget of 20 s caps the whole Main phase).",
+        "  (a read timeout is never retried, and the Main-Site budget of 20 s caps a Main phase whose deploy",
+        "  never starts).",
         "  Lower `HTTP_READ_TIMEOUT_SECONDS` or `MAIN_SITE_BUDGET_SECONDS` to shorten it; the Destination",
         "  is already verified ACTIVE before Main is touched, so this time never delays collection.",
         f"- Warm overhead <= {TARGETS['warm_overhead_ms']:g} ms per invocation: "

@@ -23,20 +23,15 @@ from .events import AlarmRecord, AlarmState, EventRejected, decode_event
 from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from .ledger import RunLedger
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
-from .qradar import CallObserver, DeployResult, DRConfig, QRadarError
-from .report import FailoverReport, Failure, FailureKind, Outcome
+from .qradar import CallObserver, DeployStart, DeployStatus, DRConfig, QRadarError
+from .report import FailoverReport, Failure, FailureKind, Outcome, SiteProgress
 from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
 
-MAIN_SITE_MANUAL_STEPS = (
-    "When the Main Site console is back, and before it takes traffic again: in the DataSync app on the Main "
-    "console set the site to STANDBY with ariel copy disabled, disable every ariel copy profile and deploy "
-    "changes (the automation could not reach it: {reason})."
-)
-MAIN_SITE_DEPLOY_UNCONFIRMED = (
-    "The Main Site was staged STANDBY with ariel copy disabled and its deploy was started, but it had not "
-    "finished within the Main-Site time budget: confirm on the Main console that the deploy completed ({reason})."
+MAIN_SITE_BY_HAND = (
+    "in the DataSync app on the Main console set the site to STANDBY with ariel copy disabled, disable every "
+    "ariel copy profile and deploy changes"
 )
 INGRESS_STEP = (
     "Check that the host agent restarted ecs-ec-ingress on the Destination hosts (qradar-dr-agent status), "
@@ -54,7 +49,8 @@ class Console(Protocol):
     def stage_dr_config(self, config: Mapping[str, Any], deadline: Deadline) -> None: ...
     def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]: ...
     def disable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None: ...
-    def deploy(self, deadline: Deadline, poll_interval: float) -> DeployResult: ...
+    def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart: ...
+    def await_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStatus | None: ...
 
 
 class Consoles(Protocol):
@@ -123,13 +119,34 @@ def _is_demoted(deployed: DRConfig) -> bool:
     return deployed.site_state == "STANDBY" and not deployed.ariel_copy_enabled
 
 
-def _still_not_deployed(site: str, deployed: DRConfig) -> QRadarError:
-    return QRadarError(
-        site=site,
-        step="verify DR config",
-        kind=FailureKind.UNEXPECTED_STATE,
-        detail=f"deployed configuration is still {deployed.describe()} after the deploy",
-    )
+def _main_site_by_hand(main: SiteProgress, error: QRadarError | TokenUnavailable) -> str:
+    """What is left to do on the Main Site, from what the run knows about it (never "could not reach"
+    for a console that answered)."""
+    check = "check with 'qradar-failover status' that the Main Site reads STANDBY, ariel copy off"
+    if main.deploy_started:
+        return (
+            f"On the Main Site console the deploy of STANDBY with ariel copy disabled was started but not "
+            f"confirmed ({error}): confirm it later with 'qradar-failover status' (the Main Site should read "
+            f"STANDBY, ariel copy off); if it does not, {MAIN_SITE_BY_HAND}."
+        )
+    if main.staged:
+        return (
+            f"The Main Site console was staged STANDBY with ariel copy disabled, but its deploy was not started "
+            f"({error}): deploy the staged changes on the Main console (Deploy Changes in the Admin tab), then "
+            f"{check}."
+        )
+    if isinstance(error, TokenUnavailable):
+        why = f"the automation could not read the Main console's token, so it did not call it: {error}"
+    elif main.reached and error.http_status in (401, 403):
+        why = f"the Main console refused the automation's token ({error}); check the token in its secret"
+    elif main.reached:
+        why = f"the Main console answered, but the automation could not demote it: {error}"
+    else:
+        return (
+            f"When the Main Site console is back, and before it takes traffic again: {MAIN_SITE_BY_HAND} "
+            f"(the automation could not reach it: {error})."
+        )
+    return f"Before the Main Site takes traffic again, {MAIN_SITE_BY_HAND} ({why}); then {check}."
 
 
 class _Finished(Exception):
@@ -154,8 +171,6 @@ class _Run:
         self.report = self.ledger.report
         self.destination: Console | None = None
         self.claimed = False
-        self.destination_was_active = False
-        self.main_demoted = False
 
     # decode -----------------------------------------------------------------------------------
     def decode(self, event: object) -> AlarmRecord:
@@ -251,14 +266,14 @@ class _Run:
 
     # activate Destination -----------------------------------------------------------------------
     def activate_destination(self) -> None:
+        destination = self.ledger.site("destination")
         budget = self.deadline.within(self.config.deploy_timeout_seconds + 30)
         try:
             console = self.collaborators.consoles.open(self.config.destination_site, self.ledger.observe)
             self.destination = console
-            current = console.read_dr_config(budget)
-            self.report.destination_state = current.describe()
+            current = self.read_state(console, "destination", budget)
             if current.is_active_primary:
-                self.destination_was_active = True
+                destination.confirmed = True
                 self.ledger.skipped("destination", "activate", "already PRIMARY/ACTIVE")
                 return
             if not current.is_standby_dr:
@@ -271,7 +286,7 @@ class _Run:
             console.stage_dr_config(
                 current.with_changes(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True), budget
             )
-            self.ledger.milestone("destination_deploy_started")
+            destination.staged = True
             self.deploy(console, "destination", budget)
         except (QRadarError, TokenUnavailable) as error:
             self.fail_destination(error)
@@ -281,52 +296,43 @@ class _Run:
         assert self.destination is not None
         budget = self.deadline.within(self.config.deploy_timeout_seconds)
         try:
-            deployed = self.await_deployed(self.destination, budget, lambda config: config.is_active_primary)
-            self.report.destination_state = deployed.describe()
-            if not deployed.is_active_primary:
-                raise _still_not_deployed("destination", deployed)
+            self.await_deployed(self.destination, "destination", budget, lambda config: config.is_active_primary)
         except QRadarError as error:
             self.fail_destination(error)
+        self.ledger.site("destination").confirmed = True
         self.ledger.milestone("destination_active")
 
     # demote Main (bounded) ----------------------------------------------------------------------
     def demote_main(self) -> None:
+        """Reaching Main and starting its deploy is bounded by MAIN_SITE_BUDGET_SECONDS (a hung or lost
+        Main console costs little); a deploy that Main started is waited for like the Destination's."""
+        main = self.ledger.site("main")
         budget = self.deadline.within(self.config.main_site_budget_seconds)
         try:
             console = self.collaborators.consoles.open(self.config.main_site, self.ledger.observe)
-            current = console.read_dr_config(budget)
-            self.report.main_state = current.describe()
+            current = self.read_state(console, "main", budget)
             if current.is_active_primary:
                 console.stage_dr_config(current.with_changes(site_state="STANDBY", ariel_copy_enabled=False), budget)
+                main.staged = True
             disabled_any = False
             for profile in console.list_copy_profiles(budget):
                 if profile.get("enabled") is not False:
                     console.disable_copy_profile(profile, budget)
                     disabled_any = True
-            if current.is_active_primary:
-                self.deploy(console, "main", budget)
+            if main.staged:
+                budget = self.deploy(console, "main", budget, wait_seconds=self.config.deploy_timeout_seconds)
             self.verify_main(console, budget, recheck_profiles=disabled_any)
-            if current.is_active_primary:
-                self.main_demoted = True
-                self.report.main_state = "STANDBY, ariel copy off (deployed)"
         except (QRadarError, TokenUnavailable) as error:
-            if isinstance(error, QRadarError) and error.step == "deploy" and error.kind is FailureKind.DEADLINE:
-                # A real deploy often outlasts the Main-Site budget: it was started, only not awaited.
-                self.report.main_state = "STANDBY staged, deploy still running"
-                self.report.manual_actions.append(MAIN_SITE_DEPLOY_UNCONFIRMED.format(reason=error))
-            else:
-                self.report.main_state = self.report.main_state or "unreachable"
-                self.report.manual_actions.append(MAIN_SITE_MANUAL_STEPS.format(reason=error))
-            reason = str(error)
-            self.ledger.log("main site not demoted; manual steps left", step="demote main", site="main", error=reason)
+            main.problem = str(error)
+            self.report.manual_actions.append(_main_site_by_hand(main, error))
+            self.ledger.log(
+                "main site not confirmed; manual steps left", step="demote main", site="main", error=main.problem
+            )
 
     def verify_main(self, console: Console, budget: Deadline, *, recheck_profiles: bool) -> None:
         """Main counts as demoted only when it reads so: a 200 that changed nothing, or a deploy that
         reports COMPLETE before the config moved, leaves the manual steps instead of a false claim."""
-        deployed = self.await_deployed(console, budget, _is_demoted)
-        self.report.main_state = deployed.describe()
-        if not _is_demoted(deployed):
-            raise _still_not_deployed("main", deployed)
+        self.await_deployed(console, "main", budget, _is_demoted)
         if recheck_profiles:
             enabled = [str(p["id"]) for p in console.list_copy_profiles(budget) if p.get("enabled") is not False]
             if enabled:
@@ -336,19 +342,12 @@ class _Run:
                     kind=FailureKind.UNEXPECTED_STATE,
                     detail=f"ariel copy profile(s) {', '.join(enabled)} still enabled after disabling them",
                 )
-
-    def await_deployed(self, console: Console, budget: Deadline, reached: Callable[[DRConfig], bool]) -> DRConfig:
-        """Re-read the *deployed* DR config until it shows what the deploy was for (a 200 or a COMPLETE
-        deploy status is not proof) or ``budget`` runs out; the last config read."""
-        while True:
-            deployed = console.read_dr_config(budget, step="verify DR config")
-            if reached(deployed) or budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
-                return deployed
-            self.sleep(self.config.deploy_poll_interval_seconds)
+        self.ledger.site("main").confirmed = True
 
     # record -------------------------------------------------------------------------------------
     def record_success(self) -> None:
-        if self.destination_was_active and not self.main_demoted:
+        destination, main = self.ledger.site("destination"), self.ledger.site("main")
+        if not destination.staged and not (main.staged and main.confirmed):
             outcome, reason = Outcome.ALREADY_FAILED_OVER, "the Destination was already PRIMARY/ACTIVE"
         else:
             outcome, reason = Outcome.FAILED_OVER, "the Destination Site is PRIMARY/ACTIVE and verified"
@@ -372,7 +371,7 @@ class _Run:
             report.notified = self.collaborators.notifier.publish(report)
         return report
 
-    # --- helpers shared by the steps ---------------------------------------------------------------
+    # --- the ways a run ends ------------------------------------------------------------------------
     def finish(
         self,
         outcome: Outcome,
@@ -474,15 +473,53 @@ class _Run:
         except LockUnavailable as error:
             self.ledger.log("could not record the failed attempt", step="record", error=str(error))
 
+    # --- moves the steps share ------------------------------------------------------------------------
     def read_only_state(self, site: SiteConfig) -> DRConfig | None:
         budget = self.deadline.within(self.config.main_site_budget_seconds)
         try:
-            return self.collaborators.consoles.open(site, self.ledger.observe).read_dr_config(budget)
+            return self.read_state(self.collaborators.consoles.open(site, self.ledger.observe), site.name, budget)
         except (QRadarError, TokenUnavailable) as error:
+            self.ledger.site(site.name).problem = str(error)
             self.ledger.log("could not read DR config for the dry run", site=site.name, error=str(error))
             return None
 
-    def deploy(self, console: Console, site: str, budget: Deadline) -> None:
-        result = console.deploy(budget, self.config.deploy_poll_interval_seconds)
-        detail = "nothing to deploy" if result.nothing_to_deploy else f"via {result.endpoint}"
-        self.ledger.waited(site, "deploy and wait", detail, result.waited_seconds)
+    def read_state(self, console: Console, site: str, budget: Deadline, step: str = "read DR config") -> DRConfig:
+        current = console.read_dr_config(budget, step)
+        self.ledger.site(site).state = current.describe()
+        return current
+
+    def deploy(self, console: Console, site: str, budget: Deadline, *, wait_seconds: float | None = None) -> Deadline:
+        """Start the deploy of the staged change within ``budget`` and wait until it reports COMPLETE:
+        within ``budget`` too, or, with ``wait_seconds``, within that long from the moment the deploy
+        started (and the run's deadline). Returns the budget the wait ran within."""
+        progress = self.ledger.site(site)
+        with self.ledger.step(site, "deploy and wait") as detail:
+            start = console.start_deploy(budget, self.config.deploy_poll_interval_seconds)
+            if start.nothing_to_deploy:
+                detail.append("nothing to deploy")
+                return budget
+            progress.deploy_started = True
+            self.ledger.milestone(f"{site}_deploy_started")
+            detail.append(f"via {start.endpoint}")
+            if wait_seconds is not None:
+                budget = self.deadline.within(wait_seconds)
+            console.await_deploy(budget, self.config.deploy_poll_interval_seconds)
+        return budget
+
+    def await_deployed(
+        self, console: Console, site: str, budget: Deadline, reached: Callable[[DRConfig], bool]
+    ) -> DRConfig:
+        """Re-read the *deployed* DR config until it shows what the deploy was for (a 200 or a COMPLETE
+        deploy status is not proof), within ``budget``."""
+        while True:
+            deployed = self.read_state(console, site, budget, step="verify DR config")
+            if reached(deployed):
+                return deployed
+            if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
+                raise QRadarError(
+                    site=site,
+                    step="verify DR config",
+                    kind=FailureKind.UNEXPECTED_STATE,
+                    detail=f"deployed configuration is still {deployed.describe()} after the deploy",
+                )
+            self.sleep(self.config.deploy_poll_interval_seconds)

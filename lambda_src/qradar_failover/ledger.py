@@ -14,7 +14,7 @@ from typing import Any
 
 from .observability import iso_utc
 from .qradar import CallRecord
-from .report import FailoverReport, Outcome, StepRecord, StepStatus
+from .report import FailoverReport, Outcome, SiteProgress, StepRecord, StepStatus
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,10 @@ class RunLedger:
         self.report = report
         self.clock = clock
         self.started = clock()
+
+    def site(self, name: str) -> SiteProgress:
+        """What is known about a site ("destination" or "main"); the report lists it from the first ask."""
+        return self.report.sites.setdefault(name, SiteProgress())
 
     # --- steps --------------------------------------------------------------------------------
     @contextmanager
@@ -42,7 +46,10 @@ class RunLedger:
             self.log(name, step=name, site=site, duration_ms=round(duration * 1000), detail="; ".join(detail))
 
     def observe(self, call: CallRecord) -> None:
-        """The observer handed to every console: each QRadar call becomes a step and a log line."""
+        """The observer handed to every console: each QRadar call becomes a step and a log line, and an
+        HTTP answer (any status) means the console was reached."""
+        if call.http_status is not None:
+            self.site(call.site).reached = True
         status = StepStatus.FAILED if call.error else StepStatus.OK
         self.report.steps.append(
             StepRecord(call.site, call.step, status, call.error or "", call.http_status, call.duration_seconds)
@@ -62,9 +69,6 @@ class RunLedger:
 
     def planned(self, site: str, detail: str) -> None:
         self.report.steps.append(StepRecord(site, "would", StepStatus.PLANNED, detail))
-
-    def waited(self, site: str, step: str, detail: str, duration_seconds: float) -> None:
-        self.report.steps.append(StepRecord(site, step, StepStatus.OK, detail, duration_seconds=duration_seconds))
 
     def milestone(self, name: str) -> None:
         self.report.milestones.setdefault(name, self.elapsed())
@@ -102,8 +106,7 @@ class RunLedger:
             "run_id": report.run_id,
             "alarm": report.alarm.alarm_name if report.alarm else None,
             "availability_zone": report.alarm.availability_zone if report.alarm else None,
-            "destination_state": report.destination_state,
-            "main_state": report.main_state,
+            "sites": report.sites_as_dict(),
             "failure": report.failure.as_dict() if report.failure else None,
             "at": iso_utc(time.time()),
         }

@@ -67,13 +67,17 @@ def body_for(report: FailoverReport) -> str:
                 f"  [{step.status.value:7}] {step.site:11} {step.step:40} {status:8} {step.duration_seconds:6.2f}s"
                 + (f"  {step.detail}" if step.detail else "")
             )
-    if report.destination_state or report.main_state:
-        lines += [
-            "",
-            "Site state after this run",
-            f"  Destination: {report.destination_state or 'not read'}",
-            f"  Main:        {report.main_state or 'not read'}",
-        ]
+    if report.sites:
+        lines += ["", "Sites (read only: nothing was written)" if report.dry_run else "Site state after this run"]
+        for name, label in (("destination", "Destination"), ("main", "Main")):
+            site = report.sites.get(name)
+            if site is None:
+                text = "not touched"
+            elif report.dry_run:
+                text = site.state or f"not read ({site.problem})"
+            else:
+                text = site.describe()
+            lines.append(f"  {label + ':':13}{text}")
     if report.failure:
         failure = report.failure
         status = f"HTTP {failure.http_status}" if failure.http_status is not None else "no HTTP answer"

@@ -33,7 +33,7 @@ __all__ = [
     "CallRecord",
     "ConsoleTransport",
     "DRConfig",
-    "DeployResult",
+    "DeployStart",
     "DeployStatus",
     "FailureKind",
     "HttpPolicy",
@@ -111,11 +111,9 @@ class DeployStatus:
 
 
 @dataclass(frozen=True)
-class DeployResult:
+class DeployStart:
     endpoint: str  # "staged_config/deploy_status" or "config/deploy_action"
-    nothing_to_deploy: bool
-    final_status: DeployStatus | None  # None when the console cannot report deploy status
-    waited_seconds: float
+    nothing_to_deploy: bool = False  # QRadar said so (1004): the staged configuration is the deployed one
 
 
 @dataclass
@@ -156,68 +154,27 @@ class QRadarConsole:
         )
 
     # --- deploy ------------------------------------------------------------------------------
-    def deploy(self, deadline: Deadline, poll_interval: float) -> DeployResult:
-        """Deploy staged changes and wait (within ``deadline``) until the deploy reports COMPLETE.
+    def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart:
+        """Start deploying the staged changes, within ``deadline``.
 
         Uses the documented ``staged_config/deploy_status`` and falls back to the hidden
         ``config/deploy_action`` on releases that lack it. A deploy already running (1002) is
         waited out and ours started after it; "nothing to deploy" (1004) is not an error.
         """
-        started = time.monotonic()
         try:
-            endpoint = self._start_deploy(deadline)
+            return DeployStart(self._request_deploy(deadline))
         except QRadarError as error:
             if error.qradar_code == NOTHING_TO_DEPLOY:
-                return DeployResult("staged_config/deploy_status", True, None, time.monotonic() - started)
+                return DeployStart("staged_config/deploy_status", nothing_to_deploy=True)
             if error.qradar_code != DEPLOY_ALREADY_RUNNING:
                 raise
-            logger.info("another deploy is running on the %s console; waiting for it first", self.site_name)
-            self._wait_for_deploy(deadline, poll_interval)
-            endpoint = self._start_deploy(deadline)
-        final_status = self._wait_for_deploy(deadline, poll_interval)
-        return DeployResult(endpoint, False, final_status, time.monotonic() - started)
+        logger.info("another deploy is running on the %s console; waiting for it first", self.site_name)
+        self.await_deploy(deadline, poll_interval)
+        return DeployStart(self._request_deploy(deadline))
 
-    def deploy_status(self, deadline: Deadline) -> DeployStatus | None:
-        step = "read deploy status"
-        try:
-            response = self.http.call(step, "GET", DEPLOY_STATUS_PATH, deadline)
-        except QRadarError as error:
-            if error.http_status in (404, 405):
-                return None
-            raise
-        payload = self._json_object(response, step)
-        status = payload.get("status")
-        if not isinstance(status, str):
-            raise self._malformed(step, "deploy status has no status field")
-        percent = payload.get("percent_complete")
-        return DeployStatus(
-            status=status,
-            percent_complete=int(percent) if isinstance(percent, int | float) else 0,
-            has_errors=bool(payload.get("has_errors")),
-            error_message=str(payload["error_message"]) if payload.get("error_message") else None,
-        )
-
-    def _start_deploy(self, deadline: Deadline) -> str:
-        try:
-            self.http.call("start deploy", "POST", DEPLOY_STATUS_PATH, deadline, body={"type": "INCREMENTAL"})
-        except QRadarError as error:
-            if error.http_status not in (404, 405):
-                raise
-            logger.info(
-                "documented deploy endpoint unavailable on the %s console; using config/deploy_action",
-                self.site_name,
-            )
-            self.http.call(
-                "start deploy (config/deploy_action)",
-                "POST",
-                LEGACY_DEPLOY_PATH,
-                deadline,
-                params={"type": "INCREMENTAL"},
-            )
-            return "config/deploy_action"
-        return "staged_config/deploy_status"
-
-    def _wait_for_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStatus | None:
+    def await_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStatus | None:
+        """Poll the deploy status until it reports COMPLETE, within ``deadline``: the final status, or
+        None when the console cannot report deploy status (then the deployed configuration decides)."""
         while True:
             status = self.deploy_status(deadline)
             if status is None:
@@ -245,6 +202,46 @@ class QRadarConsole:
                 extra={"site": self.site_name, "step": "deploy", "percent_complete": status.percent_complete},
             )
             self.sleep(poll_interval)
+
+    def deploy_status(self, deadline: Deadline) -> DeployStatus | None:
+        step = "read deploy status"
+        try:
+            response = self.http.call(step, "GET", DEPLOY_STATUS_PATH, deadline)
+        except QRadarError as error:
+            if error.http_status in (404, 405):
+                return None
+            raise
+        payload = self._json_object(response, step)
+        status = payload.get("status")
+        if not isinstance(status, str):
+            raise self._malformed(step, "deploy status has no status field")
+        percent = payload.get("percent_complete")
+        return DeployStatus(
+            status=status,
+            percent_complete=int(percent) if isinstance(percent, int | float) else 0,
+            has_errors=bool(payload.get("has_errors")),
+            error_message=str(payload["error_message"]) if payload.get("error_message") else None,
+        )
+
+    def _request_deploy(self, deadline: Deadline) -> str:
+        try:
+            self.http.call("start deploy", "POST", DEPLOY_STATUS_PATH, deadline, body={"type": "INCREMENTAL"})
+        except QRadarError as error:
+            if error.http_status not in (404, 405):
+                raise
+            logger.info(
+                "documented deploy endpoint unavailable on the %s console; using config/deploy_action",
+                self.site_name,
+            )
+            self.http.call(
+                "start deploy (config/deploy_action)",
+                "POST",
+                LEGACY_DEPLOY_PATH,
+                deadline,
+                params={"type": "INCREMENTAL"},
+            )
+            return "config/deploy_action"
+        return "staged_config/deploy_status"
 
     # --- answers -----------------------------------------------------------------------------
     def _json(self, response: requests.Response, step: str) -> Any:

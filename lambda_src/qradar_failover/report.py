@@ -39,6 +39,37 @@ class StepRecord:
     duration_seconds: float = 0.0
 
 
+@dataclass
+class SiteProgress:
+    """What a run knows about one site's console. Each fact is True only once it was seen: a console
+    that answered, a change it accepted, a deploy it started, a deployed configuration read back."""
+
+    reached: bool = False  # the console answered over HTTPS (with any status, a 401 too)
+    staged: bool = False  # it accepted the run's change to its staged DR configuration
+    deploy_started: bool = False  # it accepted the deploy of the staged change
+    confirmed: bool = False  # its deployed configuration reads as the run meant it to (Main: and no copy profile on)
+    state: str | None = None  # the last DR state read, e.g. "PRIMARY/ACTIVE, ariel copy on"
+    problem: str | None = None  # what stopped the run short of confirming this site
+
+    def facts(self) -> str:
+        """``reached, staged, deploy started, not confirmed``: all four, always."""
+        return ", ".join(
+            (
+                "reached" if self.reached else "not reached",
+                "staged" if self.staged else "not staged",
+                "deploy started" if self.deploy_started else "deploy not started",
+                "confirmed" if self.confirmed else "not confirmed",
+            )
+        )
+
+    def describe(self) -> str:
+        if self.state is None:
+            return self.facts()
+        if self.confirmed:
+            return f"{self.facts()}: {self.state}"
+        return f"{self.facts()} (last read: {self.state})"
+
+
 class FailureKind(StrEnum):
     """Why a run failed (``failure.kind`` in the report). A QRadar call fails with one of the first
     eight (:class:`~qradar_failover.qradar.QRadarError`); the run's other dependencies with the rest."""
@@ -85,8 +116,7 @@ class FailoverReport:
     steps: list[StepRecord] = field(default_factory=list)
     manual_actions: list[str] = field(default_factory=list)  # what the run could not finish
     next_steps: list[str] = field(default_factory=list)  # routine follow-ups after a failover
-    destination_state: str | None = None
-    main_state: str | None = None
+    sites: dict[str, SiteProgress] = field(default_factory=dict)  # "destination", "main": the sites the run worked on
     failure: Failure | None = None
     milestones: dict[str, float] = field(default_factory=dict)  # seconds since the run started
     duration_seconds: float = 0.0
@@ -105,13 +135,15 @@ class FailoverReport:
             "steps": [{**asdict(step), "status": step.status.value} for step in self.steps],
             "manual_actions": list(self.manual_actions),
             "next_steps": list(self.next_steps),
-            "destination_state": self.destination_state,
-            "main_state": self.main_state,
+            "sites": self.sites_as_dict(),
             "failure": self.failure.as_dict() if self.failure else None,
             "milestones": {name: round(value, 3) for name, value in self.milestones.items()},
             "duration_seconds": round(self.duration_seconds, 3),
             "notified": self.notified,
         }
+
+    def sites_as_dict(self) -> dict[str, dict[str, Any]]:
+        return {name: asdict(site) for name, site in self.sites.items()}
 
 
 def _alarm_dict(alarm: AlarmRecord | None) -> dict[str, Any] | None:

@@ -40,7 +40,8 @@ def test_sns_alarm_for_the_main_az_fails_over_and_is_verified(deployment: Any) -
     assert len(notification["Subject"]) <= 100
     machine_readable = json.loads(notification["Message"].split("Machine-readable\n", 1)[1])
     assert machine_readable["outcome"] == "failed_over"
-    assert machine_readable["destination_state"].startswith("PRIMARY/ACTIVE")
+    assert machine_readable["sites"]["destination"]["state"].startswith("PRIMARY/ACTIVE")
+    assert machine_readable["sites"]["main"]["confirmed"] is True
     assert deployment.aws.lock_item()["state"]["S"] == "FAILED_OVER"
 
 
@@ -88,10 +89,42 @@ def test_hung_main_console_does_not_block_failover(deployment: Any) -> None:
     assert result["outcome"] == "failed_over"
     assert deployment.destination.deployed_dr_config()["site_state"] == "ACTIVE"
     assert elapsed < 40, f"took {elapsed:.1f}s with default timeouts; the Lambda timeout is 300s"
-    assert result["main_state"] == "unreachable"
+    assert result["sites"]["main"]["reached"] is False
     (notification,) = deployment.aws.notifications()
     assert "(manual steps left)" in notification["Subject"]
     assert "When the Main Site console is back" in notification["Message"]
+
+
+def test_main_deploy_longer_than_the_main_site_budget_is_waited_for_and_confirmed(deployment: Any) -> None:
+    """Real deploys take minutes: once the Main deploy has started, the Main-Site budget (which bounds
+    reaching Main) no longer ends the wait, and nobody is told Main could not be reached."""
+    deployment.configure(MAIN_SITE_BUDGET_SECONDS="1")
+    deployment.main.deploy_seconds = 2.5
+
+    result = deployment.deliver()
+
+    assert result["outcome"] == "failed_over"
+    assert result["manual_actions"] == []
+    main = deployment.main.deployed_dr_config()
+    assert (main["site_state"], main["ariel_copy_enabled"]) == ("STANDBY", False)
+    (notification,) = deployment.aws.notifications()
+    assert "(manual steps left)" not in notification["Subject"]
+    assert "could not reach" not in notification["Message"]
+
+
+def test_main_deploy_unconfirmed_in_time_is_reported_as_started_with_how_to_check(deployment: Any) -> None:
+    deployment.configure(MAIN_SITE_BUDGET_SECONDS="1", DEPLOY_TIMEOUT_SECONDS="2")
+    deployment.main.deploy_seconds = 30
+
+    result = deployment.deliver()
+
+    assert result["outcome"] == "failed_over"
+    assert deployment.main.deployed_dr_config()["site_state"] == "ACTIVE", "still deploying"
+    (notification,) = deployment.aws.notifications()
+    message = notification["Message"]
+    assert "could not reach" not in message
+    assert "Main:        reached, staged, deploy started, not confirmed" in message
+    assert "confirm it later with 'qradar-failover status'" in message
 
 
 def test_main_refusing_connections_costs_little_time(deployment: Any) -> None:

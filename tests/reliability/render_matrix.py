@@ -84,7 +84,8 @@ def render() -> str:
         f"(retries+1) x (connect+read) + backoffs = {WORST_CALL:g} s and verification at most "
         f"`DEPLOY_TIMEOUT`, so Destination rows must finish within {HEALTHY_RUN_ALLOWANCE:g} + "
         f"{DEPLOY_TIMEOUT:g} + 2 x {WORST_CALL:g} = **{DESTINATION_BOUND:g} s**; the Main Site may cost at most "
-        f"its budget, so Main rows must finish within {HEALTHY_RUN_ALLOWANCE:g} + {MAIN_SITE_BUDGET:g} = "
+        "its budget until its deploy starts and a deploy it started at most `DEPLOY_TIMEOUT`, so Main rows must "
+        f"finish within {HEALTHY_RUN_ALLOWANCE:g} + {MAIN_SITE_BUDGET:g} + {DEPLOY_TIMEOUT:g} = "
         f"**{MAIN_BOUND:g} s**; AWS rows within **{AWS_BOUND:g} s** ({HEALTHY_RUN_ALLOWANCE:g} s is the "
         f"allowance for the rest of a run on a loaded CI machine; backoffs {BACKOFFS:g} s).",
         "",

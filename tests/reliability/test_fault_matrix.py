@@ -193,7 +193,12 @@ def test_qradar_fault(row: QRadarRow, rig: Rig, capfd: pytest.CaptureFixture[str
         )
         check_lock(rig, result, "FAILED_OVER")
         if row.expect is Expect.MANUAL:
-            assert "(deployed)" not in (result["main_state"] or ""), "never claims a demotion it did not verify"
+            assert result["sites"]["main"]["confirmed"] is False, "never claims a demotion it did not verify"
+            if row.site == "main" and row.step == "deploy_status":
+                assert result["sites"]["main"]["deploy_started"] is True
+                (action,) = result["manual_actions"]
+                assert "confirm it later with 'qradar-failover status'" in action
+                assert "could not reach" not in action
     rig.wait_for_deploys()
     check_retry(rig, result)
 
@@ -306,7 +311,7 @@ def test_aws_fault(row: AwsRow, rig: Rig, capfd: pytest.CaptureFixture[str]) -> 
     if row.expect in (Expect.NOT, Expect.DUPLICATE) and row.id != "sns-publish-failed-run":
         assert rig.deployment.destination.writes() == [] and rig.deployment.main.writes() == []
     if row.expect in (Expect.FAILED_OVER, Expect.MANUAL):
-        main_left = row.expect is Expect.MANUAL and "Main Site" in row.manual_hint
+        main_left = row.expect is Expect.MANUAL and row.manual_hint != LOCK_NOT_RECORDED
         assert_site_states(rig, destination_active=True, main_demoted=None if main_left else True)
 
 

@@ -17,7 +17,7 @@ from qradar_failover.config import SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.health import HealthEvidence, HealthUnavailable
 from qradar_failover.lock import ClaimResult, LockRecord, LockState
-from qradar_failover.qradar import CallObserver, CallRecord, DeployResult, DRConfig, QRadarError
+from qradar_failover.qradar import CallObserver, CallRecord, DeployStart, DeployStatus, DRConfig, QRadarError
 from qradar_failover.report import FailoverReport, FailureKind
 from qradar_failover.tokens import TokenUnavailable
 from support.events import REGION
@@ -34,13 +34,16 @@ class FakeConsole:
     calls: list[str] = field(default_factory=list)
     staged: dict[str, Any] | None = None
     observer: CallObserver | None = None
+    deploy_needs_seconds: float = 0.0  # a deploy completes only if this much time is left to wait for it
 
     def _enter(self, method: str) -> None:
         self.calls.append(method)
+        failure = self.fail_on.get(method)
         if self.observer:
-            self.observer(CallRecord(self.name, method, "GET", "/api/fake", 200, 0.0, 1))
-        if method in self.fail_on:
-            raise self.fail_on[method]
+            status, error = (failure.http_status, str(failure)) if failure else (200, None)
+            self.observer(CallRecord(self.name, method, "GET", "/api/fake", status, 0.0, 1, error))
+        if failure is not None:
+            raise failure
 
     def read_dr_config(self, deadline: Deadline, step: str = "read DR config") -> DRConfig:
         self._enter("read_dr_config")
@@ -60,15 +63,24 @@ class FakeConsole:
             if stored["id"] == profile["id"]:
                 stored["enabled"] = False
 
-    def deploy(self, deadline: Deadline, poll_interval: float) -> DeployResult:
-        self._enter("deploy")
+    def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart:
+        self._enter("start_deploy")
+        return DeployStart("staged_config/deploy_status", nothing_to_deploy=self.staged is None)
+
+    def await_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStatus | None:
+        """The staged configuration becomes the deployed one, if the deploy had time to finish."""
+        self._enter("await_deploy")
+        if deadline.remaining() < self.deploy_needs_seconds:
+            raise QRadarError(
+                site=self.name, step="deploy", kind=FailureKind.DEADLINE, detail="deploy still IN_PROGRESS at 40%"
+            )
         if self.staged is not None:
             self.deployed = dict(self.staged)
-        return DeployResult("staged_config/deploy_status", self.staged is None, None, 0.0)
+        return DeployStatus("COMPLETE", 100, has_errors=False, error_message=None)
 
     @property
     def writes(self) -> list[str]:
-        return [call for call in self.calls if not call.startswith(("read", "list"))]
+        return [call for call in self.calls if not call.startswith(("read", "list", "await"))]
 
 
 def dr_config(is_dr: str, site_state: str, ariel_copy_enabled: bool) -> dict[str, Any]:

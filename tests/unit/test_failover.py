@@ -17,7 +17,7 @@ from qradar_failover.deadline import Deadline
 from qradar_failover.failover import Collaborators, fail_over
 from qradar_failover.health import AvailabilityZoneNeverReported, HealthEvidence, LiveTargetHealth
 from qradar_failover.lock import FailoverLock, LockState
-from qradar_failover.qradar import DeployResult
+from qradar_failover.notify import body_for
 from qradar_failover.report import FailureKind, Outcome
 from support.events import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, sns_event
 from support.fakes import (
@@ -88,7 +88,7 @@ def test_confirmed_main_az_alarm_activates_destination_then_demotes_main(world: 
     assert world.main.deployed["ariel_copy_enabled"] is False
     assert all(profile["enabled"] is False for profile in world.main.profiles)
     first_main_call = world.main.calls[0]
-    assert world.destination.calls.index("deploy") >= 0 and first_main_call == "read_dr_config"
+    assert world.destination.calls.index("start_deploy") >= 0 and first_main_call == "read_dr_config"
     assert report.milestones["destination_deploy_started"] <= report.milestones["destination_active"]
     record = world.lock.current()
     assert record is not None and record.state is LockState.FAILED_OVER
@@ -104,7 +104,7 @@ def test_destination_is_activated_before_main_is_touched(world: World) -> None:
 
     world.run()
 
-    assert order.index("destination:deploy") < order.index("main:read_dr_config")
+    assert order.index("destination:await_deploy") < order.index("main:read_dr_config")
 
 
 @pytest.mark.parametrize("state", ["OK", "INSUFFICIENT_DATA"])
@@ -239,7 +239,7 @@ def test_unreachable_main_still_fails_over_and_leaves_manual_steps(world: World)
     report = world.run()
 
     assert report.outcome is Outcome.FAILED_OVER
-    assert report.main_state == "unreachable"
+    assert not report.sites["main"].reached
     assert any("Main Site console is back" in action for action in report.manual_actions)
     assert world.destination.deployed["site_state"] == "ACTIVE"
 
@@ -253,7 +253,7 @@ def test_main_token_unavailable_does_not_stop_the_failover(world: World) -> None
     assert any("AccessDeniedException" in action for action in report.manual_actions)
 
 
-@pytest.mark.parametrize("method", ["read_dr_config", "stage_dr_config", "deploy"])
+@pytest.mark.parametrize("method", ["read_dr_config", "stage_dr_config", "start_deploy", "await_deploy"])
 def test_destination_failure_fails_the_run_and_leaves_it_armed(world: World, method: str) -> None:
     world.destination.fail_on[method] = qradar_error("destination", method, FailureKind.HTTP, status=500)
 
@@ -279,8 +279,7 @@ def test_destination_in_unexpected_state_is_not_touched(world: World) -> None:
 
 
 def test_deploy_that_does_not_take_effect_fails_verification(world: World) -> None:
-    never_applied = DeployResult("staged_config/deploy_status", False, None, 0.0)
-    world.destination.deploy = lambda deadline, poll_interval: never_applied  # type: ignore[method-assign]
+    world.destination.await_deploy = lambda deadline, poll_interval: None  # type: ignore[method-assign]
 
     report = world.run(seconds=20)
 
@@ -301,7 +300,7 @@ def test_unexpected_defect_is_reported_notified_and_releases_the_claim(world: Wo
     def broken(deadline: Any, poll_interval: float) -> Any:
         raise KeyError("status")
 
-    world.destination.deploy = broken  # type: ignore[method-assign]
+    world.destination.start_deploy = broken  # type: ignore[method-assign]
 
     report = world.run()
 
@@ -312,17 +311,6 @@ def test_unexpected_defect_is_reported_notified_and_releases_the_claim(world: Wo
     record = world.lock.current()
     assert record is not None
     assert record.state is LockState.FAILED, "the next alarm can try again at once"
-
-
-def test_main_deploy_outlasting_its_budget_is_reported_as_started_not_unreachable(world: World) -> None:
-    world.main.fail_on["deploy"] = qradar_error("main", "deploy", FailureKind.DEADLINE)
-
-    report = world.run()
-
-    assert report.outcome is Outcome.FAILED_OVER
-    assert report.main_state == "STANDBY staged, deploy still running"
-    assert any("confirm on the Main console that the deploy completed" in a for a in report.manual_actions)
-    assert not any("could not reach" in a for a in report.manual_actions)
 
 
 def test_clean_failover_has_next_steps_but_nothing_left_by_hand(world: World) -> None:
@@ -433,7 +421,7 @@ def test_a_second_defect_while_recording_the_first_does_not_stop_its_notice(worl
     def broken_record(holder: str, summary: Any) -> bool:
         raise TypeError("record_failed() got an unexpected keyword argument")
 
-    world.destination.deploy = broken_deploy  # type: ignore[method-assign]
+    world.destination.start_deploy = broken_deploy  # type: ignore[method-assign]
     world.lock.record_failed = broken_record  # type: ignore[method-assign]
 
     report = world.run()
@@ -441,3 +429,100 @@ def test_a_second_defect_while_recording_the_first_does_not_stop_its_notice(worl
     assert report.outcome is Outcome.FAILED
     assert report.failure is not None and "KeyError" in report.failure.detail, "the first defect is the one reported"
     assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED]
+
+
+# --- what every report says about the Main Site: reached, staged, deploy started, confirmed -------
+def main_line(report: Any) -> str:
+    """The notice's line for the Main Site (under "Site state after this run")."""
+    return next(line for line in body_for(report).splitlines() if line.startswith("  Main:"))
+
+
+def test_main_that_cannot_be_reached_is_reported_as_not_reached(world: World) -> None:
+    world.main.fail_on["read_dr_config"] = qradar_error("main", "read DR config", FailureKind.TIMEOUT)
+
+    report = world.run()
+
+    assert "not reached, not staged, deploy not started, not confirmed" in main_line(report)
+    (action,) = report.manual_actions
+    assert action.startswith("When the Main Site console is back")
+    assert "could not reach it: main console, read DR config: timeout: simulated failure" in action
+
+
+def test_main_refusing_the_token_is_reported_as_reached_and_refused_not_unreachable(world: World) -> None:
+    world.main.fail_on["read_dr_config"] = qradar_error("main", "read DR config", FailureKind.HTTP, status=401)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert "reached, not staged, deploy not started, not confirmed" in main_line(report)
+    (action,) = report.manual_actions
+    assert "the Main console refused the automation's token (main console, read DR config: HTTP 401" in action
+    assert "could not reach" not in action
+
+
+def test_main_token_that_cannot_be_read_is_reported_as_such_not_as_unreachable(world: World) -> None:
+    world.consoles.token_errors.add("main")
+
+    report = world.run()
+
+    assert "not reached, not staged, deploy not started, not confirmed" in main_line(report)
+    (action,) = report.manual_actions
+    assert "could not read the Main console's token" in action
+    assert "AccessDeniedException" in action
+    assert "could not reach" not in action
+
+
+def test_main_staged_but_deploy_not_started_says_to_deploy_the_staged_changes(world: World) -> None:
+    world.main.fail_on["start_deploy"] = qradar_error("main", "start deploy", FailureKind.HTTP, status=500)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert "reached, staged, deploy not started, not confirmed" in main_line(report)
+    (action,) = report.manual_actions
+    assert "staged STANDBY with ariel copy disabled, but its deploy was not started" in action
+    assert "deploy the staged changes on the Main console" in action
+    assert "qradar-failover status" in action
+    assert "could not reach" not in action
+
+
+def test_main_deploy_started_but_unconfirmed_says_so_and_how_to_confirm_it(world: World) -> None:
+    world.main.fail_on["await_deploy"] = qradar_error("main", "read deploy status", FailureKind.TIMEOUT)
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert "reached, staged, deploy started, not confirmed" in main_line(report)
+    (action,) = report.manual_actions
+    assert "the deploy of STANDBY with ariel copy disabled was started" in action
+    assert "confirm it later with 'qradar-failover status'" in action
+    assert "could not reach" not in action
+
+
+def test_main_confirmed_standby_is_reported_as_such_and_leaves_nothing_by_hand(world: World) -> None:
+    report = world.run()
+
+    assert main_line(report).endswith("reached, staged, deploy started, confirmed: PRIMARY/STANDBY, ariel copy off")
+    assert report.manual_actions == []
+
+
+def test_a_started_main_deploy_is_waited_for_beyond_the_main_site_budget(world: World) -> None:
+    """Reaching Main is bounded by MAIN_SITE_BUDGET_SECONDS (20 s); once its deploy has started, the
+    deploy is waited for like the Destination's, up to DEPLOY_TIMEOUT_SECONDS (180 s)."""
+    world.main.deploy_needs_seconds = 60
+
+    report = world.run()
+
+    assert report.manual_actions == []
+    assert world.main.deployed["site_state"] == "STANDBY"
+    assert "deploy started, confirmed" in main_line(report)
+
+
+def test_the_wait_for_a_started_main_deploy_ends_with_the_run_deadline(world: World) -> None:
+    world.main.deploy_needs_seconds = 100
+
+    report = world.run(seconds=90)
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert "reached, staged, deploy started, not confirmed" in main_line(report)
+    assert any("confirm it later with 'qradar-failover status'" in action for action in report.manual_actions)

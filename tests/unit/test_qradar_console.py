@@ -109,11 +109,12 @@ def test_deploy_uses_the_documented_endpoint_and_waits_for_complete(console: QRa
     responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "IN_PROGRESS", "percent_complete": 40})
     responses.get(BASE + DEPLOY_STATUS_PATH, json=COMPLETE)
 
-    result = console.deploy(budget(), poll_interval=0.01)
+    start = console.start_deploy(budget(), poll_interval=0.01)
+    final_status = console.await_deploy(budget(), poll_interval=0.01)
 
-    assert result.endpoint == "staged_config/deploy_status"
-    assert result.final_status is not None
-    assert result.final_status.complete
+    assert start.endpoint == "staged_config/deploy_status"
+    assert final_status is not None
+    assert final_status.complete
     assert json.loads(responses.calls[0].request.body or b"") == {"type": "INCREMENTAL"}
 
 
@@ -123,10 +124,10 @@ def test_deploy_falls_back_to_deploy_action_when_the_documented_endpoint_is_miss
     responses.post(BASE + LEGACY_DEPLOY_PATH, json={})
     responses.get(BASE + DEPLOY_STATUS_PATH, status=404, json=qradar_error_body(404, 9003, "no such endpoint"))
 
-    result = console.deploy(budget(), poll_interval=0.01)
+    start = console.start_deploy(budget(), poll_interval=0.01)
 
-    assert result.endpoint == "config/deploy_action"
-    assert result.final_status is None, "status cannot be polled; the runbook verifies the config instead"
+    assert start.endpoint == "config/deploy_action"
+    assert console.await_deploy(budget(), poll_interval=0.01) is None, "no status: the runbook verifies the config"
     assert responses.calls[1].request.params == {"type": "INCREMENTAL"}
 
 
@@ -138,37 +139,35 @@ def test_deploy_already_running_is_waited_out_before_ours(console: QRadarConsole
     responses.post(BASE + DEPLOY_STATUS_PATH, json={"status": "INITIALIZING"})
     responses.get(BASE + DEPLOY_STATUS_PATH, json=COMPLETE)
 
-    result = console.deploy(budget(), poll_interval=0.01)
+    start = console.start_deploy(budget(), poll_interval=0.01)
 
     posts = [call for call in responses.calls if call.request.method == "POST"]
     assert len(posts) == 2
-    assert not result.nothing_to_deploy
+    assert not start.nothing_to_deploy
 
 
 @responses.activate
 def test_nothing_to_deploy_is_not_an_error(console: QRadarConsole) -> None:
     responses.post(BASE + DEPLOY_STATUS_PATH, status=409, json=qradar_error_body(409, 1004, "nothing to deploy"))
 
-    assert console.deploy(budget(), poll_interval=0.01).nothing_to_deploy
+    assert console.start_deploy(budget(), poll_interval=0.01).nothing_to_deploy
 
 
 @responses.activate
 def test_deploy_completed_with_errors_raises_with_qradar_message(console: QRadarConsole) -> None:
-    responses.post(BASE + DEPLOY_STATUS_PATH, json={})
     responses.get(BASE + DEPLOY_STATUS_PATH, json=COMPLETE | {"has_errors": True, "error_message": "host 2 failed"})
 
     with pytest.raises(QRadarError, match="host 2 failed") as raised:
-        console.deploy(budget(), poll_interval=0.01)
+        console.await_deploy(budget(), poll_interval=0.01)
     assert raised.value.kind is FailureKind.DEPLOY
 
 
 @responses.activate
 def test_deploy_that_outlasts_the_budget_stops_polling(console: QRadarConsole) -> None:
-    responses.post(BASE + DEPLOY_STATUS_PATH, json={})
     responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "IN_PROGRESS", "percent_complete": 10})
 
     with pytest.raises(QRadarError, match="still IN_PROGRESS") as raised:
-        console.deploy(Deadline.after(0.6), poll_interval=1)
+        console.await_deploy(Deadline.after(0.6), poll_interval=1)
     assert raised.value.kind is FailureKind.DEADLINE
 
 

@@ -16,7 +16,7 @@ from qradar_failover.config import SiteConfig
 from qradar_failover.events import decode_event
 from qradar_failover.health import HealthEvidence
 from qradar_failover.notify import SUBJECT_LIMIT, SnsNotifier, body_for, subject_for
-from qradar_failover.report import FailoverReport, Failure, Outcome, StepRecord, StepStatus
+from qradar_failover.report import FailoverReport, Failure, Outcome, SiteProgress, StepRecord, StepStatus
 from qradar_failover.tokens import Token, TokenProvider, TokenUnavailable
 from support.events import REGION, load_event
 from support.fakes import DefectiveClient, client_without_credentials, unreachable_client
@@ -127,8 +127,10 @@ def report(outcome: Outcome, **changes: Any) -> FailoverReport:
         alarm=decode_event(load_event("sns-cloudwatch-alarm-event.json")),
         evidence=HealthEvidence("ca-central-1a", 0, cloudwatch_healthy=0, cloudwatch_unhealthy=3),
         steps=[StepRecord("destination", "stage DR config", StepStatus.OK, "", 200, 0.12)],
-        destination_state="PRIMARY/ACTIVE, ariel copy on",
-        main_state="unreachable",
+        sites={
+            "destination": SiteProgress(True, True, True, True, "PRIMARY/ACTIVE, ariel copy on"),
+            "main": SiteProgress(problem="main console, read DR config: timeout: no answer within 15.0s"),
+        },
     )
     for name, value in changes.items():
         setattr(base, name, value)
@@ -156,6 +158,10 @@ def test_body_reads_as_email_and_carries_the_same_facts_as_json() -> None:
     assert facts["outcome"] == "failed_over"
     assert facts["alarm"]["availability_zone"] == "ca-central-1a"
     assert facts["manual_actions"] == ["Demote the Main Site by hand."]
+    assert "  Destination: reached, staged, deploy started, confirmed: PRIMARY/ACTIVE, ariel copy on" in body
+    assert "  Main:        not reached, not staged, deploy not started, not confirmed" in body
+    assert facts["sites"]["main"]["reached"] is False
+    assert facts["sites"]["main"]["problem"].startswith("main console, read DR config: timeout")
 
 
 def test_failure_body_names_step_status_and_qradar_message() -> None:
