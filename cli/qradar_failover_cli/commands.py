@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,8 +16,8 @@ from qradar_failover.aws_errors import AWS_ERRORS, AwsProblem, aws_error_code, a
 from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, decode_event
-from qradar_failover.failover import Collaborators, HealthSource, fail_over
-from qradar_failover.health import HealthEvidence, HealthUnavailable
+from qradar_failover.failover import Collaborators, fail_over
+from qradar_failover.health import HealthUnavailable
 from qradar_failover.lock import LockRecord, LockState, LockUnavailable
 from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
 from qradar_failover.report import FailoverReport, FailureKind, Outcome
@@ -226,25 +226,6 @@ def _deploy_text(deploy: DeployStatus | None) -> str:
 
 
 # --- failover ----------------------------------------------------------------------------------
-@dataclass
-class OperatorDecision:
-    """Manual failover: the operator's decision stands in for the alarm's confirmation. Live health is
-    still read and reported; when it would have refused, the run proceeds and says so."""
-
-    live: HealthSource
-    operator: str
-    min_healthy_collectors: int
-
-    def confirm(self, alarm: AlarmRecord) -> HealthEvidence:
-        try:
-            evidence = self.live.confirm(alarm)
-        except HealthUnavailable as error:
-            raise HealthUnavailable(f"manual failover by {self.operator}; live health unavailable ({error})") from None
-        if evidence.supports_failover(self.min_healthy_collectors):
-            return evidence
-        raise HealthUnavailable(f"manual failover by {self.operator} overrides live health: {evidence.summary()}")
-
-
 def failover(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     overrides: dict[str, Any] = {"dry_run": True} if args.dry_run else {}
     config, runtime = _runtime(args, environ, **overrides)
@@ -257,10 +238,6 @@ def failover(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> in
         alarm = decode_event(event)
     except EventRejected as error:
         raise CliError(f"the alarm event cannot be used: {error}", ExitCode.USAGE) from None
-    health: HealthSource = runtime.collaborators.health
-    if not args.require_confirmation:
-        config = replace(config, failover_when_unconfirmed=True)
-        health = OperatorDecision(health, operator, config.min_healthy_collectors)
 
     io.say(f"Failover of {alarm.availability_zone} ({alarm.target_group}) to the Destination Site")
     main = _read_site(runtime, config.main_site, with_deploy=False)
@@ -286,11 +263,15 @@ def failover(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> in
     io.say()
     io.say("Progress")
     collaborators = Collaborators(
-        ProgressConsoles(runtime.consoles, io.say), health, runtime.lock, runtime.collaborators.notifier
+        ProgressConsoles(runtime.consoles, io.say),
+        runtime.collaborators.health,
+        runtime.lock,
+        runtime.collaborators.notifier,
     )
     run_id = f"cli-{operator}-{uuid.uuid4().hex[:8]}"
+    decided_by = None if args.require_confirmation else operator  # the operator's decision replaces confirmation
     with deploy_progress(io.say):
-        report = fail_over(event, config, collaborators, Deadline.after(args.time_budget), run_id)
+        report = fail_over(event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by)
     code = failover_exit_code(report)
     if io.json:
         emit_json(report.as_dict() | {"exit_code": int(code)}, io.out)
@@ -300,9 +281,8 @@ def failover(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> in
     for line in timeline(report.as_dict()):
         io.say(line)
     io.say()
-    for step in report.steps:
-        if step.step == "confirm with live target health":
-            io.say(f"Confirmation: {step.detail}")
+    if report.confirmation:
+        io.say(f"Confirmation: {report.confirmation.detail}")
     for line in outcome_block(report.as_dict()):
         io.say(line)
     return code

@@ -24,7 +24,7 @@ from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from .ledger import RunLedger
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
 from .qradar import CallObserver, DeployStart, DeployStatus, DRConfig, QRadarError
-from .report import FailoverReport, Failure, FailureKind, Outcome, SiteProgress
+from .report import Confirmation, ConfirmedBy, FailoverReport, Failure, FailureKind, Outcome, SiteProgress
 from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
@@ -92,10 +92,15 @@ def fail_over(
     run_id: str,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    *,
+    operator: str | None = None,
 ) -> FailoverReport:
     """Run the failover for one delivered event and return what was decided and done. Never raises
-    for anything the event, QRadar or AWS can do; the report says what happened."""
-    run = _Run(config, collaborators, deadline, run_id, clock, sleep)
+    for anything the event, QRadar or AWS can do; the report says what happened.
+
+    ``operator``: a manual failover decided by this person. Live target health is still read and
+    reported, but the operator's decision stands in for its confirmation (the report says so)."""
+    run = _Run(config, collaborators, deadline, run_id, clock, sleep, operator)
     try:
         alarm = run.decode(event)
         run.check_relevant(alarm)
@@ -162,8 +167,10 @@ class _Run:
         run_id: str,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
+        operator: str | None,
     ) -> None:
         self.config = config
+        self.operator = operator
         self.sleep = sleep
         self.collaborators = collaborators
         self.deadline = deadline
@@ -205,15 +212,17 @@ class _Run:
 
     # confirm ------------------------------------------------------------------------------------
     def confirm(self, alarm: AlarmRecord) -> None:
+        unavailable: HealthUnavailable | None = None
         with self.ledger.step("aws", "confirm with live target health") as step_detail:
             try:
-                evidence = self.collaborators.health.confirm(alarm)
+                self.report.evidence = self.collaborators.health.confirm(alarm)
             except UnknownTargetGroup as error:  # also an AZ that never reported (AvailabilityZoneNeverReported)
                 step_detail.append(str(error))
                 self.finish(Outcome.REFUSED, f"{error}: {error.explanation}")
             except HealthUnavailable as error:
-                if not self.config.failover_when_unconfirmed:
-                    step_detail.append(f"unavailable: {error}")
+                unavailable = error
+                step_detail.append(f"unavailable: {error}")
+                if self.operator is None and not self.config.failover_when_unconfirmed:
                     self.finish(
                         Outcome.REFUSED,
                         f"could not confirm the alarm with live data ({error}); set FAILOVER_WHEN_UNCONFIRMED=true "
@@ -222,17 +231,48 @@ class _Run:
                             "Check the Main Site collectors; if they are down, run: qradar-failover failover"
                         ],
                     )
-                step_detail.append(f"unconfirmed, proceeding on the alarm alone: {error}")
-                return
-            self.report.evidence = evidence
-            step_detail.append(evidence.summary())
+            else:
+                step_detail.append(self.report.evidence.summary())
+        self.report.confirmation = self.decide(alarm, self.report.evidence, unavailable)
+
+    def decide(
+        self, alarm: AlarmRecord, evidence: HealthEvidence | None, unavailable: HealthUnavailable | None
+    ) -> Confirmation:
+        """How the failover is decided, from the evidence; refuses when live health speaks against it
+        and no operator decided."""
         minimum = self.config.min_healthy_collectors
+        zone = alarm.availability_zone
+        if self.operator is not None:
+            who = f"manual failover by {self.operator}"
+            if evidence is None:
+                detail = f"{who}; live target health could not be read: {unavailable}"
+            elif evidence.supports_failover(minimum):
+                detail = (
+                    f"{who}; live target health agrees: {evidence.healthy_collectors} healthy collector(s) in {zone}"
+                )
+            else:
+                detail = (
+                    f"{who} against the evidence: {evidence.healthy_collectors} healthy collector(s) remain in "
+                    f"{zone}, so the function would refuse this alarm"
+                )
+            return Confirmation(ConfirmedBy.OPERATOR, detail, self.operator)
+        if evidence is None:
+            return Confirmation(
+                ConfirmedBy.ALARM_ALONE,
+                f"the alarm alone, as FAILOVER_WHEN_UNCONFIRMED=true allows: live target health could not be read: "
+                f"{unavailable}",
+            )
         if not evidence.supports_failover(minimum):
             self.finish(
                 Outcome.REFUSED,
-                f"{evidence.healthy_collectors} healthy collector(s) remain in {alarm.availability_zone} "
+                f"{evidence.healthy_collectors} healthy collector(s) remain in {zone} "
                 f"(fail over below {minimum}); the Main Site is still collecting",
             )
+        return Confirmation(
+            ConfirmedBy.LIVE_HEALTH,
+            f"live target health confirms the outage: {evidence.healthy_collectors} healthy collector(s) in {zone}, "
+            f"fewer than {minimum}",
+        )
 
     # dry run ------------------------------------------------------------------------------------
     def plan_dry_run(self) -> None:
@@ -250,7 +290,10 @@ class _Run:
         else:
             plan("main", f"already {main.describe()}: disable any enabled ariel copy profile")
         plan("aws", "record the failover in the lock table and notify")
-        self.finish(Outcome.DRY_RUN, "dry run: the alarm is confirmed; nothing was written")
+        assert self.report.confirmation is not None
+        self.finish(
+            Outcome.DRY_RUN, f"dry run: would fail over ({self.report.confirmation.detail}); nothing was written"
+        )
 
     # claim lock ---------------------------------------------------------------------------------
     def claim_lock(self, alarm: AlarmRecord) -> None:

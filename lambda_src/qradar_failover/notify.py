@@ -57,8 +57,7 @@ def body_for(report: FailoverReport) -> str:
             f"  Target group:  {alarm.target_group}",
             f"  Load balancer: {alarm.load_balancer} ({alarm.metric_name}, {alarm.namespace})",
         ]
-    if report.evidence:
-        lines += ["", "Live target health", f"  {report.evidence.summary()}"]
+    lines += _health_lines(report)
     if report.steps:
         lines += ["", "Steps"]
         for step in report.steps:
@@ -67,17 +66,7 @@ def body_for(report: FailoverReport) -> str:
                 f"  [{step.status.value:7}] {step.site:11} {step.step:40} {status:8} {step.duration_seconds:6.2f}s"
                 + (f"  {step.detail}" if step.detail else "")
             )
-    if report.sites:
-        lines += ["", "Sites (read only: nothing was written)" if report.dry_run else "Site state after this run"]
-        for name, label in (("destination", "Destination"), ("main", "Main")):
-            site = report.sites.get(name)
-            if site is None:
-                text = "not touched"
-            elif report.dry_run:
-                text = site.state or f"not read ({site.problem})"
-            else:
-                text = site.describe()
-            lines.append(f"  {label + ':':13}{text}")
+    lines += _site_lines(report)
     if report.failure:
         failure = report.failure
         status = f"HTTP {failure.http_status}" if failure.http_status is not None else "no HTTP answer"
@@ -102,6 +91,34 @@ def body_for(report: FailoverReport) -> str:
         json.dumps(scrub_values(report.as_dict()), indent=2, sort_keys=True, default=str),
     ]
     return scrub("\n".join(lines))
+
+
+def _health_lines(report: FailoverReport) -> list[str]:
+    if not (report.evidence or report.confirmation):
+        return []
+    lines = ["", "Live target health"]
+    if report.evidence:
+        lines.append(f"  {report.evidence.summary()}")
+    if report.confirmation:
+        lines.append(f"  Confirmation: {report.confirmation.detail}")
+    return lines
+
+
+def _site_lines(report: FailoverReport) -> list[str]:
+    """What is known about each site; a dry run only read them."""
+    if not report.sites:
+        return []
+    lines = ["", "Sites (read only: nothing was written)" if report.dry_run else "Site state after this run"]
+    for name, label in (("destination", "Destination"), ("main", "Main")):
+        site = report.sites.get(name)
+        if site is None:
+            text = "not touched"
+        elif report.dry_run:
+            text = site.state or f"not read ({site.problem})"
+        else:
+            text = site.describe()
+        lines.append(f"  {label + ':':13}{text}")
+    return lines
 
 
 class SnsNotifier:

@@ -39,6 +39,24 @@ class StepRecord:
     duration_seconds: float = 0.0
 
 
+class ConfirmedBy(StrEnum):
+    """Who or what decided that the Main Site has lost collection."""
+
+    LIVE_HEALTH = "live_health"  # live target health: fewer healthy collectors than MIN_HEALTHY_COLLECTORS
+    ALARM_ALONE = "alarm_alone"  # live health could not be read and FAILOVER_WHEN_UNCONFIRMED=true
+    OPERATOR = "operator"  # a manual failover: the operator's decision, whatever live health said
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    by: ConfirmedBy
+    detail: str  # one sentence with the evidence, e.g. "manual failover by alice against the evidence: ..."
+    operator: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"by": self.by.value, "detail": self.detail, "operator": self.operator}
+
+
 @dataclass
 class SiteProgress:
     """What a run knows about one site's console. Each fact is True only once it was seen: a console
@@ -113,6 +131,7 @@ class FailoverReport:
     run_id: str
     alarm: AlarmRecord | None = None
     evidence: HealthEvidence | None = None
+    confirmation: Confirmation | None = None  # how the failover was decided (None: it was not)
     steps: list[StepRecord] = field(default_factory=list)
     manual_actions: list[str] = field(default_factory=list)  # what the run could not finish
     next_steps: list[str] = field(default_factory=list)  # routine follow-ups after a failover
@@ -132,6 +151,7 @@ class FailoverReport:
             "dry_run": self.dry_run,
             "alarm": _alarm_dict(self.alarm),
             "evidence": self.evidence.as_dict() if self.evidence else None,
+            "confirmation": self.confirmation.as_dict() if self.confirmation else None,
             "steps": [{**asdict(step), "status": step.status.value} for step in self.steps],
             "manual_actions": list(self.manual_actions),
             "next_steps": list(self.next_steps),

@@ -53,7 +53,7 @@ def test_manual_failover_with_yes_runs_the_engine_with_progress(cli: Cli, world:
     assert len(staged_writes(world.destination)) == 1
     assert "destination  stage DR config" in result.out
     assert "% complete)" in result.out, "deploy polling is shown"
-    assert "overrides live health" in result.out, "the collectors were healthy: the operator decided"
+    assert "against the evidence: 2 healthy collector(s)" in result.out, "healthy collectors: the operator decided"
     assert "Outcome: failed_over" in result.out
     (notice,) = world.notifications()
     assert notice["Subject"].startswith("[QRadar DR] Failed over")

@@ -48,7 +48,7 @@ class World:
         self.notifier = FakeNotifier()
         self.lock = lock
 
-    def run(self, event: Any = None, run_id: str = "run-1", seconds: float = 280.0) -> Any:
+    def run(self, event: Any = None, run_id: str = "run-1", seconds: float = 280.0, operator: str | None = None) -> Any:
         collaborators = Collaborators(self.consoles, self.health, self.lock, self.notifier)
         return fail_over(
             event if event is not None else sns_event(alarm_message()),
@@ -57,6 +57,7 @@ class World:
             Deadline.after(seconds),
             run_id,
             sleep=lambda _: None,
+            operator=operator,
         )
 
     def writes(self) -> list[str]:
@@ -178,6 +179,72 @@ def test_dry_run_reads_and_notifies_the_plan_but_writes_nothing(lock: FailoverLo
     planned = " ".join(step.detail for step in report.steps if step.status.value == "planned")
     assert "stage PRIMARY/ACTIVE" in planned and "stage STANDBY" in planned
     assert world.notifier.reports[0].dry_run is True
+
+
+# --- how the failover was decided: live health, the alarm alone, or an operator -------------------
+def test_dry_run_confirmed_by_live_health_says_so_with_the_evidence(lock: FailoverLock) -> None:
+    report = World(lock, DRY_RUN="true").run()
+
+    assert report.reason == (
+        "dry run: would fail over (live target health confirms the outage: 0 healthy collector(s) in "
+        f"{MAIN_AZ}, fewer than 1); nothing was written"
+    )
+    assert report.as_dict()["confirmation"]["by"] == "live_health"
+
+
+def test_dry_run_of_an_operator_against_healthy_collectors_says_it_goes_against_the_evidence(
+    lock: FailoverLock,
+) -> None:
+    world = World(lock, DRY_RUN="true")
+    world.health.evidence = TWO_HEALTHY
+
+    report = world.run(operator="alice")
+
+    assert report.outcome is Outcome.DRY_RUN
+    assert "confirmed" not in report.reason
+    assert report.reason == (
+        "dry run: would fail over (manual failover by alice against the evidence: 2 healthy collector(s) "
+        f"remain in {MAIN_AZ}, so the function would refuse this alarm); nothing was written"
+    )
+    assert report.evidence == TWO_HEALTHY, "the evidence the operator overrode is reported"
+    assert "against the evidence" in body_for(report)
+
+
+def test_dry_run_of_an_operator_without_live_health_says_it_could_not_be_read(lock: FailoverLock) -> None:
+    world = World(lock, DRY_RUN="true")
+    world.health.evidence = None
+
+    report = world.run(operator="alice")
+
+    assert report.outcome is Outcome.DRY_RUN
+    assert report.reason.startswith(
+        "dry run: would fail over (manual failover by alice; live target health could not be read: CloudWatch:"
+    )
+
+
+def test_operator_failover_proceeds_against_healthy_collectors_and_the_notice_says_who_decided(
+    lock: FailoverLock,
+) -> None:
+    world = World(lock)
+    world.health.evidence = TWO_HEALTHY
+
+    report = world.run(operator="alice")
+
+    assert report.outcome is Outcome.FAILED_OVER
+    assert world.destination.deployed["site_state"] == "ACTIVE"
+    assert "Confirmation: manual failover by alice against the evidence: 2 healthy collector(s)" in body_for(report)
+
+
+def test_alarm_alone_failover_says_live_health_could_not_be_read(lock: FailoverLock) -> None:
+    world = World(lock, FAILOVER_WHEN_UNCONFIRMED="true", DRY_RUN="true")
+    world.health.evidence = None
+
+    report = world.run()
+
+    assert report.reason.startswith(
+        "dry run: would fail over (the alarm alone, as FAILOVER_WHEN_UNCONFIRMED=true allows: live target health "
+        "could not be read: CloudWatch:"
+    )
 
 
 def test_second_delivery_after_failover_is_a_no_op_with_one_notice(world: World) -> None:
