@@ -12,7 +12,10 @@ What the calls mean (the DataSync API) is :class:`qradar_failover.qradar.QRadarC
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -290,6 +293,48 @@ def _qradar_error_fields(response: requests.Response) -> tuple[int | None, str |
     return (code if isinstance(code, int) and not isinstance(code, bool) else None), (message or None)
 
 
+_CERTIFICATE_PROBLEMS = {10: "certificate has expired", 62: "certificate does not name this host"}  # OpenSSL codes
+_SOCKET_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
+    (ConnectionRefusedError, "connection refused"),
+    (ConnectionResetError, "connection reset"),
+    (socket.gaierror, "host name not resolved"),
+    (TimeoutError, "timed out"),
+)
+
+
 def _reason(error: BaseException) -> str:
-    """A short description of a ``requests`` failure (URLs hold no secrets: tokens travel in headers)."""
-    return (str(error) or type(error).__name__)[:200]
+    """The root cause of a ``requests`` failure in a few words ("connection refused", "certificate not
+    trusted (unable to get local issuer certificate)"), not urllib3's nested repr cut mid-word."""
+    for cause in reversed(_causes(error)):  # the innermost cause is the most specific
+        words = _root_cause_words(cause)
+        if words:
+            return words
+    return (str(error) or type(error).__name__)[:200]  # URLs hold no secrets: tokens travel in headers
+
+
+def _root_cause_words(cause: BaseException) -> str | None:
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return _CERTIFICATE_PROBLEMS.get(cause.verify_code, f"certificate not trusted ({cause.verify_message})")
+    if isinstance(cause, ssl.SSLError):
+        return f"TLS handshake failed ({cause.reason or type(cause).__name__})"
+    for kind, words in _SOCKET_PROBLEMS:
+        if isinstance(cause, kind):
+            return words
+    if isinstance(cause, OSError) and cause.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return "no route to the console"
+    return None
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """``error`` and what caused it, outermost first (requests wraps urllib3, which wraps the socket error)."""
+    chain: list[BaseException] = []
+    pending: list[BaseException] = [error]
+    while pending and len(chain) < 20:
+        current = pending.pop(0)
+        if any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        reason = getattr(current, "reason", None)
+        nested = [current.__cause__, current.__context__, reason, *(a for a in current.args[:1])]
+        pending += [item for item in nested if isinstance(item, BaseException)]
+    return chain
