@@ -92,3 +92,13 @@ output "host_agent_ssm_document_name" {
   description = "Name of the SSM document that installs the host agent (null when distribution is off)."
   value       = try(aws_ssm_document.host_agent[0].name, null)
 }
+
+output "operator_cli" {
+  description = "What the operator CLI (qradar-failover) needs: command runs it with --function, which reads every other setting and the CA bundle from the deployed function (lambda:GetFunction); environment holds the same settings as variables for a shell without that permission (then save ca_bundle_pem and pass --qradar-ca-bundle)."
+  value = var.create ? {
+    function_name = local.function_name
+    region        = local.region
+    command       = "qradar-failover status --function ${local.function_name} --region ${local.region}"
+    environment   = { for name, value in local.function_environment : name => value if name != "QRADAR_CA_BUNDLE" }
+  } : null
+}
