@@ -9,14 +9,16 @@ against what the scenario is meant to demonstrate.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
+import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,11 +26,14 @@ from typing import Any, TextIO
 # The drill runs on the development kit (the `drill` extra); main.py turns its absence into a clear message.
 from qradar_devkit import world as w
 from qradar_devkit.lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaContext
+from qradar_failover.config import load_config
 from qradar_failover.handler import lambda_handler, reset_runtime
 from qradar_failover.observability import configure_logging
 from qradar_simulator import Fault, FaultKind
 
-from .render import dr_state, notification, outcome_block, table, timeline
+from .exit_codes import ExitCode
+from .progress import WaitFor, deploy_progress
+from .render import dr_state, emit_json, notification, outcome_block, table, timeline
 
 STAGED_DR_CONFIG = "/api/staged_config/disaster_recovery/disaster_recovery_config"
 # The engine's defaults except where a demo must be quick; printed at the start of every drill.
@@ -85,6 +90,7 @@ class DrillResult:
     seconds: float
     log_path: str | None
     checks: list[tuple[str, bool]] = field(default_factory=list)
+    workdir_note: str | None = None  # what became of the drill's temporary directory
 
     @property
     def passed(self) -> bool:
@@ -132,10 +138,29 @@ class DrillResult:
             "settings": self.settings,
             "seconds": round(self.seconds, 3),
             "log_path": self.log_path,
+            "workdir": self.workdir_note,
         }
 
 
 Say = Callable[[str], None]
+
+
+def command(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
+    """``qradar-failover drill``: run the scenario the flags describe and print (or emit) what happened."""
+    options = DrillOptions(
+        main_hung=args.main_hung,
+        false_alarm=args.false_alarm,
+        duplicates=args.duplicates,
+        dry_run=args.dry_run,
+        deploy_seconds=args.deploy_seconds,
+        verbose=args.verbose,
+    )
+    result = run_drill(options, io.say, log_stream=io.err if args.json else io.out, wait_for=io.wait_for)
+    if args.json:
+        emit_json(result.as_dict(), io.out)
+    else:
+        print_result(result, io.say, width=io.width)
+    return int(ExitCode.OK if result.passed else ExitCode.FAILED)
 
 
 def run_drill(
@@ -144,13 +169,17 @@ def run_drill(
     workdir: Path | None = None,
     endpoint: Any = None,
     log_stream: TextIO | None = None,
+    wait_for: WaitFor | None = None,
 ) -> DrillResult:
     """Build the world, break the Main AZ as the scenario says, deliver the alarm, check the result.
 
     ``endpoint`` (a :class:`~qradar_devkit.world.MotoEndpoint`) may be shared across drills;
     it is reset first either way. ``log_stream`` receives the handler's log lines with ``verbose``.
+    Without ``workdir`` the drill works in a temporary directory and removes it at the end (it holds
+    the drill CA's private keys); only a failed drill's handler log is kept, and the result says where.
     """
     started = time.monotonic()
+    own_workdir = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="qradar-drill-"))
     own_endpoint = endpoint is None
     if endpoint is None:
@@ -160,19 +189,44 @@ def run_drill(
     if options.dry_run:
         settings["DRY_RUN"] = "true"
     main_collectors = 3 if options.false_alarm else 2
+    result: DrillResult | None = None
     try:
         with w.aws_environment(endpoint.url):
             say(f"AWS:  moto in server mode at {endpoint.url} (AWS_ENDPOINT_URL; fake credentials, {w.REGION})")
             world = w.build_world(workdir, endpoint.url, main_collectors=main_collectors,
                                   deploy_seconds=options.deploy_seconds)  # fmt: skip
             try:
-                return _run(options, world, settings, say, workdir, started, log_stream)
+                result = _run(options, world, settings, say, workdir, started, log_stream, wait_for or _no_wait)
+                return result
             finally:
                 world.stop()
                 reset_runtime()
     finally:
         if own_endpoint:
             endpoint.stop()
+        if own_workdir:
+            note = clean_up(workdir, keep_log=result is None or not result.passed)
+            if result is not None:
+                result.workdir_note = note
+                if not (workdir / "handler.log").is_file():
+                    result.log_path = None
+
+
+def clean_up(workdir: Path, *, keep_log: bool) -> str:
+    """Remove the drill's temporary directory (the CA's private keys are in it); keep only a failed run's log."""
+    log = workdir / "handler.log"
+    if keep_log and log.is_file():
+        for entry in workdir.iterdir():
+            if entry != log:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        return f"kept {log} to look into (the drill CA's keys were removed); delete {workdir} when done"
+    shutil.rmtree(workdir, ignore_errors=True)
+    return f"removed {workdir} (the drill CA and its private keys, the handler log)"
+
+
+@contextlib.contextmanager
+def _no_wait(_what: str, _bound: float) -> Iterator[None]:
+    yield
 
 
 def _run(
@@ -183,11 +237,12 @@ def _run(
     workdir: Path,
     started: float,
     log_stream: TextIO | None,
+    wait_for: WaitFor,
 ) -> DrillResult:
     os.environ.update(world.env | settings)
     reset_runtime()  # clients pick up the endpoint and this environment
     say(f"QRadar: Main console https://{world.main.address}, Destination https://{world.destination.address}")
-    say(f"        simulated, certificates from a drill CA trusted via QRADAR_CA_BUNDLE={world.ca.bundle_path}")
+    say(f"  simulated, certificates from a drill CA trusted via QRADAR_CA_BUNDLE={world.ca.bundle_path}")
     say(
         f"Created: NLB {world.load_balancer}, target group {world.target_group} "
         f"({sum(c.availability_zone == w.MAIN_AZ for c in world.collectors)} collectors in {w.MAIN_AZ} = Main, "
@@ -226,7 +281,11 @@ def _run(
         + ("delivered to the handler" if count == 1 else f"delivered {count} times at once (SNS redelivery)")
     )
     log_path = None if options.verbose else str(workdir / "handler.log")
-    with _handler_output(log_path, log_stream) as _:
+    with (
+        _handler_output(log_path, log_stream),
+        deploy_progress(say, load_config(os.environ)),
+        wait_for("the function's run", LAMBDA_TIMEOUT_SECONDS),
+    ):
         deliveries = _deliver(event, count)
     say("")
     result = DrillResult(
@@ -337,8 +396,9 @@ def _reason(value: float) -> str:
     )
 
 
-def print_result(result: DrillResult, say: Say) -> None:
-    """The human part: timeline, states before/after, what the subscriber received, the verdict."""
+def print_result(result: DrillResult, say: Say, width: int | None = None) -> None:
+    """The human part: timeline, states before/after, what the subscriber received, the verdict.
+    ``width``: fit the tables to it (``say`` wraps the prose)."""
     options = result.options
     if len(result.deliveries) > 1:
         say("Deliveries")
@@ -350,13 +410,19 @@ def print_result(result: DrillResult, say: Say) -> None:
         say("")
     report = result.report
     say(f"Timeline (run {report['run_id']})")
-    say_lines(say, timeline(report))
+    say_lines(say, timeline(report, width=width))
     say("")
     say_lines(say, outcome_block(report))
     say("")
-    say("DR state         before                           after")
-    for site in ("main", "destination"):
-        say(f"  {site:14} {dr_state(result.before[site]):32} {dr_state(result.after[site])}")
+    say("DR state")
+    say_lines(
+        say,
+        table(
+            ("site", "before", "after"),
+            [(site, dr_state(result.before[site]), dr_state(result.after[site])) for site in ("main", "destination")],
+            width=width,
+        ),
+    )
     changed = {name: state for name, state in result.alarms_after.items() if result.alarms_before.get(name) != state}
     for name, state in changed.items():
         say(f"  alarm {name}: {result.alarms_before.get(name)} -> {state}")
@@ -367,6 +433,8 @@ def print_result(result: DrillResult, say: Say) -> None:
         say("")
     if result.log_path:
         say(f"Handler log (JSON lines): {result.log_path}")
+    if result.workdir_note:
+        say(f"Drill directory: {result.workdir_note}")
     say("")
     say(f"Checks ({options.scenario}: expected outcome {options.expected_outcome})")
     for name, ok in result.checks:

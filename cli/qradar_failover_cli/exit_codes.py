@@ -14,8 +14,9 @@ class ExitCode(IntEnum):
 
 EXIT_CODES_HELP = """exit codes:
   0  done (or nothing needed doing)
-  1  the operation failed or was refused, you answered "no", or status needs attention
-  2  usage or configuration error: a missing/invalid setting (named), bad flag, unreadable file
+  1  failed or refused, you answered "no", or status needs attention
+  2  usage or configuration: a missing/invalid setting (named), a bad flag,
+     an unreadable file, no AWS credentials/region, an untrusted certificate
   3  a QRadar console or an AWS API could not be reached or read"""
 
 

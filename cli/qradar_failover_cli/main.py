@@ -1,36 +1,49 @@
-"""``qradar-failover``: argument parsing and the exit-code contract. The work is in commands.py/drill.py."""
+"""``qradar-failover``: argument parsing and the exit-code contract. The work is in commands.py/drill.py.
+
+A command is one :func:`register` call in :func:`build_parser`: its name, help, arguments and the
+function that runs it (``module:function``, imported when the command runs so ``--help`` stays fast).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, NoReturn, TextIO
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from qradar_failover.observability import LOGGER_NAME, configure_logging
 
 from .exit_codes import EXIT_CODES_HELP, CliError, ExitCode
+from .problems import aws_advice, aws_class_of, aws_code_of
+from .render import terminal_width
 from .settings import add_setting_flags
 
 DESCRIPTION = """\
-Operate the automated QRadar DataSync failover: see both consoles' DR state, fail over by hand
-through the same engine the Lambda function runs, re-arm the automation after a failback, and
+Operate the automated QRadar DataSync failover: see both consoles' DR state, fail over by hand \
+through the same engine the Lambda function runs, re-arm the automation after a failback, and \
 explain alarm events. `drill` runs a complete AZ failure locally (no AWS account needed).
 
-Configuration is the function's own: the environment variables of its environment contract
-(MAIN_SITE_ADDRESS, DEST_SITE_ADDRESS, *_TOKEN_SECRET_ARN, MAIN_SITE_AVAILABILITY_ZONES, NOTIFICATION_TOPIC_ARN,
-LOCK_TABLE_NAME, QRADAR_CA_BUNDLE, ...), each of which a flag can set for one command. Tokens are read
-from Secrets Manager with your AWS credentials (--profile/--region or the usual AWS variables)."""
+Configuration is the function's own: --function NAME reads it (and the CA bundle) from the \
+deployed function; otherwise the environment variables of its environment contract \
+(MAIN_SITE_ADDRESS, NOTIFICATION_TOPIC_ARN, LOCK_TABLE_NAME, ...), each of which a flag of the \
+same name sets for one command. Tokens are read from Secrets Manager with your AWS credentials \
+(--profile/--region or the usual AWS variables)."""
 
 EPILOG = (
     """examples:
-  qradar-failover drill                      # the local drill (what `make demo` runs)
-  qradar-failover status --profile prod      # consoles, lock, alarms and a one-line verdict
-  qradar-failover failover --dry-run         # what a manual failover would do, writing nothing
-  qradar-failover rearm                      # after failing back with the DataSync app
-  qradar-failover decode event.json          # how the function would read this event
+  qradar-failover status --function NAME       # the verdict; exit 0 when armed
+  qradar-failover failover --dry-run --function NAME  # what failover would do
+  qradar-failover rearm --function NAME        # after failing back
+  qradar-failover decode event.json --offline  # how the function reads it
+  qradar-failover drill                        # the local drill (make demo)
 
 """
     + EXIT_CODES_HELP
@@ -39,47 +52,83 @@ EPILOG = (
 Command = Callable[[argparse.Namespace, Mapping[str, str], Any], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors end the command like every other bad input: one line, exit 2 (and JSON with --json)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')", ExitCode.USAGE)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Prose paragraphs fill the terminal's width (80 columns when it cannot be told); indented
+    blocks (examples, the exit-code table) keep their lines."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith(" ") or ":\n " in paragraph:
+                paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                paragraphs.append(
+                    textwrap.fill(" ".join(paragraph.split()), width, initial_indent=indent, subsequent_indent=indent)
+                )
+        return "\n\n".join(paragraphs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="qradar-failover",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, summary: str, details: str, *, settings: bool = True) -> argparse.ArgumentParser:
+    def register(
+        name: str, summary: str, details: str, run: str, *, settings: Sequence[str] | None = None
+    ) -> argparse.ArgumentParser:
+        """One command. ``settings``: the environment settings it takes as flags (None: all)."""
         sub = commands.add_parser(
             name,
             help=summary,
             description=f"{summary}\n\n{details}",
             epilog=EXIT_CODES_HELP,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_HelpFormatter,
         )
+        sub.set_defaults(run=run)
         sub.add_argument("--json", action="store_true", help="print one JSON document on stdout (for scripts)")
         sub.add_argument("-v", "--verbose", action="store_true", help="also show the engine's JSON log lines")
-        if settings:
-            add_setting_flags(sub)
+        if settings is None or settings:
+            add_setting_flags(sub, settings)
         return sub
 
-    command(
+    register(
         "status",
         "Show both consoles' DR state and deploy status, the lock record and the Main-AZ alarms.",
-        "Ends with a one-line verdict, e.g. 'Main active, Destination standby, automation armed'.\n"
-        "Exit 0 only in that normal armed state; 1 when it needs attention (failed over, disarmed,\n"
-        "an alarm firing, an unexpected DR state); 3 when a console or AWS could not be read.",
+        "Ends with a one-line verdict, e.g. 'Main active, Destination standby, automation armed'. "
+        "What cannot be read is marked and named; the rest is still shown. Exit 0 only in that "
+        "normal armed state; 1 when it needs attention (failed over, disarmed, an alarm firing, an "
+        "unexpected DR state, a token refused); 3 when a console or AWS could not be reached.",
+        "commands:status",
     )
-    failover = command(
+    failover = register(
         "failover",
         "Fail over to the Destination Site now, through the same engine as the function.",
-        "Picks the Main-AZ health alarm from CloudWatch (or takes --alarm-file), shows both consoles,\n"
-        "the lock and live target health, asks for confirmation, then runs the runbook with progress:\n"
-        "claim the lock, activate and verify the Destination, demote the Main Site (bounded), record,\n"
-        "notify. Your decision replaces the alarm's confirmation by live target health (which is still\n"
-        "shown and reported); --require-confirmation makes it refuse like the function would. If the\n"
-        "lock already records a failover, nothing is done until 'rearm'.",
+        "Picks the Main-AZ health alarm from CloudWatch (or takes --alarm-file), shows live target "
+        "health, both consoles and the lock, asks for confirmation, then runs the runbook with "
+        "progress: claim the lock, activate and verify the Destination, demote the Main Site "
+        "(bounded), record, notify. Your decision replaces the alarm's confirmation by live target "
+        "health (which is still shown and reported); --require-confirmation makes it refuse like "
+        "the function would. If the lock already records a failover, nothing is done until "
+        "'rearm'. If the lock table cannot be used, a failover needs --without-lock (or your typed "
+        "confirmation): it then has no exactly-once guarantee.",
+        "commands:failover",
     )
-    failover.add_argument("--dry-run", action="store_true", help="read and plan only; write nothing (DRY_RUN)")
+    failover.add_argument(
+        "--dry-run", action="store_true", help="read and plan only; write nothing, notify nobody (unless --notify)"
+    )
+    failover.add_argument("--notify", action="store_true", help="with --dry-run: publish the plan to the topic")
     failover.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     failover.add_argument("--alarm-file", metavar="FILE", help="use this alarm event instead of looking one up")
     failover.add_argument("--az", metavar="ZONE", help="which Main-Site AZ's alarm to use when there are several")
@@ -87,44 +136,102 @@ def build_parser() -> argparse.ArgumentParser:
         "--require-confirmation", action="store_true", help="refuse unless live target health confirms the outage"
     )
     failover.add_argument(
-        "--time-budget", type=float, default=300.0, metavar="SECONDS", help="overall time limit (default 300)"
+        "--without-lock",
+        action="store_true",
+        help="fail over even if the lock table cannot be used (no exactly-once guarantee)",
     )
-    rearm = command(
+    failover.add_argument(
+        "--time-budget",
+        type=seconds(minimum=MIN_TIME_BUDGET_SECONDS),
+        default=300.0,
+        metavar="SECONDS",
+        help=f"overall time limit (default 300, at least {MIN_TIME_BUDGET_SECONDS:g})",
+    )
+    rearm = register(
         "rearm",
         "Re-arm the automation after failing back with the DataSync app.",
-        "Checks that the Main Site is PRIMARY/ACTIVE again, the Destination no longer is, every Main-AZ\n"
-        "alarm is OK and no failover is running; then deletes the lock record so the next confirmed\n"
-        "alarm fails over again. Refuses (exit 1, or 3 if the Main console cannot be reached) and says\n"
-        "why otherwise; --force re-arms anyway.",
+        "Requires the Main Site PRIMARY/ACTIVE again, the Destination no longer PRIMARY/ACTIVE, "
+        "every Main-AZ alarm OK and no failover running; then deletes the lock record so the next "
+        "confirmed alarm fails over again. Otherwise it refuses, saying what is required and what "
+        "it found (exit 1, or 3 if the Main console cannot be reached); --force re-arms anyway.",
+        "commands:rearm",
     )
     rearm.add_argument("--force", action="store_true", help="re-arm even if a check fails")
-    decode = command(
+    decode = register(
         "decode",
         "Show how the function interprets an event file and what it would do with it.",
-        "Reads SNS-wrapped CloudWatch alarms, EventBridge alarm state changes and plain alarm messages\n"
-        "(console test events). Offline: no console or AWS call. Exit 0 when the function would act on\n"
-        "it, 1 when it would ignore or reject it, 2 when the file cannot be read.",
+        "Reads SNS-wrapped CloudWatch alarms, EventBridge alarm state changes and plain alarm "
+        "messages (console test events). Like the function, it asks CloudWatch whether the alarm's "
+        "target group exists here (cloudwatch:ListMetrics); --offline skips that and calls nothing. "
+        "Exit 0 when the function would act on it, 1 when it would ignore or refuse it, 2 when the "
+        "file cannot be read or the Main-Site AZs are not known.",
+        "commands:decode",
+        settings=("MAIN_SITE_AVAILABILITY_ZONES",),
     )
     decode.add_argument("file", metavar="FILE", help="the event, as JSON")
-    drill = command(
+    decode.add_argument("--offline", action="store_true", help="do not check the target group with CloudWatch")
+    drill = register(
         "drill",
         "Run a complete AZ failure locally: simulated consoles over HTTPS, AWS on moto (no account).",
-        "Creates the architecture on moto in server mode (NLB, target group with collectors in two\n"
-        "AZs, per-AZ alarms, trigger and notification topics, token secrets, lock table), takes the\n"
-        "Main AZ's collectors down, delivers the alarm through the trigger topic to the real handler,\n"
-        "and prints the timeline, both consoles' DR state before and after, and the notifications.\n"
-        "Exit 0 when the scenario showed what it demonstrates (failed over; or refused / planned for\n"
-        "--false-alarm / --dry-run), 1 otherwise. Needs the drill kit (make demo, or pip install ./dev '.[drill]').",
-        settings=False,
+        "Creates the architecture on moto in server mode (NLB, target group with collectors in two "
+        "AZs, per-AZ alarms, trigger and notification topics, token secrets, lock table), takes the "
+        "Main AZ's collectors down, delivers the alarm through the trigger topic to the real "
+        "handler, and prints the timeline, both consoles' DR state before and after, and the "
+        "notifications. Exit 0 when the scenario showed what it demonstrates (failed over; or "
+        "refused / planned for --false-alarm / --dry-run), 1 otherwise. Needs the drill kit (make "
+        "demo, or pip install ./dev '.[drill]').",
+        "drill:command",
+        settings=(),
     )
     drill.add_argument("--main-hung", action="store_true", help="the Main console accepts connections, never answers")
     drill.add_argument("--false-alarm", action="store_true", help="only 1 of 3 Main collectors flaps: refused")
-    drill.add_argument("--duplicates", type=int, default=1, metavar="N", help="deliver the alarm N times at once")
+    drill.add_argument(
+        "--duplicates", type=count(minimum=1, maximum=50), default=1, metavar="N", help="deliver the alarm N times"
+    )
     drill.add_argument("--dry-run", action="store_true", help="run the function with DRY_RUN=true")
     drill.add_argument(
-        "--deploy-seconds", type=float, default=2.0, metavar="S", help="simulated deploy duration (default 2)"
+        "--deploy-seconds",
+        type=seconds(minimum=0, maximum=600),
+        default=2.0,
+        metavar="S",
+        help="simulated deploy duration (default 2, 0 to 600)",
     )
     return parser
+
+
+# A manual failover must leave the Destination room for one deploy; less is refused before anything is claimed.
+MIN_TIME_BUDGET_SECONDS = 30.0
+
+
+def seconds(*, minimum: float, maximum: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a number of seconds within bounds."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+        if not value >= minimum or (maximum is not None and value > maximum) or value != value:  # noqa: PLR0124 (NaN)
+            bounds = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be {bounds} seconds, got {text}")
+        return value
+
+    return parse
+
+
+def count(*, minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number within bounds."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be between {minimum} and {maximum}, got {text}")
+        return value
+
+    return parse
 
 
 def main(
@@ -137,69 +244,67 @@ def main(
 ) -> int:
     from .commands import Io
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     out, err = stdout or sys.stdout, stderr or sys.stderr
+    as_json = "--json" in argv
     try:
         args = build_parser().parse_args(argv)
-    except SystemExit as exit_:  # argparse: --help (0) or a usage error (2)
+    except SystemExit as exit_:  # --help or --version
         return int(exit_.code or 0)
-    io = Io(out, err, stdin or sys.stdin, args.json)
+    except CliError as error:  # a usage error, before any command ran
+        return _fail(error, _command_named_in(argv), out, err, as_json=as_json)
+    environ = environ if environ is not None else os.environ
+    io = Io(out, err, stdin or sys.stdin, args.json, width=terminal_width(environ))
     _configure_logging(args.verbose, err)
     try:
-        if args.command == "drill":
-            return _drill(args, io)
-        return int(_COMMANDS()[args.command](args, environ if environ is not None else os.environ, io))
+        return int(_resolve(args.run)(args, environ, io))
     except CliError as error:
-        err.write(f"qradar-failover {args.command}: {error}\n")
-        if args.json:
-            from .render import emit_json
-
-            emit_json({"error": str(error), "exit_code": int(error.code)}, out)
-        return int(error.code)
+        return _fail(error, args.command, out, err, as_json=args.json)
+    except (BotoCoreError, ClientError) as error:  # an AWS error no command turned into its own message
+        advice, code = aws_advice(aws_code_of(error), None, aws_class_of(error))
+        return _fail(CliError(f"AWS: {advice}", code), args.command, out, err, as_json=args.json)
     except KeyboardInterrupt:
-        err.write("interrupted\n")
+        err.write("\ninterrupted\n")
         return int(ExitCode.FAILED)
-    except Exception as error:
-        code = _aws_error_exit_code(error)
-        if code is None:
-            raise
-        err.write(f"qradar-failover {args.command}: AWS: {error}\n")
-        return int(code)
 
 
-def _COMMANDS() -> dict[str, Command]:  # noqa: N802 (a table, built on first use)
-    from . import commands
+def _fail(error: CliError, command: str | None, out: TextIO, err: TextIO, *, as_json: bool) -> int:
+    prefix = f"qradar-failover {command}" if command else "qradar-failover"
+    message = " ".join(str(error).split())  # one line, whatever the message held
+    err.write(f"{prefix}: {message}\n")
+    if as_json:
+        from .render import emit_json
 
-    return {"status": commands.status, "failover": commands.failover, "rearm": commands.rearm,
-            "decode": commands.decode}  # fmt: skip
+        emit_json({"error": message, "exit_code": int(error.code)}, out)
+    return int(error.code)
 
 
-def _drill(args: argparse.Namespace, io: Any) -> int:
-    if args.duplicates < 1:
-        raise CliError("--duplicates must be at least 1", ExitCode.USAGE)
+def _command_named_in(argv: Sequence[str]) -> str | None:
+    names = re.compile(r"^[a-z]+$")
+    return next((arg for arg in argv if names.match(arg)), None)
+
+
+def _resolve(run: str) -> Command:
+    module, function = run.split(":")
     try:
-        from .drill import DrillOptions, print_result, run_drill
+        target = importlib.import_module(f"{__package__}.{module}")
     except ImportError as error:
+        if module != "drill":
+            raise
         raise CliError(
             f"the drill needs the drill kit ({error.name} is missing): from a clone of the project run "
             "'make demo', or pip install ./dev '.[drill]'",
             ExitCode.USAGE,
         ) from None
-    options = DrillOptions(
-        main_hung=args.main_hung,
-        false_alarm=args.false_alarm,
-        duplicates=args.duplicates,
-        dry_run=args.dry_run,
-        deploy_seconds=args.deploy_seconds,
-        verbose=args.verbose,
-    )
-    result = run_drill(options, io.say, log_stream=io.err if args.json else io.out)
-    if args.json:
-        from .render import emit_json
+    command: Command = getattr(target, function)
+    return command
 
-        emit_json(result.as_dict(), io.out)
-    else:
-        print_result(result, io.say)
-    return int(ExitCode.OK if result.passed else ExitCode.FAILED)
+
+def _version() -> str:
+    try:
+        return version("qradar-failover")
+    except PackageNotFoundError:  # running from a source tree without an install
+        return "unknown (not installed)"
 
 
 def _configure_logging(verbose: bool, stream: TextIO) -> None:
@@ -209,18 +314,6 @@ def _configure_logging(verbose: bool, stream: TextIO) -> None:
         if getattr(handler, "_qradar_json", False):
             handler.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger(LOGGER_NAME).setLevel(logging.INFO)
-
-
-def _aws_error_exit_code(error: Exception) -> ExitCode | None:
-    from botocore import exceptions
-
-    if isinstance(error, exceptions.NoCredentialsError | exceptions.NoRegionError | exceptions.ProfileNotFound):
-        return ExitCode.USAGE
-    if isinstance(error, exceptions.EndpointConnectionError | exceptions.ConnectTimeoutError):
-        return ExitCode.UNREACHABLE
-    if isinstance(error, exceptions.ClientError):
-        return ExitCode.FAILED
-    return None
 
 
 if __name__ == "__main__":

@@ -1,27 +1,69 @@
-"""Human-readable output: tables, the run timeline, site states, notifications, JSON."""
+"""Human-readable output: tables, the run timeline, site states, lock records, notifications, JSON.
+
+Everything fits the terminal's width (80 columns when it cannot be told, wider when it is): tables
+shorten one named column in the middle or move the last one under its row, and long prose lines
+wrap under their own indentation.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-_DETAIL_WIDTH = 70
+from qradar_failover.report import SiteProgress
+
+_STANDARD_WIDTH = 80
+_MIN_SHRUNK = 12
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: str = "  ") -> list[str]:
-    """Left-aligned columns sized to their content; None shows as '-'."""
+def terminal_width(environ: Mapping[str, str] | None = None) -> int:
+    """The terminal's width (``COLUMNS`` first); 80 when it cannot be told (not a terminal)."""
+    columns = (environ or {}).get("COLUMNS", "")
+    if columns.isdigit():
+        return max(40, int(columns))
+    return max(40, shutil.get_terminal_size((_STANDARD_WIDTH, 24)).columns)
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    indent: str = "  ",
+    *,
+    width: int | None = None,
+    shrink: int | None = None,
+    wrap_last: bool = False,
+) -> list[str]:
+    """Left-aligned columns sized to their content; None shows as '-'.
+
+    With ``width``: ``wrap_last`` moves the last column onto indented lines under its row, and
+    ``shrink`` (a column index) is shortened in the middle with '...', until the table fits.
+    """
     cells = [[_cell(value) for value in row] for row in rows]
-    widths = [len(header) for header in headers]
-    for row in cells:
-        widths = [max(width, len(value)) for width, value in zip(widths, row, strict=True)]
-    lines = [indent + "  ".join(header.ljust(width) for header, width in zip(headers, widths, strict=True))]
-    lines.append(indent + "  ".join("-" * width for width in widths))
-    lines += [indent + "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)) for row in cells]
+    headers = list(headers)
+    under: list[str] = []
+    if width is not None and wrap_last and _table_width(headers, cells, indent) > width:
+        under = [row[-1] for row in cells]
+        headers, cells = headers[:-1], [row[:-1] for row in cells]
+    widths = _widths(headers, cells)
+    if width is not None and shrink is not None:
+        excess = len(indent) + sum(widths) + 2 * (len(widths) - 1) - width
+        if excess > 0:
+            widths[shrink] = max(_MIN_SHRUNK, len(headers[shrink]), widths[shrink] - excess)
+            cells = [[_middle(value, widths[shrink]) if i == shrink else value for i, value in enumerate(row)]
+                     for row in cells]  # fmt: skip
+    lines = [indent + "  ".join(header.ljust(w) for header, w in zip(headers, widths, strict=True))]
+    lines.append(indent + "  ".join("-" * w for w in widths))
+    for number, row in enumerate(cells):
+        lines.append(indent + "  ".join(value.ljust(w) for value, w in zip(row, widths, strict=True)))
+        if under and under[number] not in ("", "-"):
+            lines += fit(indent + "    " + under[number], width or _STANDARD_WIDTH)
     return [line.rstrip() for line in lines]
 
 
-def timeline(report: Mapping[str, Any]) -> list[str]:
+def timeline(report: Mapping[str, Any], width: int | None = None) -> list[str]:
     """The steps of one run (the handler's / engine's report) as a table; repeated polls share a row."""
     rows: list[list[Any]] = []
     previous: tuple[Any, ...] | None = None
@@ -35,7 +77,7 @@ def timeline(report: Mapping[str, Any]) -> list[str]:
         previous = key
         status = step.get("http_status")
         rows.append([len(rows) + 1, key[0], key[1], key[2], status if status is not None else "-", duration,
-                     _short(step.get("detail") or ""), 1])  # fmt: skip
+                     " ".join(str(step.get("detail") or "").split()), 1])  # fmt: skip
     if not rows:
         return ["  (no steps: the event was decided before any call)"]
     return table(
@@ -44,11 +86,14 @@ def timeline(report: Mapping[str, Any]) -> list[str]:
             (number, site, f"{name} (x{count})" if count > 1 else name, result, http, f"{took:.2f}s", detail)
             for number, site, name, result, http, took, detail, count in rows
         ],
+        width=width,
+        wrap_last=True,
     )
 
 
-def outcome_block(report: Mapping[str, Any]) -> list[str]:
-    """Outcome, milestones, failure and the manual steps left, from a report dict."""
+def outcome_block(report: Mapping[str, Any], *, notification: str | None = None) -> list[str]:
+    """Outcome, milestones, failure and the manual steps left, from a report dict. ``notification``
+    replaces the report's own words (the CLI's dry run notifies nobody unless asked)."""
     lines = [f"Outcome: {report.get('outcome')} - {report.get('reason')}"]
     milestones = report.get("milestones") or {}
     if milestones:
@@ -70,7 +115,10 @@ def outcome_block(report: Mapping[str, Any]) -> list[str]:
     notified = report.get("notified")
     lines.append(
         "Notification: "
-        + {True: "published", False: "FAILED to publish", None: "none (not needed for this outcome)"}[notified]
+        + (
+            notification
+            or {True: "published", False: "FAILED to publish", None: "none (not needed for this outcome)"}[notified]
+        )
     )
     return lines
 
@@ -81,6 +129,48 @@ def dr_state(config: Mapping[str, Any] | None) -> str:
         return "not read"
     copy = "on" if config.get("ariel_copy_enabled") else "off"
     return f"{config.get('is_dr')}/{config.get('site_state')}, ariel copy {copy}"
+
+
+def lock_lines(record: Mapping[str, Any]) -> list[str]:
+    """The lock record (``LockRecord.as_dict()``, times already ISO 8601) for people, after its one-line
+    summary (state, holder, alarm): when it was claimed, then what the run recorded, one field a line;
+    each site as the engine describes it (reached, staged, deploy started, confirmed: state)."""
+    already_shown = {record.get("holder"), record.get("alarm_name")}
+    fields: list[tuple[str, Any]] = [
+        (key.replace("_", " "), record[key]) for key in ("claimed_at", "expires_at") if record.get(key) is not None
+    ]
+    summary = dict(record.get("summary") or {})
+    sites = summary.pop("sites", None)
+    if isinstance(sites, Mapping):
+        fields += [(f"{name}", _site_words(site)) for name, site in sites.items()]
+    fields += [
+        ("recorded at" if key == "at" else key.replace("_", " "), value)
+        for key, value in sorted(summary.items())
+        if value is not None and not (isinstance(value, str) and value in already_shown)
+    ]
+    if not fields:
+        return []
+    width = max(len(label) for label, _ in fields) + 1
+    lines = []
+    for label, value in fields:
+        if isinstance(value, Mapping):
+            lines.append(f"  {label}:")
+            lines += [f"    {name}: {item}" for name, item in value.items() if item is not None]
+        else:
+            lines.append(f"  {label + ':':{width}} {value}")
+    return lines
+
+
+def _site_words(site: Any) -> Any:
+    """A site's progress as the engine words it; anything of another shape as it is."""
+    if not isinstance(site, Mapping):
+        return site
+    try:
+        progress = SiteProgress(**site)
+    except TypeError:
+        return dict(site)
+    problem = f"; {progress.problem}" if progress.problem else ""
+    return progress.describe() + problem
 
 
 def notification(message: Mapping[str, Any]) -> list[str]:
@@ -101,14 +191,45 @@ def notification(message: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def fit(line: str, width: int) -> list[str]:
+    """``line`` as lines of at most ``width`` columns, continuing under its own indentation."""
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    marker = indent + "  "
+    return textwrap.wrap(
+        line.strip(),
+        width,
+        initial_indent=indent,
+        subsequent_indent=marker if len(marker) < width // 2 else "",
+        break_on_hyphens=False,
+    )
+
+
 def emit_json(document: Any, out: TextIO) -> None:
     out.write(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def _cell(value: Any) -> str:
-    return "-" if value is None else str(value)
+    return "-" if value is None else " ".join(str(value).split())
 
 
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _DETAIL_WIDTH else text[: _DETAIL_WIDTH - 3] + "..."
+def _widths(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> list[int]:
+    widths = [len(header) for header in headers]
+    for row in cells:
+        widths = [max(width, len(value)) for width, value in zip(widths, row, strict=True)]
+    return widths
+
+
+def _table_width(headers: Sequence[str], cells: Sequence[Sequence[str]], indent: str) -> int:
+    widths = _widths(headers, cells)
+    return len(indent) + sum(widths) + 2 * (len(widths) - 1)
+
+
+def _middle(text: str, width: int) -> str:
+    """``text`` shortened to ``width`` in the middle; names differ most at their ends, so more of the end stays."""
+    if len(text) <= width:
+        return text
+    keep = width - 3
+    head = keep // 3
+    return text[:head] + "..." + text[len(text) - (keep - head) :]

@@ -1,8 +1,10 @@
 """The CLI's configuration: the function's environment contract, with flags laid over it.
 
-Every setting is read exactly as the function reads it (``qradar_failover.config.load_config``);
-a flag sets the environment variable of the same meaning for this command only. AWS access comes
-from the usual chain (environment, ``--profile``, ``--region``).
+Every setting is read exactly as the function reads it (``qradar_failover.config.load_config``).
+A setting's flag is its environment variable's name in lower case with dashes
+(``LOCK_TABLE_NAME`` -> ``--lock-table-name``): one name per setting. ``--function NAME`` takes
+the settings (and the CA bundle) from the deployed function instead of the local environment;
+flags still win. AWS access comes from the usual chain (environment, ``--profile``, ``--region``).
 """
 
 from __future__ import annotations
@@ -10,48 +12,63 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import BotoCoreError, ProfileNotFound
 
 from qradar_failover.config import Config, ConfigError, load_config
 
 from .exit_codes import CliError, ExitCode
+from .problems import aws_advice, aws_class_of, aws_code_of
 
-# environment variable -> (flag, help)
-SETTING_FLAGS: dict[str, tuple[str, str]] = {
-    "MAIN_SITE_ADDRESS": ("--main-address", "Main Site console, host or host:port (HTTPS)"),
-    "DEST_SITE_ADDRESS": ("--dest-address", "Destination Site console, host or host:port (HTTPS)"),
-    "MAIN_SITE_TOKEN_SECRET_ARN": ("--main-token-secret", "Secrets Manager name/ARN of the Main console's SEC token"),
-    "DEST_SITE_TOKEN_SECRET_ARN": ("--dest-token-secret", "Secrets Manager name/ARN of the Destination's SEC token"),
-    "MAIN_SITE_AVAILABILITY_ZONES": ("--main-azs", "Main-Site availability zones, comma-separated"),
-    "NOTIFICATION_TOPIC_ARN": ("--sns-topic", "notification topic ARN"),
-    "LOCK_TABLE_NAME": ("--lock-table", "DynamoDB lock table name"),
-    "LOCK_ID": ("--lock-id", "this deployment's lock item (default qradar-failover)"),
-    "QRADAR_CA_BUNDLE": ("--ca-bundle", "PEM file of the CA that issued the consoles' certificates"),
-    "QRADAR_API_VERSION": ("--api-version", "QRadar API version header, e.g. 20.0"),
-    "ALARM_NAME_PREFIX": ("--alarm-prefix", "only alarms whose names start with this (the module's name_prefix)"),
+# environment variable -> (help, earlier flags still accepted but not listed)
+SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "MAIN_SITE_ADDRESS": ("Main Site console, host or host:port (HTTPS)", ("--main-address",)),
+    "DEST_SITE_ADDRESS": ("Destination Site console, host or host:port (HTTPS)", ("--dest-address",)),
+    "MAIN_SITE_TOKEN_SECRET_ARN": (
+        "Secrets Manager ARN/name of the Main console's SEC token",
+        ("--main-token-secret",),
+    ),
+    "DEST_SITE_TOKEN_SECRET_ARN": ("Secrets Manager ARN/name of the Destination's SEC token", ("--dest-token-secret",)),
+    "MAIN_SITE_AVAILABILITY_ZONES": ("Main-Site availability zones, comma-separated", ("--main-azs",)),
+    "NOTIFICATION_TOPIC_ARN": ("notification topic ARN", ("--sns-topic",)),
+    "LOCK_TABLE_NAME": ("DynamoDB lock table name", ("--lock-table",)),
+    "LOCK_ID": ("this deployment's lock item (default qradar-failover)", ()),
+    "QRADAR_CA_BUNDLE": ("PEM file of the CA that issued the consoles' certificates", ("--ca-bundle",)),
+    "QRADAR_API_VERSION": ("QRadar API version header, e.g. 20.0", ("--api-version",)),
+    "ALARM_NAME_PREFIX": ("only alarms whose names start with this (the module's name)", ("--alarm-prefix",)),
 }
-_FLAG_FOR = {name: flag for name, (flag, _) in SETTING_FLAGS.items()}
+# The deployment tag the module puts on every resource; its value starts the module's alarm names.
+DEPLOYMENT_TAG = "qradar-failover:deployment"
 
 
-def add_setting_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(
-        "configuration (default: the function's environment variables, named in brackets)"
+def flag_for(name: str) -> str:
+    return "--" + name.lower().replace("_", "-")
+
+
+def add_setting_flags(parser: argparse.ArgumentParser, names: Iterable[str] | None = None) -> None:
+    group = parser.add_argument_group("configuration (default: the function's environment variable of the same name)")
+    group.add_argument(
+        "--function",
+        metavar="NAME",
+        help="take every setting, and the CA bundle, from this deployed failover function (name or ARN)",
     )
-    for name, (flag, text) in SETTING_FLAGS.items():
-        group.add_argument(flag, dest=_dest(name), metavar="VALUE", help=f"{text} [{name}]")
+    for name in SETTINGS if names is None else names:
+        text, aliases = SETTINGS[name]
+        group.add_argument(flag_for(name), dest=_dest(name), metavar="VALUE", help=text)
+        for alias in aliases:
+            group.add_argument(alias, dest=_dest(name), metavar="VALUE", help=argparse.SUPPRESS)
     group.add_argument("--profile", help="AWS profile for the AWS calls [AWS_PROFILE]")
-    group.add_argument("--region", help="AWS region [AWS_REGION / AWS_DEFAULT_REGION; else the SNS topic's]")
+    group.add_argument("--region", help="AWS region [AWS_REGION / AWS_DEFAULT_REGION; else the function's or topic's]")
 
 
 def environment(args: argparse.Namespace, base: Mapping[str, str]) -> dict[str, str]:
-    """The environment with this command's flags applied."""
+    """``base`` (the local environment, or the deployed function's) with this command's flags applied."""
     merged = dict(base)
-    for name in SETTING_FLAGS:
+    for name in SETTINGS:
         value = getattr(args, _dest(name), None)
         if value is not None:
             merged[name] = value
@@ -66,24 +83,19 @@ def config_from(environ: Mapping[str, str], **overrides: Any) -> Config:
     if config.qradar_ca_bundle and not os.path.isfile(config.qradar_ca_bundle):
         raise CliError(
             f"configuration: QRADAR_CA_BUNDLE points to {config.qradar_ca_bundle!r}, which is not a readable file here "
-            "(the function's path is inside its package; pass --ca-bundle with a local copy)",
+            "(the function's path is inside its package: pass --function NAME to take it from there, or "
+            "--qradar-ca-bundle with a local copy)",
             ExitCode.USAGE,
         )
-    if overrides:
-        from dataclasses import replace
-
-        config = replace(config, **overrides)
-    return config
+    return replace(config, **overrides) if overrides else config
 
 
 def explain_config_error(error: ConfigError) -> str:
     message = str(error)
     match = re.match(r"^([A-Z_]+)", message)
     hint = ""
-    if match and match.group(1) in _FLAG_FOR:
-        hint = f" (set {match.group(1)} or pass {_FLAG_FOR[match.group(1)]})"
-    elif match and match.group(1).endswith("_TOKEN_SECRET_ARN"):
-        hint = f" (set {match.group(1)} or pass --{match.group(1).split('_')[0].lower()}-token-secret)"
+    if match and match.group(1) in SETTINGS:
+        hint = f" (set {match.group(1)}, pass {flag_for(match.group(1))}, or --function NAME)"
     return f"configuration: {message}{hint}"
 
 
@@ -91,25 +103,66 @@ def explain_config_error(error: ConfigError) -> str:
 class AwsAccess:
     session: Any  # boto3.session.Session
 
+    @property
+    def region(self) -> str:
+        return str(self.session.region_name)
+
     def client(self, service: str) -> Any:
         return self.session.client(service)
 
 
-def aws_access(args: argparse.Namespace, environ: Mapping[str, str]) -> AwsAccess:
-    """A boto3 session from --profile/--region, else the environment; the region falls back to the
-    notification topic's."""
+def aws_access(args: argparse.Namespace, environ: Mapping[str, str], *, offline_hint: str = "") -> AwsAccess:
+    """A boto3 session from --profile and the region: --region, else the function's (an ARN given to
+    --function), else the AWS configuration's, else the notification topic's. Refuses, saying what to
+    do, when there are no credentials or the region is not one AWS has."""
+    region = args.region or _region_of(getattr(args, "function", None) or "")  # a function ARN names its region
     try:
-        session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
+        session = boto3.session.Session(profile_name=args.profile, region_name=region)
     except ProfileNotFound as error:
-        raise CliError(f"AWS: {error}", ExitCode.USAGE) from None
+        raise CliError(f"AWS: {error} (see 'aws configure list-profiles'){offline_hint}", ExitCode.USAGE) from None
     if session.region_name is None:
-        topic = environ.get("NOTIFICATION_TOPIC_ARN") or environ.get("SNS_TOPIC", "")
-        parts = topic.split(":")
-        if len(parts) >= 6 and parts[3]:
-            session = boto3.session.Session(profile_name=args.profile, region_name=parts[3])
+        region = _region_of(environ.get("NOTIFICATION_TOPIC_ARN") or environ.get("SNS_TOPIC") or "")
+        if region:
+            session = boto3.session.Session(profile_name=args.profile, region_name=region)
     if session.region_name is None:
-        raise CliError("AWS: no region: pass --region or set AWS_REGION", ExitCode.USAGE)
+        raise CliError(
+            f"AWS: no region: pass --region (the deployment's, e.g. ca-central-1) or set AWS_REGION{offline_hint}",
+            ExitCode.USAGE,
+        )
+    if not _known_region(session):
+        raise CliError(
+            f"AWS: {session.region_name!r} is not an AWS region (a typo? pass --region, e.g. ca-central-1; if the "
+            f"region is new, update boto3){offline_hint}",
+            ExitCode.USAGE,
+        )
+    try:
+        credentials = session.get_credentials()
+    except BotoCoreError as error:  # a credential_process or SSO cache that fails
+        advice, code = aws_advice(aws_code_of(error), session.region_name, aws_class_of(error))
+        raise CliError(f"AWS: {advice}{offline_hint}", code) from None
+    if credentials is None:
+        profile = f" (profile {session.profile_name})" if args.profile else ""
+        raise CliError(
+            f"AWS: no credentials found{profile} for region {session.region_name}: pass --profile NAME (after "
+            "'aws sso login --profile NAME' for SSO) or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            f"{offline_hint}",
+            ExitCode.USAGE,
+        )
     return AwsAccess(session)
+
+
+def _known_region(session: Any) -> bool:
+    known = {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("sts", partition)
+    }
+    return not known or session.region_name in known
+
+
+def _region_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[3] if len(parts) >= 6 and parts[0] == "arn" and parts[3] else None
 
 
 def _dest(name: str) -> str:

@@ -3,6 +3,7 @@ notifications the on-call subscriber received."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -56,8 +57,8 @@ def test_drill_output_shows_timeline_states_and_notification(tmp_path: Path, mot
     assert "Timeline (run drill-1)" in text
     assert "destination  stage DR config" in text
     assert "Outcome: failed_over" in text
-    assert "main           PRIMARY/ACTIVE, ariel copy on    PRIMARY/STANDBY, ariel copy off" in text
-    assert "destination    DR/STANDBY, ariel copy off       PRIMARY/ACTIVE, ariel copy on" in text
+    assert "main         PRIMARY/ACTIVE, ariel copy on  PRIMARY/STANDBY, ariel copy off" in text
+    assert "destination  DR/STANDBY, ariel copy off     PRIMARY/ACTIVE, ariel copy on" in text
     assert "Subject: [QRadar DR] Failed over to the Destination Site" in text
     assert lines[-1].startswith("PASS: the Destination Site took over")
 
@@ -160,3 +161,70 @@ def test_drill_without_the_drill_kit_says_how_to_install_it(monkeypatch: pytest.
     assert "qradar_devkit is missing" in err.getvalue()
     assert "pip install ./dev '.[drill]'" in err.getvalue()
     assert "Traceback" not in out.getvalue() + err.getvalue()
+
+
+def test_drill_removes_its_temporary_directory_with_the_ca_keys(
+    tmp_path: Path, moto_endpoint: MotoEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    lines: list[str] = []
+
+    result = run_drill(DrillOptions(deploy_seconds=0.3), lines.append, endpoint=moto_endpoint)
+    print_result(result, lines.append)
+
+    assert result.passed, result.checks
+    assert list(tmp_path.glob("qradar-drill-*")) == []
+    assert result.log_path is None
+    assert any(line.startswith("Drill directory: removed ") and "private keys" in line for line in lines)
+
+
+def test_a_failed_drill_keeps_only_its_handler_log(tmp_path: Path) -> None:
+    from qradar_failover_cli.drill import clean_up
+
+    workdir = tmp_path / "qradar-drill-failed"
+    (workdir / "ca").mkdir(parents=True)
+    (workdir / "ca" / "ca-key.pem").write_text("PRIVATE KEY")
+    (workdir / "handler.log").write_text("{}\n")
+
+    note = clean_up(workdir, keep_log=True)
+
+    assert [path.name for path in workdir.iterdir()] == ["handler.log"]
+    assert (
+        note
+        == f"kept {workdir / 'handler.log'} to look into (the drill CA's keys were removed); delete {workdir} when done"
+    )
+
+
+def test_drill_shows_deploy_progress_with_its_bound(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    lines: list[str] = []
+
+    result = run_drill(DrillOptions(deploy_seconds=2.0), lines.append, tmp_path, moto_endpoint)
+
+    assert result.passed, result.checks
+    destination = [line for line in lines if line.startswith("  destination  deploy ")]
+    main = [line for line in lines if line.startswith("  main         deploy ")]
+    assert destination and main, lines
+    assert re.search(r"deploy IN_PROGRESS: \d+% complete \(\d+s so far, at most 180s\)$", destination[-1])
+    assert re.search(r"deploy IN_PROGRESS: \d+% complete \(\d+s so far, at most 180s\)$", main[-1])
+
+
+def test_drill_fits_80_columns_and_shows_what_it_waits_for_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import tempfile
+
+    from qradar_failover_cli.main import main
+    from support.cli import TerminalOutput
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out, err = io.StringIO(), TerminalOutput()
+
+    code = main(["drill", "--deploy-seconds", "1.5"], environ={"COLUMNS": "80"}, stdout=out, stderr=err)
+
+    assert code == 0, out.getvalue()
+    assert [line for line in out.getvalue().splitlines() if len(line) > 80] == []
+    assert "Timeline (run drill-1)" in out.getvalue()
+    assert "waiting for the function's run: 1s of at most 300s" in err.getvalue()

@@ -16,7 +16,8 @@ class Cli:
     world: DrillWorld
 
     def env(self, **changes: str | None) -> dict[str, str]:
-        env = dict(os.environ) | self.world.env | {"DEPLOY_POLL_INTERVAL_SECONDS": "0.1"}
+        # A wide terminal unless a test asks for a standard one (COLUMNS=80).
+        env = dict(os.environ) | self.world.env | {"DEPLOY_POLL_INTERVAL_SECONDS": "0.1", "COLUMNS": "200"}
         for name, value in changes.items():
             if value is None:
                 env.pop(name, None)
@@ -24,10 +25,18 @@ class Cli:
                 env[name] = value
         return env
 
-    def run(self, *argv: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
-        out, err = io.StringIO(), io.StringIO()
+    def run(self, *argv: str, stdin: str = "", env: dict[str, str] | None = None, terminal: bool = False) -> Result:
+        """``terminal``: stderr is a terminal (progress lines are shown there)."""
+        out, err = io.StringIO(), (TerminalOutput() if terminal else io.StringIO())
         code = main(list(argv), environ=env or self.env(), stdin=io.StringIO(stdin), stdout=out, stderr=err)
         return Result(code, out.getvalue(), err.getvalue())
+
+
+class TerminalOutput(io.StringIO):
+    """Captured output that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @dataclass
