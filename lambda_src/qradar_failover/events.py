@@ -88,6 +88,8 @@ def _decode_sns(event: dict[str, Any]) -> AlarmRecord:
         alarm_message = json.loads(message)
     except ValueError:
         raise EventRejected("SNS Message is not JSON (is the topic receiving something other than alarms?)") from None
+    except RecursionError:
+        raise EventRejected("SNS Message is JSON nested too deeply to be a CloudWatch alarm") from None
     if not isinstance(alarm_message, dict):
         raise EventRejected("SNS Message is not a JSON object")
     message_id = sns.get("MessageId")

@@ -79,7 +79,8 @@ def test_decode_of_an_sns_message_nested_too_deeply_is_rejected_not_a_traceback(
     result = run("decode", str(path), "--main-site-availability-zones", "ca-central-1a", "--json")
 
     assert result.code == 1, result.err
-    assert json.loads(result.out)["decision"] == "rejected: its JSON nests too deeply to be an alarm"
+    decision = json.loads(result.out)["decision"]
+    assert decision == "rejected: SNS Message is JSON nested too deeply to be a CloudWatch alarm"
 
 
 def test_decode_of_a_directory_is_a_usage_error(tmp_path: Path) -> None:

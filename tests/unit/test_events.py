@@ -92,3 +92,12 @@ def test_oversized_sns_message_is_rejected() -> None:
 
     with pytest.raises(EventRejected, match="larger than SNS allows"):
         decode_event(event)
+
+
+def test_deeply_nested_sns_message_is_rejected_not_a_defect() -> None:
+    """json.loads raises RecursionError on deep nesting; the decoder must reject, not crash."""
+    event = load_event("sns-cloudwatch-alarm-event.json")
+    event["Records"][0]["Sns"]["Message"] = "[" * 100_000 + "]" * 100_000
+
+    with pytest.raises(EventRejected, match="nested too deeply"):
+        decode_event(event)
