@@ -113,6 +113,19 @@ def render(root: Path) -> str:
     for name, spec in sorted(providers.items()):
         lines.append(f"| {name} | {_cell(spec['version'])} |")
 
+    # terraform-docs shows the locked provider versions here; a module ships no lock file.
+    lines += ["", "## Providers", "", "| Name | Version |", "|------|---------|"]
+    for name, spec in sorted(providers.items()):
+        lines.append(f"| {name} | {_cell(spec['version'])} |")
+
+    modules = sorted(_blocks(root, "module"))
+    lines += ["", "## Modules", ""]
+    if modules:
+        lines += ["| Name | Source | Version |", "|------|--------|---------|"]
+        lines += [f"| {name} | {spec.get('source', '')} | {spec.get('version', 'n/a')} |" for name, spec in modules]
+    else:
+        lines.append("No modules.")
+
     lines += ["", "## Resources", "", "| Name | Type |", "|------|------|"]
     rows = set()
     for path in sorted(root.glob("*.tf")):

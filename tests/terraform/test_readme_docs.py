@@ -27,6 +27,13 @@ def test_readme_terraform_tables_are_up_to_date() -> None:
     assert tf_docs.current_block(readme) == tf_docs.render(REPO), "README tables are stale: run `make docs`"
 
 
+def test_readme_tables_are_terraform_docs_sections_in_order() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("<!-- BEGIN_TF_DOCS -->") : readme.index("<!-- END_TF_DOCS -->")]
+    sections = re.findall(r"^## (\w+)$", block, re.MULTILINE)
+    assert sections == ["Requirements", "Providers", "Modules", "Resources", "Inputs", "Outputs"]
+
+
 def test_readme_tables_list_every_variable_and_output() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index("<!-- BEGIN_TF_DOCS -->") : readme.index("<!-- END_TF_DOCS -->")]
