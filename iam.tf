@@ -37,6 +37,8 @@ resource "aws_iam_role" "this" {
 data "aws_iam_policy_document" "function" {
   count = var.create ? 1 : 0
 
+  source_policy_documents = [data.aws_iam_policy_document.vpc_attachment[0].json]
+
   statement {
     sid       = "WriteOwnLogGroupOnly"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -121,7 +123,24 @@ data "aws_iam_policy_document" "function" {
     resources = ["*"]
   }
 
-  # Lambda reads network interfaces and subnets to attach the function to its subnets (the
+  dynamic "statement" {
+    for_each = var.enable_xray_tracing ? [1] : []
+
+    # X-Ray trace segments belong to no resource: these write actions accept only "*".
+    content {
+      sid       = "WriteXrayTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+}
+
+# What Lambda needs to attach a function to its subnets: shared by the failover and the readiness
+# function's roles (same subnets, same security groups).
+data "aws_iam_policy_document" "vpc_attachment" {
+  count = var.create ? 1 : 0
+
+  # Lambda reads network interfaces and subnets to attach a function to its subnets (the
   # actions of AWS's AWSLambdaVPCAccessExecutionRole). EC2 Describe* actions support no
   # resource-level permissions: "*" is required; both are read-only.
   statement {
@@ -153,17 +172,6 @@ data "aws_iam_policy_document" "function" {
       "ec2:UnassignPrivateIpAddresses",
     ]
     resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"]
-  }
-
-  dynamic "statement" {
-    for_each = var.enable_xray_tracing ? [1] : []
-
-    # X-Ray trace segments belong to no resource: these write actions accept only "*".
-    content {
-      sid       = "WriteXrayTraces"
-      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      resources = ["*"]
-    }
   }
 }
 

@@ -45,7 +45,7 @@ data "aws_iam_policy_document" "kms" {
     }
   }
 
-  # CloudWatch Logs encrypts the function's log group, and only that log group, with the key.
+  # CloudWatch Logs encrypts the functions' log groups (failover and readiness), and only those, with the key.
   statement {
     sid = "CloudWatchLogsEncryptFunctionLogGroup"
     actions = [
@@ -67,7 +67,7 @@ data "aws_iam_policy_document" "kms" {
     condition {
       test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.log_group_arn]
+      values   = compact([local.log_group_arn, local.readiness_log_group_arn])
     }
   }
 }

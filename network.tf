@@ -14,6 +14,9 @@ locals {
 
   # DynamoDB is reached through a gateway endpoint: its traffic goes to the region's DynamoDB
   # prefix list, which a CIDR rule for interface endpoints (the VPC CIDR) does not cover.
+  # The readiness function also reads the failover function's configuration (Lambda API).
+  vpc_endpoint_services = merge(local.create_readiness_check ? { lambda = { private_dns_enabled = true } } : {}, var.vpc_endpoint_services)
+
   dynamodb_prefix_list_id = local.create_vpc_endpoints ? try(aws_vpc_endpoint.dynamodb[0].prefix_list_id, null) : try(data.aws_prefix_list.dynamodb[0].id, null)
 }
 
@@ -136,7 +139,7 @@ resource "aws_vpc_security_group_ingress_rule" "vpc_endpoints" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = local.create_vpc_endpoints ? var.vpc_endpoint_services : {}
+  for_each = local.create_vpc_endpoints ? local.vpc_endpoint_services : {}
 
   vpc_id              = local.vpc_id
   service_name        = "com.amazonaws.${local.region}.${each.key}"

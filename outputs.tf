@@ -102,3 +102,33 @@ output "operator_cli" {
     environment   = { for name, value in local.function_environment : name => value if name != "QRADAR_CA_BUNDLE" }
   } : null
 }
+
+output "readiness_function_name" {
+  description = "Name of the readiness function (null when create_readiness_check is false). Invoke it by hand for a check now; its last result is also in 'qradar-failover status'."
+  value       = try(aws_lambda_function.readiness[0].function_name, null)
+}
+
+output "readiness_function_arn" {
+  description = "ARN of the readiness function."
+  value       = try(aws_lambda_function.readiness[0].arn, null)
+}
+
+output "readiness_function_role_arn" {
+  description = "ARN of the readiness function's read-only IAM role."
+  value       = try(aws_iam_role.readiness[0].arn, null)
+}
+
+output "readiness_schedule_arn" {
+  description = "ARN of the EventBridge Scheduler schedule that runs the readiness checks (null when off)."
+  value       = try(aws_scheduler_schedule.readiness[0].arn, null)
+}
+
+output "not_ready_alarm_arn" {
+  description = "ARN of the alarm on the readiness function's Ready metric, which notifies the notification topic when readiness is lost and when it returns (null without a schedule)."
+  value       = try(aws_cloudwatch_metric_alarm.not_ready[0].arn, null)
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null when create_dashboard is false)."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}

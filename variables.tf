@@ -682,7 +682,7 @@ variable "create_vpc_endpoints" {
 }
 
 variable "vpc_endpoint_services" {
-  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself."
+  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself. With create_readiness_check, lambda is added (the readiness function reads the failover function); list it here to set its private_dns_enabled."
   type = map(object({
     private_dns_enabled = optional(bool, true)
   }))
@@ -739,4 +739,32 @@ variable "host_agent_distribution" {
     condition     = length(var.host_agent_distribution.target_tag_key) > 0 && length(var.host_agent_distribution.target_tag_values) > 0
     error_message = "host_agent_distribution needs a target_tag_key and at least one target_tag_values entry."
   }
+}
+
+################################################################################
+# Readiness checks and dashboard
+################################################################################
+
+variable "create_readiness_check" {
+  description = "Whether to create the readiness function (read-only checks that a failover would work: tokens, consoles, DR state, lock, alarms, subscriptions, Destination collectors), its role, its schedule and the not-ready alarm that notifies the notification topic."
+  type        = bool
+  default     = true
+}
+
+variable "readiness_check_schedule_expression" {
+  description = "How often EventBridge Scheduler runs the readiness checks, as rate(N minutes) or rate(N hours) between 1 minute and 12 hours; the not-ready alarm's period follows it (two failed runs in a row alarm). null: no schedule and no alarm (run the function or 'qradar-failover readiness' by hand)."
+  type        = string
+  default     = "rate(15 minutes)"
+
+  validation {
+    # 1-720 minutes or 1-12 hours, singular for 1 as EventBridge Scheduler requires
+    condition     = var.readiness_check_schedule_expression == null || can(regex("^rate\\((1 minute|([2-9]|[1-9][0-9]|[1-6][0-9]{2}|7[01][0-9]|720) minutes|1 hour|([2-9]|1[0-2]) hours)\\)$", var.readiness_check_schedule_expression))
+    error_message = "readiness_check_schedule_expression must be rate(N minutes) or rate(N hours), from rate(1 minute) to rate(12 hours) (the not-ready alarm evaluates two schedule periods, at most one day), or null."
+  }
+}
+
+variable "create_dashboard" {
+  description = "Whether to create a CloudWatch dashboard: per target group and AZ the healthy and unhealthy collectors of both sites, the health alarms, readiness and its failing checks over time, failover outcomes and the functions' errors."
+  type        = bool
+  default     = true
 }

@@ -30,6 +30,7 @@ from .deployment import settings_of_function
 from .exit_codes import CliError, ExitCode
 from .problems import Problem, aws_access_problem, aws_advice, console_problem
 from .progress import ProgressConsoles, WaitFor, Waiting, deploy_progress
+from .readiness import readiness_status
 from .render import emit_json, fit, lock_lines, outcome_block, table, terminal_width, timeline
 from .settings import AwsAccess, aws_access, config_from, environment
 
@@ -203,6 +204,7 @@ def status(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     with io.wait_for("the lock table and the alarms", config.http_read_timeout_seconds * 2):
         lock = _read_lock(deployment)
         alarms, alarms_problem = _read_alarms(deployment)
+    readiness_text, readiness_last = readiness_status(deployment, args)
     verdict, healthy = status_verdict(main, destination, lock, alarms, alarms_problem)
     problems = [view.exit_code for view in (main, destination)]
     problems += [problem.code for problem in (lock.problem, alarms_problem) if problem]
@@ -220,6 +222,7 @@ def status(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
                 "lock_error": lock.problem.detail if lock.problem else None,
                 "alarms": [alarm.as_dict() for alarm in alarms],
                 "alarms_error": alarms_problem.detail if alarms_problem else None,
+                "readiness": {"summary": readiness_text, "last": readiness_last},
                 "exit_code": int(code),
             },
             io.out,
@@ -251,6 +254,8 @@ def status(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
             io.say(line)
     else:
         io.say("  none found (wrong region, or pass --alarm-name-prefix)")
+    io.say()
+    io.say(readiness_text)
     io.say()
     io.say(verdict)
     return code

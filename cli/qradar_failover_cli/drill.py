@@ -147,6 +147,10 @@ Say = Callable[[str], None]
 
 def command(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
     """``qradar-failover drill``: run the scenario the flags describe and print (or emit) what happened."""
+    if args.readiness is not None:
+        from .readiness_drill import drill_readiness
+
+        return drill_readiness(args.readiness, io)
     options = DrillOptions(
         main_hung=args.main_hung,
         false_alarm=args.false_alarm,

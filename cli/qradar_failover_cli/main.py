@@ -24,7 +24,7 @@ from qradar_failover.observability import LOGGER_NAME, configure_logging
 from .exit_codes import EXIT_CODES_HELP, CliError, ExitCode
 from .problems import aws_advice, aws_class_of, aws_code_of
 from .render import terminal_width
-from .settings import add_setting_flags
+from .settings import READINESS_SETTINGS, SETTINGS, add_setting_flags
 
 DESCRIPTION = """\
 Operate the automated QRadar DataSync failover: see both consoles' DR state, fail over by hand \
@@ -40,6 +40,7 @@ same name sets for one command. Tokens are read from Secrets Manager with your A
 EPILOG = (
     """examples:
   qradar-failover status --function NAME       # the verdict; exit 0 when armed
+  qradar-failover readiness --function NAME-readiness  # would failover work?
   qradar-failover failover --dry-run --function NAME  # what failover would do
   qradar-failover rearm --function NAME        # after failing back
   qradar-failover decode event.json --offline  # how the function reads it
@@ -111,6 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         "normal armed state; 1 when it needs attention (failed over, disarmed, an alarm firing, an "
         "unexpected DR state, a token refused); 3 when a console or AWS could not be reached.",
         "commands:status",
+    )
+    register(
+        "readiness",
+        "Check whether a failover would work now: the readiness function's ten checks.",
+        "Runs the checks the scheduled readiness function runs, read-only (GETs to the consoles, a "
+        "read of the lock, AWS describe and list calls): configuration, token secrets, both consoles "
+        "over verified TLS, DR state, ariel copy profiles, lock armed, health alarms, failover "
+        "function, notification subscribers, Destination collectors. Each failing check says what "
+        "to fix. --function takes every setting from the readiness function (the module's "
+        "readiness_function_name output). Exit 0 ready, 1 not ready, 2 usage or configuration.",
+        "readiness:run",
+        settings=(*SETTINGS, *READINESS_SETTINGS),
     )
     failover = register(
         "failover",
@@ -195,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         metavar="S",
         help="simulated deploy duration (default 2, 0 to 600)",
+    )
+    drill.add_argument(
+        "--readiness",
+        metavar="SCENARIO",
+        help="run the readiness function instead, on a deployment that is ready or broken: ready, "
+        "token-refused, destination-active, no-subscribers",
     )
     return parser
 

@@ -41,6 +41,13 @@ SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "QRADAR_API_VERSION": ("QRadar API version header, e.g. 20.0", ("--api-version",)),
     "ALARM_NAME_PREFIX": ("only alarms whose names start with this (the module's name)", ("--alarm-prefix",)),
 }
+# What the readiness checks read beyond the failover function's contract (the readiness function's
+# environment has them; `readiness` takes them as flags too).
+READINESS_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "FAILOVER_FUNCTION_NAME": ("the failover function (the module's function_name output)", ()),
+    "TRIGGER_TOPIC_ARN": ("the trigger topic (the module's trigger_topic_arn output)", ()),
+    "DEST_SITE_AVAILABILITY_ZONES": ("Destination-Site availability zones, comma-separated", ()),
+}
 # The deployment tag the module puts on every resource; its value starts the module's alarm names.
 DEPLOYMENT_TAG = "qradar-failover:deployment"
 
@@ -57,7 +64,7 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Iterable[str] | No
         help="take every setting, and the CA bundle, from this deployed failover function (name or ARN)",
     )
     for name in SETTINGS if names is None else names:
-        text, aliases = SETTINGS[name]
+        text, aliases = (SETTINGS | READINESS_SETTINGS)[name]
         group.add_argument(flag_for(name), dest=_dest(name), metavar="VALUE", help=text)
         for alias in aliases:
             group.add_argument(alias, dest=_dest(name), metavar="VALUE", help=argparse.SUPPRESS)
@@ -68,7 +75,7 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Iterable[str] | No
 def environment(args: argparse.Namespace, base: Mapping[str, str]) -> dict[str, str]:
     """``base`` (the local environment, or the deployed function's) with this command's flags applied."""
     merged = dict(base)
-    for name in SETTINGS:
+    for name in SETTINGS | READINESS_SETTINGS:
         value = getattr(args, _dest(name), None)
         if value is not None:
             merged[name] = value
@@ -94,7 +101,7 @@ def explain_config_error(error: ConfigError) -> str:
     message = str(error)
     match = re.match(r"^([A-Z_]+)", message)
     hint = ""
-    if match and match.group(1) in SETTINGS:
+    if match and match.group(1) in SETTINGS | READINESS_SETTINGS:
         hint = f" (set {match.group(1)}, pass {flag_for(match.group(1))}, or --function NAME)"
     return f"configuration: {message}{hint}"
 

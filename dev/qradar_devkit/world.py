@@ -5,17 +5,21 @@ architecture would create in AWS, built in moto, and two simulated QRadar consol
 server mode through ``AWS_ENDPOINT_URL``): a VPC with a subnet in each site's AZ, a network load
 balancer with a target group holding the collectors of both sites (IP targets), the module's two
 alarms per Main-Site AZ, the trigger and notification topics, the token secrets and the lock
-table. Two SQS queues stand in for subscribers: ``oncall-inbox`` on the notification topic (what
+table, and the failover function subscribed to the trigger topic (moto holds its configuration;
+the real handler runs in this process, on the event :meth:`AwsWorld.deliver_through_trigger_topic`
+returns). Two SQS queues stand in for subscribers: ``oncall-inbox`` on the notification topic (what
 people receive) and ``trigger-tap`` on the trigger topic (the envelope SNS hands the function).
 :func:`build_world` adds the consoles and their CA for the drill.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import time
+import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -33,6 +37,9 @@ REGION_NAME = "Canada (Central)"
 MAIN_AZ = "ca-central-1a"
 DEST_AZ = "ca-central-1b"
 NAME_PREFIX = "qradar-dr"
+FAILOVER_FUNCTION = NAME_PREFIX  # the module names the failover function exactly its name
+FAILOVER_FUNCTION_CONCURRENCY = 1  # the module's reserved_concurrent_executions default
+TRIGGER_PERMISSION = "InvokeFromTriggerTopic"  # statement id of the module's lambda_permission
 LOCK_TABLE = f"{NAME_PREFIX}-lock"
 MAIN_SECRET = "qradar/main/sec-token"  # noqa: S105 (a secret name, not a value)
 DEST_SECRET = "qradar/dest/sec-token"  # noqa: S105
@@ -189,6 +196,44 @@ class AwsWorld:
         envelope = self._receive(self.trigger_tap_url, expected=1, wait_seconds=5.0)[0]
         return lambda_sns_event(envelope, self._trigger_subscription_arn())
 
+    def replace_token(self, site: str, value: str) -> None:
+        """Put another value into a site's token secret (a token revoked or rotated in QRadar alone)."""
+        _aws("secretsmanager").put_secret_value(
+            SecretId=MAIN_SECRET if site == "main" else DEST_SECRET, SecretString=value
+        )
+
+    def unsubscribe_people(self) -> None:
+        """Remove every subscription of the notification topic: nobody would hear."""
+        sns = _aws("sns")
+        for subscription in sns.list_subscriptions_by_topic(TopicArn=self.notification_topic_arn)["Subscriptions"]:
+            sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+
+    def ingest_emf(self, log_output: str) -> int:
+        """What CloudWatch Logs does with the Embedded Metric Format documents in a function's log
+        output: put their metrics, with their dimensions and timestamps. Returns how many."""
+        cloudwatch = _aws("cloudwatch")
+        count = 0
+        for line in log_output.splitlines():
+            try:
+                document = json.loads(line)
+            except ValueError:
+                continue
+            directive = document.get("_aws") if isinstance(document, dict) else None
+            if not isinstance(directive, dict):
+                continue
+            at = datetime.fromtimestamp(directive["Timestamp"] / 1000, UTC)
+            for spec in directive["CloudWatchMetrics"]:
+                for names in spec["Dimensions"]:
+                    dimensions = [{"Name": name, "Value": str(document[name])} for name in names]
+                    data = [
+                        {"MetricName": metric["Name"], "Dimensions": dimensions, "Timestamp": at,
+                         "Value": float(document[metric["Name"]]), "Unit": metric.get("Unit", "None")}
+                        for metric in spec["Metrics"]
+                    ]  # fmt: skip
+                    cloudwatch.put_metric_data(Namespace=spec["Namespace"], MetricData=data)
+                    count += len(data)
+        return count
+
     # --- what people and the lock saw -------------------------------------------------------------
     def notifications(self) -> list[dict[str, Any]]:
         """Every message the on-call subscriber received so far (SNS envelopes), drained."""
@@ -225,8 +270,9 @@ class AwsWorld:
             time.sleep(0.05)
 
     def _trigger_subscription_arn(self) -> str:
-        subscriptions = _aws("sns").list_subscriptions_by_topic(TopicArn=self.trigger_topic_arn)
-        return str(subscriptions["Subscriptions"][0]["SubscriptionArn"])
+        """The failover function's subscription to the trigger topic (the event names it)."""
+        subscriptions = _aws("sns").list_subscriptions_by_topic(TopicArn=self.trigger_topic_arn)["Subscriptions"]
+        return str(next(s for s in subscriptions if s["Protocol"] == "lambda")["SubscriptionArn"])
 
 
 @dataclass
@@ -369,6 +415,7 @@ def build_aws_world(
     secrets.create_secret(Name=MAIN_SECRET, SecretString=main_token)
     secrets.create_secret(Name=DEST_SECRET, SecretString=destination_token)
     create_lock_table(LOCK_TABLE)
+    create_failover_function(trigger_topic)
     env = {
         "MAIN_SITE_ADDRESS": main_address,
         "DEST_SITE_ADDRESS": destination_address,
@@ -377,6 +424,10 @@ def build_aws_world(
         "MAIN_SITE_AVAILABILITY_ZONES": MAIN_AZ,
         "NOTIFICATION_TOPIC_ARN": notification_topic,
         "LOCK_TABLE_NAME": LOCK_TABLE,
+        # what the readiness function reads beyond the failover function's contract
+        "FAILOVER_FUNCTION_NAME": FAILOVER_FUNCTION,
+        "TRIGGER_TOPIC_ARN": trigger_topic,
+        "DEST_SITE_AVAILABILITY_ZONES": DEST_AZ,
     }
     world = AwsWorld(
         env=env,
@@ -393,6 +444,64 @@ def build_aws_world(
     world.publish_health(MAIN_AZ, healthy=main_collectors, unhealthy=0, minutes_ago=range(10, 3, -1))
     world.publish_health(DEST_AZ, healthy=destination_collectors, unhealthy=0, minutes_ago=range(10, 0, -1))
     return world
+
+
+def create_failover_function(trigger_topic_arn: str) -> str:
+    """The failover function as the module creates it, in moto: its role, reserved concurrency 1, the
+    permission for the trigger topic to invoke it, and its subscription to that topic. Its code is a
+    placeholder: moto never runs it (see :func:`_keep_moto_from_running_functions`)."""
+    role = _aws("iam").create_role(
+        RoleName=f"{NAME_PREFIX}-function",
+        AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}],
+        }),
+    )["Role"]["Arn"]  # fmt: skip
+    functions = _aws("lambda")
+    function_arn = str(
+        functions.create_function(
+            FunctionName=FAILOVER_FUNCTION,
+            Runtime="python3.12",
+            Role=role,
+            Handler="qradar_failover.handler.lambda_handler",
+            Code={"ZipFile": _placeholder_package()},
+            Timeout=300,
+        )["FunctionArn"]
+    )
+    functions.put_function_concurrency(
+        FunctionName=FAILOVER_FUNCTION, ReservedConcurrentExecutions=FAILOVER_FUNCTION_CONCURRENCY
+    )
+    functions.add_permission(
+        FunctionName=FAILOVER_FUNCTION,
+        StatementId=TRIGGER_PERMISSION,
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+        SourceArn=trigger_topic_arn,
+    )
+    _keep_moto_from_running_functions()
+    _aws("sns").subscribe(TopicArn=trigger_topic_arn, Protocol="lambda", Endpoint=function_arn)
+    return function_arn
+
+
+def _placeholder_package() -> bytes:
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("README.txt", "moto holds this function's configuration; it never runs it\n")
+    return package.getvalue()
+
+
+def _keep_moto_from_running_functions() -> None:
+    """moto delivers a topic's message to a Lambda subscriber by running the function in docker. The
+    world instead hands the event SNS builds to the real handler in this process
+    (:meth:`AwsWorld.deliver_through_trigger_topic`), so moto's delivery to functions is a no-op.
+    moto runs in this process (in-process mock or :class:`MotoEndpoint`), so this reaches it."""
+    from moto.awslambda.models import LambdaBackend
+
+    def delivered_by_the_world(*_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    LambdaBackend.send_sns_message = delivered_by_the_world  # type: ignore[method-assign]
 
 
 def _subscribed_queue(sns: Any, sqs: Any, topic_arn: str, name: str) -> str:

@@ -18,6 +18,16 @@ output "healthy_hosts_alarm_arns" {
   value       = module.qradar_failover.healthy_hosts_alarm_arns
 }
 
+output "readiness_function_name" {
+  description = "Readiness function: invoke it for a check now (it also runs every 15 minutes)."
+  value       = module.qradar_failover.readiness_function_name
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of collector health, alarms, readiness and failover outcomes."
+  value       = module.qradar_failover.dashboard_name
+}
+
 output "token_secret_arns" {
   description = "Secrets to put the two console SEC tokens into (aws secretsmanager put-secret-value)."
   value       = { for site, secret in aws_secretsmanager_secret.token : site => secret.arn }

@@ -15,13 +15,13 @@ import boto3
 import pytest
 import responses
 
-from qradar_devkit.world import DrillWorld
+from qradar_devkit.world import FAILOVER_FUNCTION, DrillWorld
 from support.cli import Cli
 from support.terraform import REPO, blocks
 
 pytestmark = pytest.mark.integration
 
-FUNCTION = "qradar-dr"
+FUNCTION = FAILOVER_FUNCTION  # the world creates it as the module does
 PACKAGE_BUNDLE = "/var/task/qradar-ca-bundle.pem"  # what the module sets QRADAR_CA_BUNDLE to
 AWS_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION")
 
@@ -36,21 +36,15 @@ def package(world: DrillWorld, *, with_bundle: bool = True) -> bytes:
 
 
 def deploy_function(world: DrillWorld, code: bytes, **environment: str) -> str:
-    """The function as the module deploys it: the environment contract, the package, the deployment tag."""
-    role = boto3.client("iam").create_role(
-        RoleName=f"{FUNCTION}-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
-    )["Role"]["Arn"]
+    """The world's failover function as the module deploys it: the environment contract, the package,
+    the deployment tag."""
+    functions = boto3.client("lambda")
     variables = world.env | {"QRADAR_CA_BUNDLE": PACKAGE_BUNDLE, "DRY_RUN": "true"} | environment
-    boto3.client("lambda").create_function(
-        FunctionName=FUNCTION,
-        Runtime="python3.12",
-        Role=role,
-        Handler="qradar_failover.handler.lambda_handler",
-        Code={"ZipFile": code},
-        Environment={"Variables": variables},
-        Tags={"qradar-failover:deployment": "qradar-dr"},
-    )
-    return str(boto3.client("lambda").get_function(FunctionName=FUNCTION)["Code"]["Location"])
+    functions.update_function_code(FunctionName=FUNCTION, ZipFile=code)
+    functions.update_function_configuration(FunctionName=FUNCTION, Environment={"Variables": variables})
+    arn = functions.get_function(FunctionName=FUNCTION)["Configuration"]["FunctionArn"]
+    functions.tag_resource(Resource=arn, Tags={"qradar-failover:deployment": "qradar-dr"})
+    return str(functions.get_function(FunctionName=FUNCTION)["Code"]["Location"])
 
 
 @pytest.fixture

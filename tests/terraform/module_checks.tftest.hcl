@@ -372,3 +372,35 @@ run "main_az_the_load_balancer_does_not_serve" {
   }
   expect_failures = [aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum]
 }
+
+# The readiness schedule: rate() only (the not-ready alarm's period follows it), 1 minute to 12 hours,
+# singular for 1.
+run "schedule_expression_validation" {
+  command = plan
+
+  variables {
+    readiness_check_schedule_expression = "cron(0/15 * * * ? *)"
+  }
+
+  expect_failures = [var.readiness_check_schedule_expression]
+}
+
+run "schedule_longer_than_twelve_hours" {
+  command = plan
+
+  variables {
+    readiness_check_schedule_expression = "rate(13 hours)"
+  }
+
+  expect_failures = [var.readiness_check_schedule_expression]
+}
+
+run "schedule_unit_must_agree_with_its_number" {
+  command = plan
+
+  variables {
+    readiness_check_schedule_expression = "rate(1 minutes)"
+  }
+
+  expect_failures = [var.readiness_check_schedule_expression]
+}

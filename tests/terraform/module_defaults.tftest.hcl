@@ -112,12 +112,12 @@ run "minimal_inputs_plan" {
   }
 
   assert {
-    condition     = contains(flatten(data.aws_iam_policy_document.function[0].statement[*].actions), "ec2:DescribeSubnets")
-    error_message = "Lambda needs ec2:DescribeSubnets to attach the function to its subnets."
+    condition     = contains(flatten(data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions), "ec2:DescribeSubnets")
+    error_message = "Lambda needs ec2:DescribeSubnets to attach the function to its subnets (the shared VPC attachment statements)."
   }
 
   assert {
-    condition = toset(flatten(data.aws_iam_policy_document.function[0].statement[*].actions)) == toset([
+    condition = toset(flatten(concat(data.aws_iam_policy_document.function[0].statement[*].actions, data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions))) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish", "secretsmanager:GetSecretValue",
       "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
       "kms:Decrypt", "kms:GenerateDataKey", "sqs:SendMessage",
@@ -150,6 +150,11 @@ run "minimal_inputs_plan" {
 }
 
 run "minimal_inputs_apply" {
+  assert {
+    condition     = data.aws_iam_policy_document.function[0].source_policy_documents == tolist([data.aws_iam_policy_document.vpc_attachment[0].json])
+    error_message = "The function's role includes the shared VPC attachment statements."
+  }
+
   assert {
     condition     = output.function_name == "qradar-failover" && output.function_arn != null && output.trigger_topic_arn != null
     error_message = "The function and its trigger topic exist after apply."

@@ -77,8 +77,8 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing"])
-    error_message = "One interface endpoint per service the function calls; no logs endpoint."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "lambda"])
+    error_message = "One interface endpoint per service the functions call (lambda: the readiness function reads the failover function); no logs endpoint."
   }
 
   assert {
@@ -136,8 +136,8 @@ run "vpc_endpoints_by_default" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing"])
-    error_message = "By default, an interface endpoint for each AWS API the function calls, and no logs endpoint (Lambda ships its logs itself)."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "lambda"])
+    error_message = "By default, an interface endpoint for each AWS API the functions call (lambda: the readiness function reads the failover function), and no logs endpoint (Lambda ships its logs itself)."
   }
 
   assert {

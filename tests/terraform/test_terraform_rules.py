@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from qradar_failover.config import Config, SiteConfig
+from qradar_failover.readiness import FUNCTION_DIMENSION, READY_METRIC, ReadinessSettings
+from qradar_failover.readiness_checks import Check
+from qradar_failover.report import Outcome
 from support.terraform import (
     REPO,
     TF_DIRS,
@@ -44,10 +47,12 @@ TAGGABLE = {
 }
 # Resource types that take no tags argument.
 NOT_TAGGABLE = {
+    "aws_cloudwatch_dashboard",
     "aws_iam_role_policy",
     "aws_kms_alias",
     "aws_lambda_function_event_invoke_config",
     "aws_lambda_permission",
+    "aws_scheduler_schedule",
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",
 }
@@ -125,6 +130,14 @@ def _function_environment() -> dict[str, str]:
     entries = re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+=\s*(.+)$", text[start:end], re.MULTILINE)
     assert environment.body["value"], "local.function_environment is empty"
     return dict(entries)
+
+
+def _readiness_environment_additions() -> dict[str, str]:
+    """What local.readiness_environment adds to the failover function's environment."""
+    text = source_text(REPO)
+    start = text.index("readiness_environment = merge(local.function_environment, {")
+    end = text.index("})", start)
+    return dict(re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+=\s*(.+)$", text[start:end], re.MULTILINE))
 
 
 @pytest.mark.parametrize("directory", TF_DIRS, ids=dir_id)
@@ -205,8 +218,7 @@ def test_every_star_resource_is_explained_by_a_comment() -> None:
 
 
 def test_function_role_allows_what_the_engine_calls() -> None:
-    (document,) = [b for b in _of(REPO, "data") if b.labels == ("aws_iam_policy_document", "function")]
-    allowed = {action for statement in walk_statements(document.body) for action in as_list(statement["actions"])}
+    allowed = _policy_actions("function") | _policy_actions("vpc_attachment")
     assert allowed >= ENGINE_ACTIONS, f"missing: {sorted(ENGINE_ACTIONS - allowed)}"
     assert "cloudwatch:PutMetricData" not in allowed, "metrics go through EMF in the logs"
 
@@ -273,10 +285,12 @@ TERRAFORM_NAME_EXCEPTIONS = {"QRADAR_CA_BUNDLE": "ca_bundle_pem"}
 
 def test_each_setting_has_one_name_from_terraform_to_python() -> None:
     """FOO_BAR is var.foo_bar (or local.foo_bar) in Terraform and config.foo_bar in Python; a site's
-    MAIN_SITE_X / DEST_SITE_X may instead be var.main_site.x / var.destination_site.x and site.x."""
+    MAIN_SITE_X / DEST_SITE_X may instead be var.main_site.x / var.destination_site.x and site.x.
+    The readiness function's additions are fields of ReadinessSettings."""
     config_fields = {field.name for field in dataclasses.fields(Config)}
+    config_fields |= {field.name for field in dataclasses.fields(ReadinessSettings)}
     site_fields = {field.name for field in dataclasses.fields(SiteConfig)}
-    for name, expression in _function_environment().items():
+    for name, expression in (_function_environment() | _readiness_environment_additions()).items():
         terraform_name = TERRAFORM_NAME_EXCEPTIONS.get(name, name.lower())
         python_names = {name.lower()}
         terraform_names = {f"var.{terraform_name}", f"local.{terraform_name}"}
@@ -303,3 +317,75 @@ def test_tflint_configuration_enables_recommended_preset_and_aws_ruleset() -> No
     assert re.search(r'preset\s*=\s*"recommended"', config)
     assert re.search(r'plugin\s+"aws"', config)
     assert re.search(r'source\s*=\s*"github.com/terraform-linters/tflint-ruleset-aws"', config)
+
+
+# What the readiness engine calls, each of which its role must allow; and what it must never be allowed.
+READINESS_ACTIONS = {
+    "secretsmanager:GetSecretValue",
+    "dynamodb:GetItem",
+    "lambda:GetFunctionConfiguration",
+    "lambda:GetFunctionConcurrency",
+    "lambda:GetPolicy",
+    "sns:ListSubscriptionsByTopic",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+}
+
+
+def _policy_actions(name: str) -> set[str]:
+    (document,) = [b for b in _of(REPO, "data") if b.labels == ("aws_iam_policy_document", name)]
+    return {action for statement in walk_statements(document.body) for action in as_list(statement["actions"])}
+
+
+def test_readiness_role_allows_what_readiness_reads_and_writes_nothing() -> None:
+    allowed = _policy_actions("readiness") | _policy_actions("vpc_attachment")
+    assert allowed >= READINESS_ACTIONS, f"missing: {sorted(READINESS_ACTIONS - allowed)}"
+    writes = {"sns:Publish", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "sqs:SendMessage"}
+    assert not allowed & writes, f"the readiness role may write: {sorted(allowed & writes)}"
+    assert not any(action.startswith(("lambda:Update", "lambda:Put", "lambda:Invoke")) for action in allowed)
+    assert not any(action.startswith(("cloudwatch:Put", "cloudwatch:Set", "cloudwatch:Enable")) for action in allowed)
+
+
+def test_readiness_function_runs_the_readiness_handler() -> None:
+    function = _root_resource("aws_lambda_function", "readiness")
+    assert function.body["handler"] == "qradar_failover.readiness.lambda_handler"
+    source = (REPO / "lambda_src" / "qradar_failover" / "readiness.py").read_text(encoding="utf-8")
+    assert "def lambda_handler(" in source
+
+
+def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
+    assert set(_readiness_environment_additions()) == {
+        "FAILOVER_FUNCTION_NAME",
+        "TRIGGER_TOPIC_ARN",
+        "DEST_SITE_AVAILABILITY_ZONES",
+    }
+    source = (REPO / "lambda_src" / "qradar_failover" / "readiness.py").read_text(encoding="utf-8")
+    for name in _readiness_environment_additions():
+        assert f'"{name}"' in source, f"the readiness engine never reads {name}"
+
+
+def _local_list(name: str) -> list[str]:
+    (found,) = [b for b in _of(REPO, "locals") if b.labels == (name,)]
+    return [str(value) for value in found.body["value"]]
+
+
+def test_dashboard_check_and_outcome_names_are_the_engines() -> None:
+    assert _local_list("readiness_check_names") == [check.value for check in Check]
+    assert sorted(_local_list("failover_outcomes")) == sorted(outcome.value for outcome in Outcome)
+
+
+def test_not_ready_alarm_watches_the_metric_the_readiness_engine_emits() -> None:
+    alarm = _root_resource("aws_cloudwatch_metric_alarm", "not_ready")
+    assert alarm.body["metric_name"] == READY_METRIC
+    assert strip_interpolation(alarm.body["namespace"]) == "var.metrics_namespace"
+    assert _function_environment()["METRICS_NAMESPACE"].strip() == "var.metrics_namespace"
+    (dimension,) = alarm.body["dimensions"].items()
+    assert dimension[0] == FUNCTION_DIMENSION
+    assert strip_interpolation(dimension[1]) == strip_interpolation(
+        _readiness_environment_additions()["FAILOVER_FUNCTION_NAME"]
+    )
+    assert alarm.body["treat_missing_data"] == "breaching"

@@ -1,4 +1,5 @@
-"""The drill's and the suites' AWS world creates the health alarms the module creates.
+"""The drill's and the suites' AWS world creates the health alarms and the failover function (its
+reserved concurrency, the trigger topic's permission and subscription) the module creates.
 
 ``qradar_devkit.world.HEALTH_ALARMS`` is the world's one table of them; this test turns it into
 assertions on what the real Terraform core plans for the module with its defaults (a generated
@@ -50,6 +51,18 @@ def _test_file() -> str:
                 f"  assert {{\n    condition     = {resource}.{attribute} == {_hcl(value)}\n"
                 f'    error_message = "{metric}: the world\'s {attribute} is {value}, the module plans another"\n  }}\n'
             )
+    expected_function = {
+        "aws_lambda_function.this[0].function_name": world.FAILOVER_FUNCTION,
+        "aws_lambda_function.this[0].reserved_concurrent_executions": world.FAILOVER_FUNCTION_CONCURRENCY,
+        "aws_lambda_permission.trigger_topic[0].statement_id": world.TRIGGER_PERMISSION,
+        "aws_lambda_permission.trigger_topic[0].principal": "sns.amazonaws.com",
+        "aws_sns_topic_subscription.function[0].protocol": "lambda",
+    }
+    for address, value in expected_function.items():
+        asserts.append(
+            f"  assert {{\n    condition     = {address} == {_hcl(value)}\n"
+            f'    error_message = "the world\'s {address} is {value}, the module plans another"\n  }}\n'
+        )
     subnets = "".join(
         f'override_data {{\n  target = data.aws_subnet.function["{index}"]\n'
         f'  values = {{ availability_zone = "{zone}", vpc_id = "vpc-0a1b2c3d4e5f60718" }}\n}}\n\n'

@@ -1,0 +1,184 @@
+"""``qradar-failover readiness``: the readiness function's ten checks from an operator's machine,
+and the readiness function's last published result for ``status``.
+
+Both go through the engine's own code (:mod:`qradar_failover.readiness`), so an operator and the
+scheduled function judge the same deployment the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from qradar_failover.aws_errors import AWS_ERRORS, aws_error_code
+from qradar_failover.config import Config, ConfigError
+from qradar_failover.deadline import Deadline
+from qradar_failover.readiness import (
+    CHECK_DIMENSION,
+    CHECK_FAILED_METRIC,
+    DEFAULT_TIME_BUDGET_SECONDS,
+    FUNCTION_DIMENSION,
+    READY_METRIC,
+    build_collaborators,
+    load_readiness_settings,
+    run_checks,
+)
+from qradar_failover.readiness_checks import Check
+
+from .exit_codes import CliError, ExitCode
+from .render import emit_json
+from .settings import explain_config_error
+
+_LAST_RESULT_WINDOW = timedelta(hours=24)
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
+    from .commands import _deployment  # the command module builds every command's deployment
+
+    deployment = _deployment(args, environ)
+    try:
+        settings = load_readiness_settings(deployment.env, deployment.config)
+    except ConfigError as error:
+        message = explain_config_error(error)
+        if getattr(args, "function", None):
+            message += " (the failover function's environment lacks it: pass --function with the readiness function)"
+        raise CliError(message, ExitCode.USAGE) from None
+    collaborators = build_collaborators(deployment.config, settings, deployment.env, session=deployment.aws.session)
+    report = run_checks(
+        deployment.config,
+        settings,
+        collaborators,
+        Deadline.after(DEFAULT_TIME_BUDGET_SECONDS),
+        f"cli-{getpass.getuser()}",
+    )
+    code = ExitCode.OK if report.ready else ExitCode.FAILED
+    if io.json:
+        emit_json(report.as_dict() | {"exit_code": int(code)}, io.out)
+    else:
+        for line in report_lines(report.as_dict(), io.width):
+            io.say(line)
+    return int(code)
+
+
+def report_lines(report: Mapping[str, Any], width: int = 80) -> list[str]:
+    """A readiness result (the function's and the command's JSON document) as a table no wider than
+    ``width``: number, check, result, and the detail wrapped."""
+    checks = report["checks"]
+    name_width = max(len(name.value) for name in Check)
+    prefix = f"{'#':>2}  {'check':{name_width}}  {'result':6}  "
+    detail_width = max(20, width - len(prefix))
+    failing = sum(1 for check in checks if not check["ok"])
+    verdict = "READY" if report["ready"] else f"NOT READY ({failing} of {len(checks)} checks failed)"
+    lines = [
+        f"Readiness: {verdict}",
+        f"checked {report['checked_at']} in {report['duration_seconds']:.1f} s",
+        "",
+        prefix + "detail",
+        f"{'-' * 2}  {'-' * name_width}  {'-' * 6}  {'-' * min(detail_width, 40)}",
+    ]
+    for number, check in enumerate(checks, start=1):
+        wrapped = textwrap.wrap(check["detail"], detail_width, break_on_hyphens=False) or [""]
+        lines.append(f"{number:>2}  {check['name']:{name_width}}  {'ok' if check['ok'] else 'FAILED':6}  {wrapped[0]}")
+        lines += [" " * len(prefix) + rest for rest in wrapped[1:]]
+    return lines
+
+
+# --- the last published result, for `status` ---------------------------------------------------
+@dataclass(frozen=True)
+class LastResult:
+    at: datetime
+    ready: bool
+    failing: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "ready": self.ready, "failing_checks": list(self.failing)}
+
+
+def last_result(
+    cloudwatch: Any, namespace: str, failover_function: str, now: datetime | None = None
+) -> LastResult | None:
+    """The readiness function's latest ``Ready`` datapoint (last 24 h) and the checks that failed then."""
+    now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)  # periods align to whole minutes
+    function = {"Name": FUNCTION_DIMENSION, "Value": failover_function}
+    queries: list[dict[str, Any]] = [_query("ready", namespace, READY_METRIC, [function], "Minimum")]
+    queries += [
+        _query(f"check{index}", namespace, CHECK_FAILED_METRIC, [{"Name": CHECK_DIMENSION, "Value": check}, function],
+               "Maximum")
+        for index, check in enumerate(name.value for name in Check)
+    ]  # fmt: skip
+    response = cloudwatch.get_metric_data(
+        MetricDataQueries=queries,
+        StartTime=now - _LAST_RESULT_WINDOW,
+        EndTime=now + timedelta(minutes=1),
+        ScanBy="TimestampDescending",
+    )
+    series = {result["Id"]: list(zip(result["Timestamps"], result["Values"], strict=False))
+              for result in response.get("MetricDataResults", [])}  # fmt: skip
+    ready = series.get("ready") or []
+    if not ready:
+        return None
+    at, value = max(ready, key=lambda point: point[0])
+    failing = tuple(
+        check.value
+        for index, check in enumerate(Check)
+        if any(abs((stamp - at).total_seconds()) <= 60 and failed for stamp, failed in series.get(f"check{index}", []))
+    )
+    return LastResult(at, value >= 1, failing)
+
+
+def readiness_status(deployment: Any, args: argparse.Namespace) -> tuple[str, dict[str, Any] | None]:
+    """For `status`: the readiness function's last result as one line, and as data (None: unknown).
+    With --function the failover function is the one named, unless FAILOVER_FUNCTION_NAME says."""
+    env = dict(deployment.env)
+    if not env.get("FAILOVER_FUNCTION_NAME") and getattr(args, "function", None):
+        env["FAILOVER_FUNCTION_NAME"] = str(args.function).split(":function:")[-1].split(":")[0]
+    return status_line(deployment.aws.client("cloudwatch"), deployment.config, env)
+
+
+def status_line(cloudwatch: Any, config: Config, environ: Mapping[str, str]) -> tuple[str, dict[str, Any] | None]:
+    """One line for `status`: the readiness function's last result and its time, and the same as data."""
+    function = (environ.get("FAILOVER_FUNCTION_NAME") or "").strip()
+    if not function:
+        return (
+            "Readiness: unknown (pass --function, or set FAILOVER_FUNCTION_NAME, to see the readiness "
+            "function's last result)",
+            None,
+        )
+    try:
+        last = last_result(cloudwatch, config.metrics_namespace, function)
+    except AWS_ERRORS as error:
+        return f"Readiness: last result cannot be read (cloudwatch:GetMetricData: {aws_error_code(error)})", None
+    if last is None:
+        return (
+            "Readiness: no result in the last 24 h: the readiness function is not running (schedule off, or "
+            "broken: see its log group); run: qradar-failover readiness",
+            None,
+        )
+    at = last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if last.ready:
+        return f"Readiness: ready (last check {at})", last.as_dict()
+    failed = ", ".join(last.failing) or "unknown, see its log group"
+    return f"Readiness: NOT READY (last check {at}; failed: {failed}); details: qradar-failover readiness", (
+        last.as_dict()
+    )
+
+
+def _query(query_id: str, namespace: str, metric: str, dimensions: list[dict[str, str]], stat: str) -> dict[str, Any]:
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {"Namespace": namespace, "MetricName": metric, "Dimensions": dimensions},
+            "Period": 60,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
+
+
+def _dest(name: str) -> str:
+    return "readiness_" + name.lower()

@@ -1,0 +1,251 @@
+"""``qradar-failover drill --readiness SCENARIO``: the readiness function on the drill's world.
+
+The world is the failover drill's (simulated consoles over HTTPS, AWS on moto in server mode),
+built as the module would build it, so it starts ready. A scenario then breaks one thing the way
+months of idleness break it, and the real readiness handler runs once, as its schedule would run
+it. The drill passes when the run names exactly the checks the scenario breaks, asked the
+consoles nothing but GETs, wrote no lock and told nobody, and when ``status`` would show the
+result it published.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import boto3
+
+from qradar_devkit import world as w
+from qradar_devkit.lambda_context import FakeLambdaContext
+from qradar_failover import readiness
+from qradar_failover.config import load_config
+from qradar_failover.observability import configure_logging
+from qradar_failover.readiness_checks import Check
+
+from .drill import clean_up
+from .exit_codes import CliError, ExitCode
+from .readiness import report_lines, status_line
+from .render import emit_json
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    what: str  # what broke, as the drill tells it
+    failing: tuple[str, ...]  # the checks that must fail, in report order (none: ready)
+    breaks: Callable[[w.DrillWorld], None]
+
+
+def _nothing(_world: w.DrillWorld) -> None:
+    return None
+
+
+def _token_refused(world: w.DrillWorld) -> None:
+    world.replace_token("main", "token-of-a-deleted-authorized-service")
+
+
+def _destination_active(world: w.DrillWorld) -> None:
+    world.destination.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
+
+
+def _no_subscribers(world: w.DrillWorld) -> None:
+    world.unsubscribe_people()
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "ready": Scenario("nothing: the deployment as the module creates it", (), _nothing),
+    "token-refused": Scenario(
+        "the Main console's authorized service was replaced, its secret still holds the old token",
+        ("consoles", "dr_state", "ariel_copy_profiles"),
+        _token_refused,
+    ),
+    "destination-active": Scenario(
+        "the Destination was left PRIMARY/ACTIVE after a DataSync test", ("dr_state",), _destination_active
+    ),
+    "no-subscribers": Scenario(
+        "the notification topic's only subscriber unsubscribed", ("notification_subscribers",), _no_subscribers
+    ),
+}
+
+
+@dataclass
+class ReadinessDrillResult:
+    scenario: str
+    result: dict[str, Any]  # what the readiness handler returned
+    requests: list[Any]  # both consoles' recorded requests
+    lock: dict[str, Any] | None
+    notifications: list[dict[str, Any]]
+    status_line: str
+    seconds: float
+    log_path: str | None
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+    workdir_note: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(ok for _, ok in self.checks)
+
+    @property
+    def failing(self) -> list[str]:
+        return [check["name"] for check in self.result["checks"] if not check["ok"]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "expected_failing_checks": list(SCENARIOS[self.scenario].failing),
+            "passed": self.passed,
+            "checks": [{"check": name, "ok": ok} for name, ok in self.checks],
+            "readiness": self.result,
+            "qradar_requests": [{"method": r.method, "path": r.path, "status": r.status} for r in self.requests],
+            "status_line": self.status_line,
+            "seconds": round(self.seconds, 3),
+            "log_path": self.log_path,
+            "workdir": self.workdir_note,
+        }
+
+
+def drill_readiness(scenario: str, io: Any) -> int:
+    """``drill --readiness SCENARIO``: exit 0 when the drill showed what the scenario demonstrates."""
+    if scenario not in SCENARIOS:
+        raise CliError(f"--readiness must be one of {', '.join(SCENARIOS)}, got {scenario!r}", ExitCode.USAGE)
+    drill = run_readiness_drill(scenario, io.say)
+    if io.json:
+        emit_json(drill.as_dict(), io.out)
+    else:
+        print_readiness_drill(drill, io.say, io.width)
+    return int(ExitCode.OK if drill.passed else ExitCode.FAILED)
+
+
+def run_readiness_drill(
+    scenario: str, say: Say, workdir: Path | None = None, endpoint: Any = None
+) -> ReadinessDrillResult:
+    """Build the world, break it as ``scenario`` says, run the readiness handler once, judge it."""
+    started = time.monotonic()
+    chosen = SCENARIOS[scenario]
+    own_workdir = workdir is None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="qradar-drill-"))
+    own_endpoint = endpoint is None
+    endpoint = endpoint or w.MotoEndpoint()
+    endpoint.reset()
+    drill: ReadinessDrillResult | None = None
+    try:
+        with w.aws_environment(endpoint.url):
+            say(f"AWS:  moto in server mode at {endpoint.url} (AWS_ENDPOINT_URL; fake credentials, {w.REGION})")
+            world = w.build_world(workdir, endpoint.url)
+            try:
+                drill = _run(scenario, chosen, world, say, workdir, started)
+                return drill
+            finally:
+                world.stop()
+    finally:
+        if own_endpoint:
+            endpoint.stop()
+        if own_workdir:  # as the failover drill: the CA's private keys go, a failed run's log stays
+            note = clean_up(workdir, keep_log=drill is None or not drill.passed)
+            if drill is not None:
+                drill.workdir_note = note
+                if not Path(drill.log_path or "").is_file():
+                    drill.log_path = None
+
+
+def _run(
+    scenario: str, chosen: Scenario, world: w.DrillWorld, say: Say, workdir: Path, started: float
+) -> ReadinessDrillResult:
+    os.environ.update(world.env)
+    say(f"QRadar: Main console https://{world.main.address}, Destination https://{world.destination.address}")
+    created = (
+        f"Created as the module creates it: failover function {w.FAILOVER_FUNCTION} subscribed to the trigger "
+        "topic, health alarms, notification topic with the on-call subscriber, token secrets, lock table"
+    )
+    for line in [*textwrap.wrap(created, 80, subsequent_indent="  "), "", *textwrap.wrap(
+            f"Scenario: {scenario}: {chosen.what}", 80, subsequent_indent="  ")]:  # fmt: skip
+        say(line)
+    chosen.breaks(world)
+    log_path = workdir / "handler.log"
+    output = io.StringIO()
+    with _captured(output):
+        result = readiness.lambda_handler({"source": "schedule"}, FakeLambdaContext("readiness-drill-1", 60.0))
+    log_path.write_text(output.getvalue(), encoding="utf-8")
+    world.ingest_emf(output.getvalue())  # what CloudWatch Logs does with the function's EMF lines
+    status, _ = status_line(boto3.client("cloudwatch", region_name=w.REGION), load_config(os.environ), os.environ)
+    drill = ReadinessDrillResult(
+        scenario=scenario,
+        result=result,
+        requests=world.main.requests + world.destination.requests,
+        lock=world.lock_item(),
+        notifications=world.notifications(),
+        status_line=status,
+        seconds=time.monotonic() - started,
+        log_path=str(log_path),
+    )
+    drill.checks = _checks(drill, chosen)
+    return drill
+
+
+@contextlib.contextmanager
+def _captured(target: TextIO) -> Any:
+    """The handler logs JSON lines and EMF documents to stdout, as in Lambda: keep them."""
+    try:
+        with contextlib.redirect_stdout(target):
+            yield
+    finally:
+        configure_logging("INFO", io.StringIO())  # detach the engine's logger from the captured stream
+        configure_logging("INFO")
+
+
+def _checks(drill: ReadinessDrillResult, chosen: Scenario) -> list[tuple[str, bool]]:
+    expected = list(chosen.failing)
+    return [
+        ("ten checks reported in their order", [c["name"] for c in drill.result["checks"]] == list(_CHECK_ORDER)),
+        (
+            "ready" if not expected else f"not ready, naming {', '.join(expected)}",
+            drill.failing == expected and drill.result["ready"] is (not expected),
+        ),
+        ("the consoles were asked GETs only", bool(drill.requests) and {r.method for r in drill.requests} == {"GET"}),
+        ("no lock written", drill.lock is None),
+        ("nobody notified by the readiness function", drill.notifications == []),
+        (
+            "qradar-failover status shows the published result",
+            drill.status_line.startswith("Readiness: ready")
+            if not expected
+            else f"failed: {', '.join(expected)})" in drill.status_line,
+        ),
+    ]
+
+
+_CHECK_ORDER = tuple(check.value for check in Check)
+
+
+def print_readiness_drill(drill: ReadinessDrillResult, say: Say, width: int = 80) -> None:
+    for line in report_lines(drill.result, width):
+        say(line)
+    say("")
+    for line in textwrap.wrap(f"qradar-failover status: {drill.status_line}", width, subsequent_indent="  "):
+        say(line)
+    if drill.log_path:
+        say("Handler log (JSON lines and EMF metrics):")
+        say(f"  {drill.log_path}")
+    if drill.workdir_note:
+        say(drill.workdir_note)
+    say("")
+    expected = SCENARIOS[drill.scenario].failing
+    say(f"Checks ({drill.scenario}: expected {'ready' if not expected else 'not ready: ' + ', '.join(expected)})")
+    for name, ok in drill.checks:
+        say(f"  [{'ok' if ok else 'FAILED'}] {name}")
+    verdict = (
+        f"readiness {'confirmed the deployment ready' if not expected else 'named ' + ', '.join(expected)}, "
+        "read-only, before any AZ failed"
+    )
+    outcome = verdict if drill.passed else "the drill did NOT go as expected"
+    for line in textwrap.wrap(f"{'PASS' if drill.passed else 'FAIL'}: {outcome} ({drill.seconds:.1f}s)", width,
+                              subsequent_indent="  "):  # fmt: skip
+        say(line)

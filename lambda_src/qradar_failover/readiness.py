@@ -1,0 +1,457 @@
+"""Readiness: would a failover work if the Main AZ failed now? Lambda entry point
+``qradar_failover.readiness.lambda_handler``, run on a schedule and by hand.
+
+configuration valid -> token secrets readable -> consoles answer over verified TLS -> DR state as a
+failover needs it -> ariel copy profiles enabled -> lock armed -> health alarms act on the trigger
+topic -> failover function subscribed and active -> someone subscribed to notifications ->
+Destination collectors healthy.
+
+Read-only by construction: the consoles are asked only GETs (:class:`SiteConsole` has no write
+call), the lock is only read, nothing is published. The two consoles are probed in parallel, each
+within its connect + read timeout, while the AWS checks run. The result is returned, logged as
+one JSON line, and emitted as EMF metrics: ``Ready`` (1/0) and one ``CheckFailed`` per failing
+check (dimension ``Check``), both with the dimension ``FailoverFunction``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import boto3
+
+from .config import Config, ConfigError, SiteConfig, _Reader, load_config
+from .deadline import Deadline
+from .events import AlarmRecord, AlarmState, EventSource
+from .failover import HealthSource
+from .handler import LambdaContext
+from .health import HealthUnavailable, UnknownTargetGroup
+from .lock import LockRecord, LockUnavailable
+from .observability import Metrics, configure_logging, iso_utc
+from .qradar import CallObserver, CallRecord, DRConfig, QRadarError
+from .readiness_aws import AwsDeploymentReader, AwsReadFailed, FunctionState, HealthAlarm, Subscription
+from .readiness_checks import (
+    Check,
+    CheckResult,
+    SiteProbe,
+    TargetGroupHealth,
+    judge_consoles,
+    judge_copy_profiles,
+    judge_destination_collectors,
+    judge_dr_state,
+    judge_failover_function,
+    judge_health_alarms,
+    judge_lock,
+    judge_notification_subscribers,
+    judge_token_secrets,
+    not_checked,
+)
+from .runtime import AWS_CLIENT_CONFIG, build_runtime
+from .tokens import Token, TokenUnavailable
+
+logger = logging.getLogger(__name__)
+
+READY_METRIC = "Ready"
+CHECK_FAILED_METRIC = "CheckFailed"
+FUNCTION_DIMENSION = "FailoverFunction"
+CHECK_DIMENSION = "Check"
+DEFAULT_TIME_BUDGET_SECONDS = 60.0  # the module's readiness function timeout
+SAFETY_MARGIN_SECONDS = 5.0  # leave time to log and flush metrics
+_FUNCTION_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[\w$-]+)?$")
+
+
+# --- settings beyond the failover function's environment contract -------------------------------
+@dataclass(frozen=True)
+class ReadinessSettings:
+    failover_function_name: str  # FAILOVER_FUNCTION_NAME
+    trigger_topic_arn: str  # TRIGGER_TOPIC_ARN
+    dest_site_availability_zones: frozenset[str]  # DEST_SITE_AVAILABILITY_ZONES
+
+
+def load_readiness_settings(environ: Mapping[str, str], config: Config) -> ReadinessSettings:
+    reader = _Reader(environ)
+    name = reader.required("FAILOVER_FUNCTION_NAME")
+    if not _FUNCTION_NAME.match(name):
+        raise ConfigError(f"FAILOVER_FUNCTION_NAME must be a Lambda function name or ARN, got {name!r}")
+    zones = reader.availability_zones("DEST_SITE_AVAILABILITY_ZONES")
+    overlap = zones & config.main_site_availability_zones
+    if overlap:
+        raise ConfigError(
+            f"DEST_SITE_AVAILABILITY_ZONES and MAIN_SITE_AVAILABILITY_ZONES overlap ({', '.join(sorted(overlap))})"
+        )
+    return ReadinessSettings(name, reader.arn("TRIGGER_TOPIC_ARN", service="sns"), zones)
+
+
+# --- what the checks read, through small interfaces ----------------------------------------------
+class SiteConsole(Protocol):
+    """The console calls readiness may make: reads only."""
+
+    def read_dr_config(self, deadline: Deadline, step: str = ...) -> DRConfig: ...
+    def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]: ...
+
+
+class SiteConsoles(Protocol):
+    def open(self, site: SiteConfig, observer: CallObserver) -> SiteConsole: ...
+
+
+class TokenSource(Protocol):
+    def token_for(self, site: SiteConfig) -> Token: ...
+
+
+class LockReader(Protocol):
+    def current(self) -> LockRecord | None: ...
+
+
+class DeploymentReader(Protocol):
+    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]: ...
+    def subscriptions(self, topic_arn: str) -> list[Subscription]: ...
+    def failover_function(self, name: str) -> FunctionState: ...
+
+
+@dataclass(frozen=True)
+class ReadinessCollaborators:
+    tokens: TokenSource
+    consoles: SiteConsoles
+    lock: LockReader
+    deployment: DeploymentReader
+    health: HealthSource
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    run_id: str
+    checked_at: float  # epoch seconds
+    duration_seconds: float
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def failing(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.ok]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ready": self.ready,
+            "checks": [check.as_dict() for check in self.checks],
+            "checked_at": iso_utc(self.checked_at),
+            "duration_seconds": round(self.duration_seconds, 3),
+            "run_id": self.run_id,
+        }
+
+
+Build = Callable[[Config, ReadinessSettings], ReadinessCollaborators]
+
+
+# --- the checks ----------------------------------------------------------------------------------
+def check_readiness(
+    environ: Mapping[str, str], build: Build, deadline: Deadline, run_id: str, clock: Callable[[], float] = time.time
+) -> ReadinessReport:
+    """Every check, in order. An invalid configuration is check 1's failure; the others then say why
+    they were not run. Never raises for anything the environment, QRadar or AWS can do."""
+    started = clock()
+    try:
+        config = load_config(environ)
+        settings = load_readiness_settings(environ, config)
+    except ConfigError as error:
+        results = [CheckResult(Check.CONFIGURATION, False, str(error))]
+        results += [not_checked(name, "the configuration is invalid") for name in list(Check)[1:]]
+        return ReadinessReport(run_id, started, clock() - started, tuple(results))
+    return run_checks(config, settings, build(config, settings), deadline, run_id, clock)
+
+
+def run_checks(
+    config: Config,
+    settings: ReadinessSettings,
+    collaborators: ReadinessCollaborators,
+    deadline: Deadline,
+    run_id: str,
+    clock: Callable[[], float] = time.time,
+) -> ReadinessReport:
+    """Checks 2-10 for a valid configuration: the consoles in parallel while the AWS checks run."""
+    started = clock()
+    run = _Readiness(config, settings, collaborators, deadline, run_id)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="readiness-console") as pool:
+        main = pool.submit(run.probe_site, config.main_site, with_profiles=True)
+        destination = pool.submit(run.probe_site, config.destination_site, with_profiles=False)
+        lock = run.guarded(Check.LOCK, run.check_lock)
+        alarms: list[HealthAlarm] | None = None
+        try:
+            alarms = collaborators.deployment.health_alarms(settings.trigger_topic_arn)
+        except AwsReadFailed as error:
+            alarms_result = CheckResult(Check.HEALTH_ALARMS, False, f"the alarms cannot be read ({error})")
+        else:
+            alarms_result = run.guarded(Check.HEALTH_ALARMS, lambda: run.check_health_alarms(alarms or []))
+        function = run.guarded(Check.FAILOVER_FUNCTION, run.check_failover_function)
+        subscribers = run.guarded(Check.NOTIFICATION_SUBSCRIBERS, run.check_notification_subscribers)
+        collectors = run.guarded(Check.DESTINATION_COLLECTORS, lambda: run.check_destination_collectors(alarms))
+        probes = (main.result(), destination.result())
+    results = (
+        CheckResult(Check.CONFIGURATION, True, _configuration_summary(config, settings)),
+        run.guarded(Check.TOKEN_SECRETS, lambda: judge_token_secrets(probes)),
+        run.guarded(Check.CONSOLES, lambda: judge_consoles(probes, config.qradar_tls_verify)),
+        run.guarded(Check.DR_STATE, lambda: judge_dr_state(*probes)),
+        run.guarded(Check.ARIEL_COPY_PROFILES, lambda: judge_copy_profiles(probes[0])),
+        lock,
+        alarms_result,
+        function,
+        subscribers,
+        collectors,
+    )
+    return ReadinessReport(run_id, started, clock() - started, results)
+
+
+@dataclass
+class _Readiness:
+    config: Config
+    settings: ReadinessSettings
+    collaborators: ReadinessCollaborators
+    deadline: Deadline
+    run_id: str
+    calls: list[CallRecord] = field(default_factory=list)
+
+    # 2, 3, 4, 5: token, console, DR state, copy profiles of one site ------------------------------
+    def probe_site(self, site: SiteConfig, *, with_profiles: bool) -> SiteProbe:
+        try:
+            return self._probe(site, with_profiles)
+        except Exception as error:  # a defect must show as a failed check, not end the run
+            logger.exception("readiness probe of the %s console failed unexpectedly", site.name)
+            return SiteProbe(site.name, token_error=f"the check itself failed ({type(error).__name__}: {error})")
+
+    def _probe(self, site: SiteConfig, with_profiles: bool) -> SiteProbe:
+        try:
+            self.collaborators.tokens.token_for(site)
+        except TokenUnavailable as error:
+            return SiteProbe(site.name, token_error=str(error))
+        source = (
+            f"secret {site.token_secret_arn}"
+            if site.token_secret_arn
+            else f"plain variable {site.legacy_token_variable}; move it to Secrets Manager"
+        )
+        # A hung console costs at most one connect + read timeout, whatever is asked of it.
+        budget = self.deadline.within(self.config.http_connect_timeout_seconds + self.config.http_read_timeout_seconds)
+        try:
+            console = self.collaborators.consoles.open(site, self.observe)
+            dr = console.read_dr_config(budget)
+        except QRadarError as error:
+            return SiteProbe(site.name, source, console_error=error)
+        except TokenUnavailable as error:
+            return SiteProbe(site.name, token_error=str(error))
+        if not with_profiles:
+            return SiteProbe(site.name, source, dr=dr)
+        try:
+            profiles = console.list_copy_profiles(budget)
+        except QRadarError as error:
+            return SiteProbe(site.name, source, dr=dr, profiles_error=error)
+        return SiteProbe(site.name, source, dr=dr, profiles=profiles)
+
+    # 6 ------------------------------------------------------------------------------------------
+    def check_lock(self) -> CheckResult:
+        where = f"table {self.config.lock_table_name}, lock id {self.config.lock_id}"
+        try:
+            record = self.collaborators.lock.current()
+        except LockUnavailable as error:
+            return CheckResult(
+                Check.LOCK,
+                False,
+                f"{error}: without its lock table the failover function changes nothing (check the table name, "
+                "IAM and the DynamoDB endpoint)",
+            )
+        return judge_lock(record, where)
+
+    # 7 ------------------------------------------------------------------------------------------
+    def check_health_alarms(self, alarms: list[HealthAlarm]) -> CheckResult:
+        return judge_health_alarms(alarms, self.config.main_site_availability_zones)
+
+    # 8 ------------------------------------------------------------------------------------------
+    def check_failover_function(self) -> CheckResult:
+        name = self.settings.failover_function_name
+        try:
+            function = self.collaborators.deployment.failover_function(name)
+        except AwsReadFailed as error:
+            missing = " (no such function here: check FAILOVER_FUNCTION_NAME and the region)"
+            return CheckResult(
+                Check.FAILOVER_FUNCTION,
+                False,
+                f"{name} cannot be read ({error})"
+                + (missing if error.aws_error_code == "ResourceNotFoundException" else ""),
+            )
+        try:
+            subscriptions = self.collaborators.deployment.subscriptions(self.settings.trigger_topic_arn)
+        except AwsReadFailed as error:
+            return CheckResult(
+                Check.FAILOVER_FUNCTION, False, f"the trigger topic's subscriptions cannot be read ({error})"
+            )
+        return judge_failover_function(name, function, subscriptions, self.settings.trigger_topic_arn)
+
+    # 9 ------------------------------------------------------------------------------------------
+    def check_notification_subscribers(self) -> CheckResult:
+        try:
+            subscriptions = self.collaborators.deployment.subscriptions(self.config.notification_topic_arn)
+        except AwsReadFailed as error:
+            return CheckResult(
+                Check.NOTIFICATION_SUBSCRIBERS,
+                False,
+                f"the notification topic's subscriptions cannot be read ({error})",
+            )
+        return judge_notification_subscribers(subscriptions)
+
+    # 10 -----------------------------------------------------------------------------------------
+    def check_destination_collectors(self, alarms: list[HealthAlarm] | None) -> CheckResult:
+        if alarms is None:
+            return not_checked(Check.DESTINATION_COLLECTORS, "the health alarms could not be read (see health_alarms)")
+        groups: dict[tuple[str, str, str], HealthAlarm] = {}
+        for alarm in alarms:
+            if alarm.availability_zone in self.config.main_site_availability_zones:
+                groups.setdefault((alarm.namespace, alarm.load_balancer, alarm.target_group), alarm)
+        return judge_destination_collectors(
+            [self._destination_health(alarm) for alarm in groups.values()], self.config.min_healthy_collectors
+        )
+
+    def _destination_health(self, alarm: HealthAlarm) -> TargetGroupHealth:
+        """The same live evidence the failover reads for the Main AZ, asked about each Destination AZ."""
+        arn_parts = alarm.arn.split(":")
+        healthy: list[int] = []
+        parts: list[str] = []
+        for zone in sorted(self.settings.dest_site_availability_zones):
+            probe = AlarmRecord(
+                source=EventSource.DIRECT,
+                alarm_name=f"readiness: Destination collectors in {zone}",
+                alarm_arn=alarm.arn,
+                state=AlarmState.OK,
+                state_changed_at=None,
+                namespace=alarm.namespace,
+                metric_name="HealthyHostCount",
+                load_balancer=alarm.load_balancer,
+                target_group=alarm.target_group,
+                availability_zone=zone,
+                region=arn_parts[3] if len(arn_parts) > 4 else None,
+                account_id=arn_parts[4] if len(arn_parts) > 4 else None,
+                delivery_id=None,
+            )
+            try:
+                evidence = self.collaborators.health.confirm(probe)
+            except UnknownTargetGroup as error:
+                healthy.append(0)
+                parts.append(f"{zone}: none ({error}; are the Destination collectors registered?)")
+                continue
+            except HealthUnavailable as error:
+                parts.append(f"{zone}: cannot be told ({error})")
+                continue
+            healthy.append(evidence.healthy_collectors)
+            unhealthy = evidence.cloudwatch_unhealthy or evidence.elb_unhealthy or 0
+            note = f", {evidence.cloudwatch_note}" if evidence.cloudwatch_note else ""
+            parts.append(f"{evidence.healthy_collectors} healthy, {unhealthy} unhealthy in {zone}{note}")
+        return TargetGroupHealth(alarm.target_group, sum(healthy) if healthy else None, "; ".join(parts))
+
+    # ---------------------------------------------------------------------------------------------
+    def guarded(self, name: Check, check: Callable[[], CheckResult]) -> CheckResult:
+        if self.deadline.remaining() <= 0:
+            return not_checked(name, "the run's time ran out (AWS APIs slow or unreachable from the function?)")
+        try:
+            return check()
+        except Exception as error:  # a defect in one check must not hide the others' results
+            logger.exception("readiness check %s failed unexpectedly", name.value, extra={"run_id": self.run_id})
+            return CheckResult(name, False, f"the check itself failed ({type(error).__name__}: {error})")
+
+    def observe(self, call: CallRecord) -> None:
+        self.calls.append(call)
+        logger.info(
+            call.step,
+            extra={
+                "run_id": self.run_id,
+                "site": call.site,
+                "method": call.method,
+                "path": call.path,
+                "http_status": call.http_status,
+                "duration_ms": round(call.duration_seconds * 1000),
+                "error": call.error,
+            },
+        )
+
+
+def _configuration_summary(config: Config, settings: ReadinessSettings) -> str:
+    return (
+        f"valid: Main {config.main_site.address} ({', '.join(sorted(config.main_site_availability_zones))}), "
+        f"Destination {config.destination_site.address} ({', '.join(sorted(settings.dest_site_availability_zones))}), "
+        f"failover function {settings.failover_function_name}"
+    )
+
+
+# --- metrics ---------------------------------------------------------------------------------------
+def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str) -> None:
+    """``Ready`` (1/0), and ``CheckFailed`` = 1 per failing check, as EMF documents on stdout."""
+    ready = Metrics(namespace, {FUNCTION_DIMENSION: failover_function})
+    ready.add(READY_METRIC, 1 if report.ready else 0)
+    ready.property("run_id", report.run_id)
+    ready.flush()
+    for check in report.failing:
+        failed = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: check.name.value})
+        failed.add(CHECK_FAILED_METRIC, 1)
+        failed.property("run_id", report.run_id)
+        failed.flush()
+
+
+def metric_target(environ: Mapping[str, str]) -> tuple[str, str]:
+    """Namespace and ``FailoverFunction`` dimension, even when the configuration is invalid (a broken
+    configuration must still report Ready = 0)."""
+    reader = _Reader(environ)
+    try:
+        namespace = reader.optional("METRICS_NAMESPACE") or Config.metrics_namespace
+        function = reader.optional("FAILOVER_FUNCTION_NAME") or "unknown"
+    except ConfigError:
+        return Config.metrics_namespace, "unknown"
+    return namespace, function
+
+
+# --- Lambda ----------------------------------------------------------------------------------------
+def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
+    environ = os.environ
+    configure_logging(_log_level(environ))
+    run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
+    # Built afresh every run (unlike the failover function's warm runtime): a token secret deleted or
+    # rotated since the last run must fail this run, not hide behind a cached token.
+    report = check_readiness(environ, lambda config, settings: build_collaborators(config, settings, environ),
+                             _deadline(context), run_id)  # fmt: skip
+    emit_metrics(report, *metric_target(environ))
+    result = report.as_dict()
+    verdict = "ready" if report.ready else "NOT READY"
+    logger.info("readiness: %s", verdict, extra={"run_id": run_id, "readiness": result})
+    return result
+
+
+def build_collaborators(
+    config: Config, settings: ReadinessSettings, environ: Mapping[str, str], session: Any = None
+) -> ReadinessCollaborators:
+    """The failover's own readers (tokens, consoles, lock, live health) plus the deployment reader."""
+    aws: Any = session or boto3.session.Session()
+    runtime = build_runtime(config, environ, session=aws)
+    deployment = AwsDeploymentReader(
+        *(aws.client(service, config=AWS_CLIENT_CONFIG) for service in ("cloudwatch", "sns", "lambda"))
+    )
+    return ReadinessCollaborators(
+        runtime.consoles.tokens, runtime.consoles, runtime.lock, deployment, runtime.collaborators.health
+    )
+
+
+def _deadline(context: LambdaContext | None) -> Deadline:
+    remaining = DEFAULT_TIME_BUDGET_SECONDS
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        remaining = context.get_remaining_time_in_millis() / 1000
+    return Deadline.after(remaining - SAFETY_MARGIN_SECONDS)
+
+
+def _log_level(environ: Mapping[str, str]) -> str:
+    try:
+        return _Reader(environ).log_level("LOG_LEVEL")
+    except ConfigError:
+        return "INFO"

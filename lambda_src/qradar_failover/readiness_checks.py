@@ -1,0 +1,368 @@
+"""The judgement of each readiness check: what was read -> ok or not, and a detail a person can act on.
+
+Pure functions of what :mod:`qradar_failover.readiness` read; no I/O here. Each detail names what
+is wrong, why a failover would suffer from it, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .lock import LockRecord, LockState
+from .observability import iso_utc
+from .qradar import DRConfig, QRadarError
+from .readiness_aws import FunctionState, HealthAlarm, Subscription
+from .report import FailureKind
+
+
+class Check(StrEnum):
+    """The checks, in the order they run and are reported (the metric dimension ``Check``)."""
+
+    CONFIGURATION = "configuration"
+    TOKEN_SECRETS = "token_secrets"  # noqa: S105 (a check's name, not a secret)
+    CONSOLES = "consoles"
+    DR_STATE = "dr_state"
+    ARIEL_COPY_PROFILES = "ariel_copy_profiles"
+    LOCK = "lock"
+    HEALTH_ALARMS = "health_alarms"
+    FAILOVER_FUNCTION = "failover_function"
+    NOTIFICATION_SUBSCRIBERS = "notification_subscribers"
+    DESTINATION_COLLECTORS = "destination_collectors"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: Check
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name.value, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class SiteProbe:
+    """What one console's read-only probe found. ``token_error`` set: nothing else was tried."""
+
+    site: str  # "main" or "destination"
+    token_source: str = ""  # where the token was read from, for the detail (never the value)
+    token_error: str | None = None
+    console_error: QRadarError | None = None
+    dr: DRConfig | None = None
+    profiles: list[dict[str, Any]] | None = None
+    profiles_error: QRadarError | None = None
+
+    @property
+    def label(self) -> str:
+        return "Main" if self.site == "main" else "Destination"
+
+
+def not_checked(name: Check, reason: str) -> CheckResult:
+    return CheckResult(name, False, f"not checked: {reason}")
+
+
+# --- 2 token secrets ----------------------------------------------------------------------------
+def judge_token_secrets(probes: Sequence[SiteProbe]) -> CheckResult:
+    failures = [f"{probe.label}: {probe.token_error}" for probe in probes if probe.token_error]
+    if failures:
+        return CheckResult(
+            Check.TOKEN_SECRETS,
+            False,
+            "; ".join(failures) + " (the function's role needs secretsmanager:GetSecretValue on the secret, and "
+            "kms:Decrypt on its key through Secrets Manager; the secret's SecretString must be the SEC token)",
+        )
+    return CheckResult(
+        Check.TOKEN_SECRETS, True, "; ".join(f"{probe.label}: readable ({probe.token_source})" for probe in probes)
+    )
+
+
+# --- 3 consoles ---------------------------------------------------------------------------------
+def judge_consoles(probes: Sequence[SiteProbe], tls_verify: bool) -> CheckResult:
+    parts, ok = [], True
+    for probe in probes:
+        if probe.token_error:
+            parts.append(f"{probe.label}: not tried (no token)")
+            ok = False
+        elif probe.console_error is not None:
+            parts.append(f"{probe.label}: {_console_problem(probe.console_error)}")
+            ok = False
+        else:
+            parts.append(f"{probe.label}: answered over {'verified ' if tls_verify else ''}TLS, token accepted")
+    if ok and not tls_verify:
+        return CheckResult(
+            Check.CONSOLES,
+            False,
+            "; ".join(parts) + "; but TLS verification is OFF (QRADAR_TLS_VERIFY=false): trust the consoles' CA "
+            "with ca_bundle_pem instead",
+        )
+    return CheckResult(Check.CONSOLES, ok, "; ".join(parts))
+
+
+def _console_problem(error: QRadarError) -> str:
+    if error.http_status == 401:
+        return (
+            f"token refused (HTTP 401): {error.detail}; create a new authorized service token and put it "
+            "into the site's secret"
+        )
+    if error.http_status == 403:
+        return f"token lacks the rights (HTTP 403): {error.detail}; the authorized service needs admin rights"
+    if error.kind is FailureKind.TLS:
+        return f"certificate not trusted: {error.detail}"
+    if error.kind in (FailureKind.TIMEOUT, FailureKind.DEADLINE):
+        return f"no answer in time: {error.detail}"
+    if error.kind is FailureKind.CONNECTION:
+        return f"unreachable: {error.detail} (security group, route, console down?)"
+    return str(error)
+
+
+# --- 4 DR state ---------------------------------------------------------------------------------
+def judge_dr_state(main: SiteProbe, destination: SiteProbe) -> CheckResult:
+    if main.dr is None or destination.dr is None:
+        unread = [probe.label for probe in (main, destination) if probe.dr is None]
+        return not_checked(Check.DR_STATE, f"{' and '.join(unread)} DR configuration not read (see consoles)")
+    main_dr, destination_dr = main.dr, destination.dr
+    states = f"Main {main_dr.describe()}, Destination {destination_dr.describe()}"
+    if main_dr.is_active_primary and destination_dr.site_state == "ACTIVE":
+        return CheckResult(
+            Check.DR_STATE,
+            False,
+            f"SPLIT: both consoles are ACTIVE ({states}): decide which site collects and set the other "
+            "STANDBY in the DataSync app; a failover now would leave two primaries",
+        )
+    if destination_dr.is_active_primary:
+        return CheckResult(
+            Check.DR_STATE,
+            False,
+            f"already failed over ({states}): fail back with the DataSync app (Main PRIMARY/ACTIVE, Destination "
+            "DR/STANDBY), then re-arm: qradar-failover rearm",
+        )
+    problems = []
+    if not main_dr.is_active_primary:
+        problems.append(f"Main is {main_dr.is_dr}/{main_dr.site_state}, expected PRIMARY/ACTIVE")
+    elif not main_dr.ariel_copy_enabled:
+        problems.append("ariel copy is off on the Main Site, so the Destination receives no data")
+    if not destination_dr.is_standby_dr:
+        problems.append(
+            f"Destination is {destination_dr.is_dr}/{destination_dr.site_state}, expected DR/STANDBY (the failover "
+            "only activates a standby Destination)"
+        )
+    if problems:
+        return CheckResult(Check.DR_STATE, False, "; ".join(problems) + f" ({states}): fix it in the DataSync app")
+    return CheckResult(Check.DR_STATE, True, states)
+
+
+# --- 5 ariel copy profiles ----------------------------------------------------------------------
+def judge_copy_profiles(main: SiteProbe) -> CheckResult:
+    if main.dr is None:
+        return not_checked(Check.ARIEL_COPY_PROFILES, "the Main console was not read (see consoles)")
+    if main.profiles_error is not None:
+        return CheckResult(
+            Check.ARIEL_COPY_PROFILES,
+            False,
+            f"the Main console's ariel copy profiles could not be read: {_console_problem(main.profiles_error)}",
+        )
+    profiles = main.profiles or []
+    enabled = [str(profile.get("id")) for profile in profiles if profile.get("enabled") is True]
+    if not enabled:
+        return CheckResult(
+            Check.ARIEL_COPY_PROFILES,
+            False,
+            f"no ariel copy profile is enabled on the Main Site ({len(profiles)} configured): events and flows are "
+            "not copied to the Destination, which would take over without them; enable the profiles in the "
+            "DataSync app",
+        )
+    return CheckResult(
+        Check.ARIEL_COPY_PROFILES,
+        True,
+        f"{len(enabled)} of {len(profiles)} ariel copy profile(s) enabled on the Main Site (id {', '.join(enabled)})",
+    )
+
+
+# --- 6 lock -------------------------------------------------------------------------------------
+def judge_lock(record: LockRecord | None, where: str, now: float | None = None) -> CheckResult:
+    now = time.time() if now is None else now
+    if record is None:
+        return CheckResult(Check.LOCK, True, f"armed: no failover recorded ({where})")
+    run = f"run {record.holder}" if record.holder else "a run"
+    alarm = f" for {record.alarm_name}" if record.alarm_name else ""
+    if record.state is LockState.FAILED:
+        failure = _failure_text(record.summary.get("failure"))
+        return CheckResult(
+            Check.LOCK,
+            True,
+            f"armed; the last attempt ({run}{alarm}) failed" + (f": {failure}" if failure else "") + f" ({where})",
+        )
+    if record.state is LockState.FAILED_OVER:
+        at = record.summary.get("at")
+        when = f" at {at}" if at else ""
+        return CheckResult(
+            Check.LOCK,
+            False,
+            f"disarmed: a failover is recorded ({run}{alarm}{when}) and later alarms are ignored until re-armed; "
+            f"after failing back run: qradar-failover rearm ({where})",
+        )
+    claimed = f" at {iso_utc(record.claimed_at)}" if record.claimed_at else ""
+    if record.expired(now):
+        return CheckResult(
+            Check.LOCK,
+            False,
+            f"stale claim: {run}{alarm} claimed the lock{claimed} and never finished (expired "
+            f"{iso_utc(record.expires_at or now)}); read the failover function's log for that run, check both "
+            f"consoles (qradar-failover status), then clear it: qradar-failover rearm ({where})",
+        )
+    return CheckResult(
+        Check.LOCK,
+        False,
+        f"a failover is running now: {run}{alarm} claimed the lock{claimed}; its outcome will be notified ({where})",
+    )
+
+
+# --- 7 health alarms ----------------------------------------------------------------------------
+def judge_health_alarms(alarms: Sequence[HealthAlarm], main_zones: Iterable[str]) -> CheckResult:
+    zones = sorted(main_zones)
+    acting = [alarm for alarm in alarms if alarm.actions_enabled]
+    problems = []
+    uncovered = [zone for zone in zones if not any(alarm.availability_zone == zone for alarm in acting)]
+    if uncovered:
+        problems.append(
+            f"no health alarm with enabled actions notifies the trigger topic for {', '.join(uncovered)}: an outage "
+            "there would not start the failover (re-apply the module)"
+        )
+    disabled = [alarm.name for alarm in alarms if not alarm.actions_enabled]
+    if disabled:
+        problems.append(
+            f"actions disabled on {', '.join(disabled)}: aws cloudwatch enable-alarm-actions --alarm-names "
+            + " ".join(disabled)
+        )
+    insufficient = [alarm.name for alarm in alarms if alarm.state == "INSUFFICIENT_DATA"]
+    if insufficient:
+        problems.append(
+            f"{', '.join(insufficient)} in INSUFFICIENT_DATA: the load balancer publishes no such metric for that "
+            "target group and AZ (wrong target group or load balancer, or the AZ is not enabled on it)"
+        )
+    firing = [alarm.name for alarm in alarms if alarm.state == "ALARM"]
+    if firing:
+        problems.append(
+            f"{', '.join(firing)} in ALARM now: CloudWatch acts only on a change of state, so while it stays in "
+            "ALARM a new outage would not start the failover (qradar-failover status)"
+        )
+    if problems:
+        return CheckResult(Check.HEALTH_ALARMS, False, "; ".join(problems))
+    return CheckResult(
+        Check.HEALTH_ALARMS,
+        True,
+        f"{len(alarms)} health alarm(s) notify the trigger topic for {', '.join(zones)}, all OK with actions enabled",
+    )
+
+
+# --- 8 failover function ------------------------------------------------------------------------
+def judge_failover_function(
+    name: str, function: FunctionState, trigger_subscriptions: Sequence[Subscription], trigger_topic: str
+) -> CheckResult:
+    problems = []
+    subscribed = [
+        sub
+        for sub in trigger_subscriptions
+        if sub.protocol == "lambda" and (sub.endpoint == function.arn or sub.endpoint.startswith(function.arn + ":"))
+    ]
+    if not subscribed:
+        problems.append(f"not subscribed to the trigger topic {trigger_topic}: alarms would reach nobody")
+    elif not any(sub.confirmed for sub in subscribed):
+        problems.append("its trigger topic subscription is not confirmed")
+    sources = function.sns_invoke_sources
+    if sources is None or not ({trigger_topic, "*"} & set(sources)):
+        problems.append(
+            "its resource policy does not let SNS invoke it for the trigger topic (lambda:InvokeFunction for "
+            "sns.amazonaws.com with that SourceArn; re-apply the module)"
+        )
+    if function.reserved_concurrency == 0:
+        problems.append(
+            "throttled to zero (reserved concurrency 0, the console's Throttle button): restore "
+            "reserved_concurrent_executions by re-applying the module"
+        )
+    reason = f" ({function.state_reason_code}: {function.state_reason})" if function.state_reason_code else ""
+    note = ""
+    if function.state == "Inactive" and function.state_reason_code == "Idle":
+        note = "; inactive after being idle: the first alarm re-creates its network interfaces (a minute or two)"
+    elif function.state != "Active":
+        problems.append(f"state {function.state}{reason}: it cannot be invoked until Active")
+    if function.last_update_status == "Failed":
+        problems.append("its last update failed: it runs its previous code and configuration (re-apply the module)")
+    if problems:
+        return CheckResult(Check.FAILOVER_FUNCTION, False, f"{name}: " + "; ".join(problems))
+    return CheckResult(
+        Check.FAILOVER_FUNCTION,
+        True,
+        f"{name}: {function.state}, subscribed to the trigger topic, SNS may invoke it"
+        + (f", reserved concurrency {function.reserved_concurrency}" if function.reserved_concurrency else "")
+        + note,
+    )
+
+
+# --- 9 notification subscribers -----------------------------------------------------------------
+def judge_notification_subscribers(subscriptions: Sequence[Subscription]) -> CheckResult:
+    confirmed = [sub for sub in subscriptions if sub.confirmed]
+    pending = [sub for sub in subscriptions if sub.arn == "PendingConfirmation"]
+    waiting = f"; {len(pending)} pending confirmation ({_protocols(pending)})" if pending else ""
+    if not confirmed:
+        return CheckResult(
+            Check.NOTIFICATION_SUBSCRIBERS,
+            False,
+            "nobody would hear: the notification topic has no confirmed subscription"
+            + waiting
+            + " (add notification_subscriptions, and have each email recipient click the confirmation link)",
+        )
+    return CheckResult(
+        Check.NOTIFICATION_SUBSCRIBERS,
+        True,
+        f"{len(confirmed)} confirmed subscription(s) ({_protocols(confirmed)}){waiting}",
+    )
+
+
+def _protocols(subscriptions: Sequence[Subscription]) -> str:
+    counts: dict[str, int] = {}
+    for sub in subscriptions:
+        counts[sub.protocol] = counts.get(sub.protocol, 0) + 1
+    return ", ".join(f"{count} {protocol}" for protocol, count in sorted(counts.items()))
+
+
+# --- 10 Destination collectors ------------------------------------------------------------------
+@dataclass(frozen=True)
+class TargetGroupHealth:
+    """The Destination's collectors in one target group the alarms watch."""
+
+    target_group: str
+    healthy: int | None  # None: could not be told
+    detail: str
+
+
+def judge_destination_collectors(groups: Sequence[TargetGroupHealth], minimum: int) -> CheckResult:
+    if not groups:
+        return not_checked(Check.DESTINATION_COLLECTORS, "no health alarm names a target group (see health_alarms)")
+    short = [group for group in groups if group.healthy is None or group.healthy < minimum]
+    parts = [f"{_short_group(group.target_group)}: {group.detail}" for group in groups]
+    if short:
+        return CheckResult(
+            Check.DESTINATION_COLLECTORS,
+            False,
+            "; ".join(parts) + f": failing over needs at least {minimum} healthy Destination collector(s) per target "
+            "group, or collection stops anyway (check the collectors and their load balancer health checks)",
+        )
+    return CheckResult(Check.DESTINATION_COLLECTORS, True, "; ".join(parts))
+
+
+def _short_group(target_group: str) -> str:
+    parts = target_group.split("/")
+    return parts[1] if len(parts) >= 2 else target_group
+
+
+def _failure_text(failure: Any) -> str:
+    """The lock summary's failure (site, step, detail, ...) in a few words."""
+    if isinstance(failure, dict):
+        where = " ".join(str(failure[key]) for key in ("site", "step") if failure.get(key))
+        return f"{where}: {failure.get('detail', '')}".strip(": ")
+    return str(failure) if failure else ""

@@ -1,0 +1,111 @@
+"""The readiness function, for real, against both simulated consoles over HTTPS and the moto world
+the module's resources stand in: what it reports, and what it never does."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from qradar_simulator import Fault, FaultKind
+from support.deployment import Deployment
+from support.events import DEST_TOKEN, MAIN_TOKEN
+
+pytestmark = pytest.mark.integration
+
+
+def checks(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {check["name"]: check for check in result["checks"]}
+
+
+def failing(result: dict[str, Any]) -> list[str]:
+    return [check["name"] for check in result["checks"] if not check["ok"]]
+
+
+def emf(output: str) -> list[dict[str, Any]]:
+    documents = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return [document for document in documents if "_aws" in document]
+
+
+def test_the_module_shaped_deployment_is_ready(deployment: Deployment, capsys: pytest.CaptureFixture[str]) -> None:
+    result = deployment.check_readiness()
+
+    assert result["ready"], failing(result)
+    assert len(result["checks"]) == 10
+    documents = emf(capsys.readouterr().out)
+    assert [(d["FailoverFunction"], d["Ready"]) for d in documents] == [("qradar-dr", 1)]
+
+
+def test_readiness_only_reads_the_consoles_never_writes_the_lock_and_tells_nobody(
+    deployment: Deployment,
+) -> None:
+    deployment.destination.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
+    deployment.aws.replace_token("main", "revoked-token-value")
+
+    result = deployment.check_readiness()
+
+    assert failing(result) == ["consoles", "dr_state", "ariel_copy_profiles"]
+    requests = deployment.main.requests + deployment.destination.requests
+    assert requests, "the consoles were asked"
+    assert {request.method for request in requests} == {"GET"}, "GET only: the simulators' request logs"
+    assert deployment.aws.lock_item() is None
+    assert deployment.aws.notifications() == []
+
+
+def test_a_hung_console_costs_at_most_its_read_timeout(deployment: Deployment) -> None:
+    deployment.configure(HTTP_READ_TIMEOUT_SECONDS="2", HTTP_CONNECT_TIMEOUT_SECONDS="1")
+    deployment.main.inject(Fault(FaultKind.HANG))
+
+    started = time.monotonic()
+    result = deployment.check_readiness()
+    took = time.monotonic() - started
+
+    assert took < 2 + 1 + 2, f"the run took {took:.1f}s with a 2 s read timeout"
+    consoles = checks(result)["consoles"]
+    assert not consoles["ok"]
+    assert "Main: no answer in time" in consoles["detail"]
+    assert "Destination: answered over verified TLS, token accepted" in consoles["detail"]
+    assert checks(result)["lock"]["ok"] and checks(result)["destination_collectors"]["ok"]
+
+
+def test_tokens_never_appear_in_the_result_logs_or_metrics(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.configure(LOG_LEVEL="DEBUG")
+    deployment.aws.replace_token("destination", "a-rotated-but-not-deployed-token")
+
+    result = deployment.check_readiness()
+
+    output = capsys.readouterr()
+    text = json.dumps(result) + output.out + output.err
+    assert "token refused (HTTP 401)" in checks(result)["consoles"]["detail"]
+    for token in (MAIN_TOKEN, DEST_TOKEN, "a-rotated-but-not-deployed-token"):
+        assert token not in text
+
+
+def test_one_json_log_line_carries_the_result(deployment: Deployment, capsys: pytest.CaptureFixture[str]) -> None:
+    deployment.aws.unsubscribe_people()
+
+    result = deployment.check_readiness()
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"readiness"' in line]
+    (log,) = [line for line in lines if "_aws" not in line]
+    assert log["message"] == "readiness: NOT READY"
+    assert log["readiness"] == result
+    assert failing(result) == ["notification_subscribers"]
+
+
+def test_check_failed_metrics_name_each_failing_check(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.aws.unsubscribe_people()
+    deployment.destination.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
+
+    deployment.check_readiness()
+
+    documents = emf(capsys.readouterr().out)
+    assert documents[0]["Ready"] == 0
+    assert sorted(d["Check"] for d in documents[1:]) == ["dr_state", "notification_subscribers"]
+    assert deployment.aws.ingest_emf("\n".join(json.dumps(d) for d in documents)) == 3

@@ -1,0 +1,259 @@
+# The readiness function, its read-only role, its schedule, the not-ready alarm and the dashboard:
+# plan and apply with the defaults, the schedule changed and turned off, readiness and the
+# dashboard turned off, the Lambda endpoint. (The schedule expression's validation is proven in
+# module_checks.tftest.hcl with every other check.)
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+override_data {
+  target = data.aws_subnet.function["0"]
+  values = {
+    availability_zone = "us-east-1a"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1"
+  }
+}
+
+override_data {
+  target = data.aws_subnet.function["1"]
+  values = {
+    availability_zone = "us-east-1b"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0bbbbbbbbbbbbbbb2"
+  }
+}
+
+variables {
+  main_site = {
+    address            = "10.0.1.10"
+    token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/main-AbCdEf"
+    availability_zones = ["us-east-1a"]
+  }
+  destination_site = {
+    address            = "10.0.2.10"
+    token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/dest-AbCdEf"
+    availability_zones = ["us-east-1b"]
+  }
+  load_balancer_arn_suffix   = "net/qradar/0123456789abcdef"
+  target_groups              = { dlc = { arn_suffix = "targetgroup/qradar-dlc/0123456789abcdef" } }
+  subnet_ids                 = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+  console_cidr_blocks        = ["10.0.1.10/32", "10.0.2.10/32"]
+  aws_api_egress_cidr_blocks = ["0.0.0.0/0"]
+}
+
+run "readiness_by_default" {
+  assert {
+    condition     = aws_lambda_function.readiness[0].function_name == "qradar-failover-readiness" && aws_lambda_function.readiness[0].handler == "qradar_failover.readiness.lambda_handler"
+    error_message = "The readiness function is created by default, with the readiness handler."
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].filename == aws_lambda_function.this[0].filename && aws_lambda_function.readiness[0].source_code_hash == aws_lambda_function.this[0].source_code_hash && aws_lambda_function.readiness[0].runtime == aws_lambda_function.this[0].runtime
+    error_message = "The readiness function runs the failover function's package."
+  }
+
+  assert {
+    condition = aws_lambda_function.readiness[0].environment[0].variables == tomap(merge(aws_lambda_function.this[0].environment[0].variables, {
+      FAILOVER_FUNCTION_NAME       = aws_lambda_function.this[0].function_name
+      TRIGGER_TOPIC_ARN            = aws_sns_topic.trigger[0].arn
+      DEST_SITE_AVAILABILITY_ZONES = "us-east-1b"
+    }))
+    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN and DEST_SITE_AVAILABILITY_ZONES."
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].vpc_config[0].subnet_ids == aws_lambda_function.this[0].vpc_config[0].subnet_ids && aws_lambda_function.readiness[0].vpc_config[0].security_group_ids == aws_lambda_function.this[0].vpc_config[0].security_group_ids
+    error_message = "The readiness function reaches the consoles as the failover function does."
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].timeout == 60 && aws_lambda_function_event_invoke_config.readiness[0].maximum_retry_attempts == 0
+    error_message = "A run is bounded (connect + read timeout + 30 s, at least 60 s) and never retried."
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].role == aws_iam_role.readiness[0].arn && aws_iam_role.readiness[0].arn != aws_iam_role.this[0].arn
+    error_message = "The readiness function has its own role."
+  }
+
+  assert {
+    condition = toset(flatten(concat(data.aws_iam_policy_document.readiness[0].statement[*].actions, data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions))) == toset([
+      "logs:CreateLogStream", "logs:PutLogEvents", "secretsmanager:GetSecretValue", "dynamodb:GetItem", "kms:Decrypt",
+      "lambda:GetFunctionConfiguration", "lambda:GetFunctionConcurrency", "lambda:GetPolicy",
+      "sns:ListSubscriptionsByTopic", "cloudwatch:DescribeAlarms",
+      "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
+      "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    ])
+    error_message = "The readiness role reads only: no lock write, no publish, no change to a function, alarm or subscription."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.readiness[0].source_policy_documents == tolist([data.aws_iam_policy_document.vpc_attachment[0].json])
+    error_message = "The readiness role attaches to the VPC with the failover role's statements."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.readiness[0].schedule_expression == "rate(15 minutes)" && aws_scheduler_schedule.readiness[0].target[0].arn == aws_lambda_function.readiness[0].arn && aws_scheduler_schedule.readiness[0].flexible_time_window[0].mode == "OFF"
+    error_message = "EventBridge Scheduler runs the readiness function every 15 minutes by default."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.readiness[0].target[0].role_arn == aws_iam_role.readiness_schedule[0].arn && data.aws_iam_policy_document.readiness_schedule[0].statement[0].actions == toset(["lambda:InvokeFunction"]) && data.aws_iam_policy_document.readiness_schedule[0].statement[0].resources == toset([aws_lambda_function.readiness[0].arn])
+    error_message = "The schedule's role may invoke the readiness function and nothing else."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.not_ready[0].namespace == "QRadarFailover",
+      aws_cloudwatch_metric_alarm.not_ready[0].metric_name == "Ready",
+      aws_cloudwatch_metric_alarm.not_ready[0].dimensions == tomap({ FailoverFunction = "qradar-failover" }),
+      aws_cloudwatch_metric_alarm.not_ready[0].statistic == "Minimum",
+      aws_cloudwatch_metric_alarm.not_ready[0].comparison_operator == "LessThanThreshold",
+      aws_cloudwatch_metric_alarm.not_ready[0].threshold == 1,
+      aws_cloudwatch_metric_alarm.not_ready[0].treat_missing_data == "breaching",
+      aws_cloudwatch_metric_alarm.not_ready[0].period == 900,
+      aws_cloudwatch_metric_alarm.not_ready[0].evaluation_periods == 2,
+      aws_cloudwatch_metric_alarm.not_ready[0].datapoints_to_alarm == 2,
+    ])
+    error_message = "The not-ready alarm: Ready below 1 (or missing) in two schedule periods in a row."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.not_ready[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]) && aws_cloudwatch_metric_alarm.not_ready[0].ok_actions == toset([aws_sns_topic.notification[0].arn]) && try(length(aws_cloudwatch_metric_alarm.not_ready[0].insufficient_data_actions), 0) == 0
+    error_message = "People are told when readiness is lost and when it returns, on the notification topic, and at no other transition."
+  }
+
+  assert {
+    condition     = output.readiness_function_name == "qradar-failover-readiness" && output.not_ready_alarm_arn == aws_cloudwatch_metric_alarm.not_ready[0].arn && output.readiness_schedule_arn == aws_scheduler_schedule.readiness[0].arn && output.readiness_function_role_arn == aws_iam_role.readiness[0].arn && output.dashboard_name == "qradar-failover"
+    error_message = "The outputs name the readiness function, its role, schedule, alarm and the dashboard."
+  }
+}
+
+run "dashboard_shows_what_the_module_creates" {
+  assert {
+    condition = toset(flatten([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.alarms if widget.type == "alarm"])) == toset(concat(
+      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns), [output.not_ready_alarm_arn, output.function_errors_alarm_arn]
+    ))
+    error_message = "The alarm widget shows every alarm the module creates, and only those."
+  }
+
+  assert {
+    # Every load balancer series is a (metric, target group, AZ) of a health alarm, or the same
+    # metric for a Destination AZ; every health alarm's series is on the dashboard.
+    condition = toset([
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      "${series[0]} ${series[1]} ${series[3]} ${series[5]} ${series[7]}" if startswith(series[0], "AWS/") && series[0] != "AWS/Lambda"
+      ]) == toset(flatten([
+        for alarm in concat(values(aws_cloudwatch_metric_alarm.unhealthy_hosts), values(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum)) : [
+          for zone in ["us-east-1a", "us-east-1b"] :
+          "${alarm.namespace} ${alarm.metric_name} ${alarm.dimensions["TargetGroup"]} ${alarm.dimensions["LoadBalancer"]} ${zone}"
+        ]
+    ]))
+    error_message = "The collector widgets show the health alarms' metrics in both sites' AZs."
+  }
+
+  assert {
+    condition = [
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      slice(series, 0, 4) if series[1] == "Ready"
+    ] == [[aws_cloudwatch_metric_alarm.not_ready[0].namespace, aws_cloudwatch_metric_alarm.not_ready[0].metric_name, "FailoverFunction", aws_cloudwatch_metric_alarm.not_ready[0].dimensions["FailoverFunction"]]]
+    error_message = "Ready is shown exactly as the not-ready alarm watches it."
+  }
+
+  assert {
+    condition = [
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      series[3] if series[1] == "CheckFailed" && series[0] == "QRadarFailover" && series[5] == "qradar-failover"
+    ] == local.readiness_check_names
+    error_message = "One CheckFailed series per readiness check (the names are held to the engine's by tests/terraform)."
+  }
+
+  assert {
+    condition = toset([
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      series[3] if series[0] == "AWS/Lambda" && series[1] == "Errors"
+    ]) == toset([aws_lambda_function.this[0].function_name, aws_lambda_function.readiness[0].function_name])
+    error_message = "Both functions' errors are shown."
+  }
+
+  assert {
+    condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.x + widget.width <= 24])
+    error_message = "Every widget fits the dashboard's 24-column grid."
+  }
+}
+
+run "schedule_every_two_hours" {
+  command = plan
+
+  variables {
+    readiness_check_schedule_expression = "rate(2 hours)"
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.readiness[0].schedule_expression == "rate(2 hours)" && aws_cloudwatch_metric_alarm.not_ready[0].period == 7200
+    error_message = "The alarm's period follows the schedule."
+  }
+}
+
+run "schedule_off" {
+  command = plan
+
+  variables {
+    readiness_check_schedule_expression = null
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.readiness) == 1 && length(aws_scheduler_schedule.readiness) == 0 && length(aws_cloudwatch_metric_alarm.not_ready) == 0 && length(aws_iam_role.readiness_schedule) == 0
+    error_message = "Without a schedule the function stays (for runs by hand), with no schedule and no alarm that could only breach."
+  }
+}
+
+run "readiness_and_dashboard_off" {
+  command = plan
+
+  variables {
+    create_readiness_check = false
+    create_dashboard       = false
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.readiness) == 0 && length(aws_iam_role.readiness) == 0 && length(aws_scheduler_schedule.readiness) == 0 && length(aws_cloudwatch_metric_alarm.not_ready) == 0 && length(aws_cloudwatch_log_group.readiness) == 0 && length(aws_cloudwatch_dashboard.this) == 0
+    error_message = "create_readiness_check = false and create_dashboard = false create none of it."
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.this) == 1 && output.readiness_function_name == null && output.not_ready_alarm_arn == null && output.dashboard_name == null
+    error_message = "The failover itself is unaffected; the readiness outputs are null."
+  }
+}
+
+run "dashboard_without_readiness" {
+  command = plan
+
+  variables {
+    create_readiness_check = false
+  }
+
+  assert {
+    condition     = length([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget if strcontains(jsonencode(widget), "\"Ready\"") || strcontains(jsonencode(widget), "CheckFailed")]) == 0
+    error_message = "Without the readiness function the dashboard shows no readiness widgets."
+  }
+}
+
+run "no_lambda_endpoint_without_readiness" {
+  command = plan
+
+  variables {
+    create_readiness_check       = false
+    create_vpc_endpoints         = true
+    vpc_endpoint_route_table_ids = ["rtb-0a1b2c3d4e5f60718"]
+  }
+
+  assert {
+    condition     = !contains(keys(aws_vpc_endpoint.interface), "lambda")
+    error_message = "The Lambda endpoint exists only for the readiness function."
+  }
+}

@@ -1,0 +1,642 @@
+"""Readiness checks, one behaviour per test, with in-memory collaborators (no network, no moto)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from qradar_failover import readiness
+from qradar_failover.config import Config, SiteConfig, load_config
+from qradar_failover.deadline import Deadline
+from qradar_failover.health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
+from qradar_failover.lock import LockRecord, LockState, LockUnavailable
+from qradar_failover.qradar import FailureKind, QRadarError
+from qradar_failover.readiness import (
+    ReadinessCollaborators,
+    ReadinessReport,
+    ReadinessSettings,
+    check_readiness,
+    emit_metrics,
+    load_readiness_settings,
+)
+from qradar_failover.readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
+from qradar_failover.readiness_checks import Check
+from qradar_failover.runtime import AWS_CLIENT_CONFIG
+from qradar_failover.tokens import Token, TokenUnavailable
+from support.events import DEST_AZ, FAKE_SITES_ENV, LOAD_BALANCER, MAIN_AZ, MAIN_TOKEN, TARGET_GROUP
+from support.fakes import FakeConsole, FakeConsoles, dr_config, qradar_error
+
+ACCOUNT = "111122223333"
+TRIGGER = f"arn:aws:sns:ca-central-1:{ACCOUNT}:qradar-failover-trigger"
+FUNCTION_ARN = f"arn:aws:lambda:ca-central-1:{ACCOUNT}:function:qradar-failover"
+ENV = FAKE_SITES_ENV | {
+    "FAILOVER_FUNCTION_NAME": "qradar-failover",
+    "TRIGGER_TOPIC_ARN": TRIGGER,
+    "DEST_SITE_AVAILABILITY_ZONES": DEST_AZ,
+}
+
+
+def client_error(code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "simulated"}}, "Operation")
+
+
+def health_alarm(metric: str = "UnHealthyHostCount", zone: str = MAIN_AZ, **changes: Any) -> HealthAlarm:
+    alarm = HealthAlarm(
+        name=f"qradar-failover-dlc-{zone}-{metric}",
+        arn=f"arn:aws:cloudwatch:ca-central-1:{ACCOUNT}:alarm:qradar-failover-dlc-{zone}-{metric}",
+        state="OK",
+        actions_enabled=True,
+        alarm_actions=(TRIGGER,),
+        namespace="AWS/NetworkELB",
+        metric_name=metric,
+        load_balancer=LOAD_BALANCER,
+        target_group=TARGET_GROUP,
+        availability_zone=zone,
+    )
+    return replace(alarm, **changes)
+
+
+@dataclass
+class FakeTokens:
+    errors: set[str] = field(default_factory=set)
+
+    def token_for(self, site: SiteConfig) -> Token:
+        if site.name in self.errors:
+            raise TokenUnavailable(f"cannot read the {site.name} site token from Secrets Manager: AccessDenied")
+        return Token(MAIN_TOKEN)
+
+
+@dataclass
+class FakeLock:
+    record: LockRecord | None = None
+    unavailable: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    def current(self) -> LockRecord | None:
+        self.calls.append("current")
+        if self.unavailable:
+            raise LockUnavailable("cannot read lock 'qradar-failover' in table 'lock': AccessDeniedException")
+        return self.record
+
+
+@dataclass
+class FakeDeployment:
+    alarms: list[HealthAlarm] = field(
+        default_factory=lambda: [health_alarm("UnHealthyHostCount"), health_alarm("HealthyHostCount")]
+    )
+    function: FunctionState = field(
+        default_factory=lambda: FunctionState(FUNCTION_ARN, "Active", None, None, "Successful", 1, (TRIGGER,))
+    )
+    trigger_subscriptions: list[Subscription] = field(
+        default_factory=lambda: [Subscription(f"{TRIGGER}:1234", "lambda", FUNCTION_ARN)]
+    )
+    notification_subscriptions: list[Subscription] = field(
+        default_factory=lambda: [Subscription("arn:aws:sns:ca-central-1:1:n:1", "email", "soc@example.com")]
+    )
+    failures: dict[str, AwsReadFailed] = field(default_factory=dict)
+
+    def _fail(self, name: str) -> None:
+        if name in self.failures:
+            raise self.failures[name]
+
+    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]:
+        self._fail("alarms")
+        return self.alarms
+
+    def subscriptions(self, topic_arn: str) -> list[Subscription]:
+        self._fail("subscriptions")
+        return self.trigger_subscriptions if topic_arn == TRIGGER else self.notification_subscriptions
+
+    def failover_function(self, name: str) -> FunctionState:
+        self._fail("function")
+        return self.function
+
+
+@dataclass
+class FakeLiveHealth:
+    healthy: dict[str, int] = field(default_factory=lambda: {DEST_AZ: 2})
+    error: Exception | None = None
+    asked: list[Any] = field(default_factory=list)
+
+    def confirm(self, alarm: Any) -> HealthEvidence:
+        self.asked.append(alarm)
+        if self.error is not None:
+            raise self.error
+        count = self.healthy.get(alarm.availability_zone, 0)
+        return HealthEvidence(alarm.availability_zone, count, cloudwatch_healthy=count, cloudwatch_unhealthy=0)
+
+
+class Deployment:
+    """Both consoles, the lock, the AWS side, all in memory and all ready until a test breaks one."""
+
+    def __init__(self) -> None:
+        self.main = FakeConsole(
+            "main", dr_config("PRIMARY", "ACTIVE", True), profiles=[{"id": 1, "enabled": True}, {"id": 2}]
+        )
+        self.destination = FakeConsole("destination", dr_config("DR", "STANDBY", False))
+        self.consoles = FakeConsoles({"main": self.main, "destination": self.destination})
+        self.tokens = FakeTokens()
+        self.lock = FakeLock()
+        self.aws = FakeDeployment()
+        self.health = FakeLiveHealth()
+
+    def collaborators(self, config: Config, settings: ReadinessSettings) -> ReadinessCollaborators:
+        return ReadinessCollaborators(self.tokens, self.consoles, self.lock, self.aws, self.health)
+
+    def check(self, **env: str | None) -> ReadinessReport:
+        environ = {name: value for name, value in (ENV | env).items() if value is not None}
+        return check_readiness(environ, self.collaborators, Deadline.after(30), "run-1")
+
+
+def result(report: ReadinessReport, name: Check) -> Any:
+    (found,) = [check for check in report.checks if check.name is name]
+    return found
+
+
+def failing(report: ReadinessReport) -> list[str]:
+    return [check.name.value for check in report.failing]
+
+
+@pytest.fixture
+def deployment() -> Deployment:
+    return Deployment()
+
+
+# --- the whole run ---------------------------------------------------------------------------------
+def test_a_ready_deployment_passes_the_ten_checks_in_their_fixed_order(deployment: Deployment) -> None:
+    report = deployment.check()
+
+    assert [check.name for check in report.checks] == list(Check)
+    assert len(report.checks) == 10
+    assert report.ready, report.failing
+    document = report.as_dict()
+    assert document["ready"] is True
+    assert [check["name"] for check in document["checks"]] == [name.value for name in Check]
+    assert all(set(check) == {"name", "ok", "detail"} and check["detail"] for check in document["checks"])
+
+
+def test_readiness_never_writes_to_a_console_or_the_lock(deployment: Deployment) -> None:
+    deployment.check()
+
+    assert deployment.main.writes == [] and deployment.destination.writes == []
+    assert deployment.main.calls == ["read_dr_config", "list_copy_profiles"]
+    assert deployment.destination.calls == ["read_dr_config"]
+    assert deployment.lock.calls == ["current"]
+
+
+def test_readiness_interfaces_offer_no_write() -> None:
+    """The collaborators readiness is given cannot stage, deploy, disable, claim, record or publish."""
+    for interface in (readiness.SiteConsole, readiness.LockReader, readiness.DeploymentReader, readiness.TokenSource):
+        members = {name for name in vars(interface) if not name.startswith("_")}
+        assert not members & {"stage_dr_config", "deploy", "disable_copy_profile", "claim", "rearm", "publish"}
+        assert not any(name.startswith(("record_", "mark_")) for name in members)
+
+
+def test_a_defect_in_one_check_is_reported_and_the_others_still_run(deployment: Deployment) -> None:
+    deployment.aws.function = None  # type: ignore[assignment]  # judging it raises AttributeError
+
+    report = deployment.check()
+
+    assert failing(report) == ["failover_function"]
+    assert "the check itself failed (AttributeError" in result(report, Check.FAILOVER_FUNCTION).detail
+
+
+# --- 1 configuration ---------------------------------------------------------------------------------
+def test_invalid_configuration_fails_the_first_check_with_the_variable_and_runs_nothing(
+    deployment: Deployment,
+) -> None:
+    report = deployment.check(LOCK_TABLE_NAME=None)
+
+    first = report.checks[0]
+    assert first.name is Check.CONFIGURATION and not first.ok
+    assert first.detail == "LOCK_TABLE_NAME is required but not set"
+    assert all(check.detail == "not checked: the configuration is invalid" for check in report.checks[1:])
+    assert deployment.main.calls == [] and deployment.lock.calls == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"FAILOVER_FUNCTION_NAME": None}, "FAILOVER_FUNCTION_NAME is required but not set"),
+        ({"FAILOVER_FUNCTION_NAME": "not a name"}, "FAILOVER_FUNCTION_NAME must be a Lambda function name or ARN"),
+        ({"TRIGGER_TOPIC_ARN": "trigger"}, "TRIGGER_TOPIC_ARN must be an SNS topic ARN"),
+        ({"DEST_SITE_AVAILABILITY_ZONES": None}, "DEST_SITE_AVAILABILITY_ZONES is required but not set"),
+        ({"DEST_SITE_AVAILABILITY_ZONES": MAIN_AZ}, "DEST_SITE_AVAILABILITY_ZONES and MAIN_SITE_AVAILABILITY_ZONES"),
+    ],
+)
+def test_the_readiness_settings_are_part_of_the_configuration_check(
+    deployment: Deployment, changes: dict[str, str | None], message: str
+) -> None:
+    report = deployment.check(**changes)
+
+    assert not report.checks[0].ok
+    assert report.checks[0].detail.startswith(message)
+
+
+def test_readiness_settings_are_one_name_per_setting() -> None:
+    settings = load_readiness_settings(ENV, load_config(ENV))
+
+    assert settings == ReadinessSettings("qradar-failover", TRIGGER, frozenset({DEST_AZ}))
+
+
+# --- 2 token secrets, 3 consoles -------------------------------------------------------------------
+def test_an_unreadable_token_secret_fails_the_token_check_and_that_console_is_not_tried(
+    deployment: Deployment,
+) -> None:
+    deployment.tokens.errors.add("destination")
+
+    report = deployment.check()
+
+    assert failing(report) == ["token_secrets", "consoles", "dr_state"]
+    assert "Destination: cannot read the destination site token" in result(report, Check.TOKEN_SECRETS).detail
+    assert "Destination: not tried (no token)" in result(report, Check.CONSOLES).detail
+    assert deployment.destination.calls == []
+
+
+def test_a_refused_token_names_the_401_and_how_to_fix_it(deployment: Deployment) -> None:
+    deployment.main.fail_on["read_dr_config"] = qradar_error("main", "read DR config", FailureKind.HTTP, 401)
+
+    report = deployment.check()
+
+    detail = result(report, Check.CONSOLES).detail
+    assert "Main: token refused (HTTP 401)" in detail
+    assert "authorized service token" in detail
+    assert "Destination: answered over verified TLS, token accepted" in detail
+    assert failing(report) == ["consoles", "dr_state", "ariel_copy_profiles"]
+
+
+def test_an_untrusted_certificate_is_named(deployment: Deployment) -> None:
+    deployment.destination.fail_on["read_dr_config"] = qradar_error("destination", "read DR config", FailureKind.TLS)
+
+    detail = result(deployment.check(), Check.CONSOLES).detail
+
+    assert "Destination: certificate not trusted" in detail
+
+
+def test_tls_verification_turned_off_is_not_ready(deployment: Deployment) -> None:
+    report = deployment.check(QRADAR_TLS_VERIFY="false")
+
+    check = result(report, Check.CONSOLES)
+    assert not check.ok
+    assert "TLS verification is OFF" in check.detail
+
+
+def test_token_values_appear_nowhere_in_the_report(deployment: Deployment) -> None:
+    deployment.main.fail_on["read_dr_config"] = QRadarError(
+        site="main", step="read DR config", kind=FailureKind.HTTP, detail="denied", http_status=401
+    )
+
+    text = json.dumps(deployment.check().as_dict())
+
+    assert MAIN_TOKEN not in text
+    assert "secret qradar/main" in text, "where the token lives is named, never the token"
+
+
+# --- 4 DR state, 5 ariel copy profiles -----------------------------------------------------------------
+def test_a_destination_left_active_beside_an_active_main_is_a_split(deployment: Deployment) -> None:
+    deployment.destination.deployed = dr_config("PRIMARY", "ACTIVE", True)
+
+    check = result(deployment.check(), Check.DR_STATE)
+
+    assert not check.ok
+    assert check.detail.startswith("SPLIT: both consoles are ACTIVE")
+
+
+def test_an_already_failed_over_pair_says_fail_back_and_rearm(deployment: Deployment) -> None:
+    deployment.main.deployed = dr_config("PRIMARY", "STANDBY", False)
+    deployment.destination.deployed = dr_config("PRIMARY", "ACTIVE", True)
+
+    check = result(deployment.check(), Check.DR_STATE)
+
+    assert not check.ok
+    assert check.detail.startswith("already failed over")
+    assert "qradar-failover rearm" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("site", "config", "expected"),
+    [
+        ("main", dr_config("PRIMARY", "ACTIVE", False), "ariel copy is off on the Main Site"),
+        ("main", dr_config("PRIMARY", "STANDBY", False), "Main is PRIMARY/STANDBY, expected PRIMARY/ACTIVE"),
+        ("destination", dr_config("DR", "OFFLINE", False), "Destination is DR/OFFLINE, expected DR/STANDBY"),
+    ],
+)
+def test_a_dr_state_a_failover_cannot_use_is_named(
+    deployment: Deployment, site: str, config: dict[str, Any], expected: str
+) -> None:
+    getattr(deployment, site).deployed = config
+
+    check = result(deployment.check(), Check.DR_STATE)
+
+    assert not check.ok
+    assert expected in check.detail
+
+
+def test_no_enabled_ariel_copy_profile_on_the_main_site_is_not_ready(deployment: Deployment) -> None:
+    deployment.main.profiles = [{"id": 1, "enabled": False}]
+
+    check = result(deployment.check(), Check.ARIEL_COPY_PROFILES)
+
+    assert not check.ok
+    assert "no ariel copy profile is enabled on the Main Site (1 configured)" in check.detail
+
+
+# --- 6 lock --------------------------------------------------------------------------------------
+FAILED_DEPLOY = {"site": "destination", "step": "deploy", "detail": "x"}
+
+
+def lock_record(state: LockState, **changes: Any) -> LockRecord:
+    record = LockRecord("qradar-failover", state, "run-7", 1000.0, 1900.0, "dlc-alarm", {}, False)
+    return replace(record, **changes)
+
+
+@pytest.mark.parametrize(
+    ("record", "ok", "expected"),
+    [
+        (
+            lock_record(LockState.FAILED_OVER, summary={"at": "2026-11-28T00:30:00.000Z"}),
+            False,
+            "disarmed: a failover is recorded (run run-7 for dlc-alarm at 2026-11-28T00:30:00.000Z)",
+        ),
+        (lock_record(LockState.CLAIMED, expires_at=2000.0), False, "stale claim: run run-7"),
+        (lock_record(LockState.CLAIMED, expires_at=9e12), False, "a failover is running now: run run-7"),
+        (
+            lock_record(
+                LockState.FAILED, summary={"failure": {"site": "destination", "step": "deploy", "detail": "x"}}
+            ),
+            True,
+            "armed; the last attempt (run run-7 for dlc-alarm) failed: destination deploy: x",
+        ),
+    ],
+)
+def test_the_lock_must_be_armed(deployment: Deployment, record: LockRecord, ok: bool, expected: str) -> None:
+    deployment.lock.record = record
+
+    check = result(deployment.check(), Check.LOCK)
+
+    assert check.ok is ok
+    assert check.detail.startswith(expected)
+
+
+def test_an_unreadable_lock_table_is_not_ready(deployment: Deployment) -> None:
+    deployment.lock.unavailable = True
+
+    check = result(deployment.check(), Check.LOCK)
+
+    assert not check.ok
+    assert "AccessDeniedException" in check.detail
+    assert "changes nothing" in check.detail
+
+
+# --- 7 health alarms -------------------------------------------------------------------------------
+def test_a_main_az_without_an_alarm_on_the_trigger_topic_is_not_ready(deployment: Deployment) -> None:
+    report = deployment.check(MAIN_SITE_AVAILABILITY_ZONES=f"{MAIN_AZ},ca-central-1d")
+
+    check = result(report, Check.HEALTH_ALARMS)
+    assert not check.ok
+    assert "for ca-central-1d: an outage there would not start the failover" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"actions_enabled": False}, "actions disabled on qradar-failover-dlc-ca-central-1a-HealthyHostCount"),
+        ({"state": "INSUFFICIENT_DATA"}, "HealthyHostCount in INSUFFICIENT_DATA"),
+        ({"state": "ALARM"}, "HealthyHostCount in ALARM now"),
+    ],
+)
+def test_an_alarm_that_would_not_act_is_named(deployment: Deployment, changes: dict[str, Any], expected: str) -> None:
+    deployment.aws.alarms[1] = health_alarm("HealthyHostCount", **changes)
+
+    check = result(deployment.check(), Check.HEALTH_ALARMS)
+
+    assert not check.ok
+    assert expected in check.detail
+
+
+def test_unreadable_alarms_fail_their_check_and_leave_the_collectors_unchecked(deployment: Deployment) -> None:
+    deployment.aws.failures["alarms"] = AwsReadFailed("cloudwatch:DescribeAlarms", client_error("AccessDenied"))
+
+    report = deployment.check()
+
+    assert failing(report) == ["health_alarms", "destination_collectors"]
+    assert "cloudwatch:DescribeAlarms: AccessDenied" in result(report, Check.HEALTH_ALARMS).detail
+    assert result(report, Check.DESTINATION_COLLECTORS).detail.startswith("not checked")
+
+
+# --- 8 failover function ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"reserved_concurrency": 0}, "throttled to zero"),
+        ({"sns_invoke_sources": None}, "does not let SNS invoke it"),
+        ({"sns_invoke_sources": ("arn:aws:sns:ca-central-1:1:other",)}, "does not let SNS invoke it"),
+        ({"state": "Failed", "state_reason_code": "SubnetOutOfIPAddresses", "state_reason": "no IPs"}, "state Failed"),
+        ({"last_update_status": "Failed"}, "its last update failed"),
+    ],
+)
+def test_a_failover_function_that_could_not_run_is_named(
+    deployment: Deployment, changes: dict[str, Any], expected: str
+) -> None:
+    deployment.aws.function = replace(deployment.aws.function, **changes)
+
+    check = result(deployment.check(), Check.FAILOVER_FUNCTION)
+
+    assert not check.ok
+    assert check.detail.startswith("qradar-failover: ")
+    assert expected in check.detail
+
+
+def test_a_failover_function_not_subscribed_to_the_trigger_topic_is_not_ready(deployment: Deployment) -> None:
+    deployment.aws.trigger_subscriptions = [Subscription(f"{TRIGGER}:1", "sqs", "arn:aws:sqs:ca-central-1:1:tap")]
+
+    check = result(deployment.check(), Check.FAILOVER_FUNCTION)
+
+    assert not check.ok
+    assert "not subscribed to the trigger topic" in check.detail
+
+
+def test_an_idle_inactive_failover_function_is_still_ready(deployment: Deployment) -> None:
+    deployment.aws.function = replace(deployment.aws.function, state="Inactive", state_reason_code="Idle")
+
+    check = result(deployment.check(), Check.FAILOVER_FUNCTION)
+
+    assert check.ok
+    assert "re-creates its network interfaces" in check.detail
+
+
+def test_a_missing_failover_function_says_check_the_name_and_region(deployment: Deployment) -> None:
+    deployment.aws.failures["function"] = AwsReadFailed(
+        "lambda:GetFunctionConfiguration", client_error("ResourceNotFoundException")
+    )
+
+    check = result(deployment.check(), Check.FAILOVER_FUNCTION)
+
+    assert not check.ok
+    assert "no such function here: check FAILOVER_FUNCTION_NAME and the region" in check.detail
+
+
+# --- 9 notification subscribers --------------------------------------------------------------------------
+def test_a_notification_topic_without_confirmed_subscribers_is_not_ready(deployment: Deployment) -> None:
+    deployment.aws.notification_subscriptions = [Subscription("PendingConfirmation", "email", "soc@example.com")]
+
+    check = result(deployment.check(), Check.NOTIFICATION_SUBSCRIBERS)
+
+    assert not check.ok
+    assert check.detail.startswith("nobody would hear")
+    assert "1 pending confirmation (1 email)" in check.detail
+    assert "soc@example.com" not in check.detail
+
+
+# --- 10 Destination collectors --------------------------------------------------------------------------
+def test_destination_collectors_are_read_like_the_failover_reads_the_main_az(deployment: Deployment) -> None:
+    report = deployment.check()
+
+    check = result(report, Check.DESTINATION_COLLECTORS)
+    assert check.ok
+    assert check.detail == "qradar-dlc: 2 healthy, 0 unhealthy in ca-central-1b"
+    (asked,) = deployment.health.asked  # one target group watched by two alarms: asked once
+    assert (asked.target_group, asked.load_balancer, asked.availability_zone) == (TARGET_GROUP, LOAD_BALANCER, DEST_AZ)
+    assert (asked.region, asked.account_id) == ("ca-central-1", ACCOUNT)
+
+
+def test_no_healthy_destination_collector_is_not_ready(deployment: Deployment) -> None:
+    deployment.health.healthy = {DEST_AZ: 0}
+
+    check = result(deployment.check(), Check.DESTINATION_COLLECTORS)
+
+    assert not check.ok
+    assert "needs at least 1 healthy Destination collector(s) per target group" in check.detail
+
+
+def test_healthy_collectors_are_counted_over_every_destination_az(deployment: Deployment) -> None:
+    deployment.health.healthy = {DEST_AZ: 1, "ca-central-1d": 1}
+
+    report = deployment.check(DEST_SITE_AVAILABILITY_ZONES=f"{DEST_AZ},ca-central-1d", MIN_HEALTHY_COLLECTORS="2")
+
+    assert result(report, Check.DESTINATION_COLLECTORS).ok
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (UnknownTargetGroup("CloudWatch has no AWS/NetworkELB metrics"), "none (CloudWatch has no AWS/NetworkELB"),
+        (HealthUnavailable("CloudWatch: unavailable (Throttling)"), "cannot be told (CloudWatch: unavailable"),
+    ],
+)
+def test_destination_collectors_that_cannot_be_seen_are_not_ready(
+    deployment: Deployment, error: Exception, expected: str
+) -> None:
+    deployment.health.error = error
+
+    check = result(deployment.check(), Check.DESTINATION_COLLECTORS)
+
+    assert not check.ok
+    assert expected in check.detail
+
+
+# --- metrics and the handler -------------------------------------------------------------------------------
+def emf_documents(text: str) -> list[dict[str, Any]]:
+    documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [document for document in documents if "_aws" in document]
+
+
+def metric_view(document: Mapping[str, Any]) -> tuple[str, list[str], dict[str, Any]]:
+    (directive,) = document["_aws"]["CloudWatchMetrics"]
+    (dimensions,) = directive["Dimensions"]
+    (metric,) = directive["Metrics"]
+    return metric["Name"], dimensions, {name: document[name] for name in [*dimensions, metric["Name"]]}
+
+
+def test_metrics_are_ready_and_one_check_failed_per_failing_check(deployment: Deployment) -> None:
+    deployment.aws.notification_subscriptions = []
+    deployment.lock.record = lock_record(LockState.FAILED_OVER)
+    report = deployment.check()
+    out = io.StringIO()
+
+    with redirect_stdout(out):
+        emit_metrics(report, "QRadarFailover", "qradar-failover")
+
+    views = [metric_view(document) for document in emf_documents(out.getvalue())]
+    assert views == [
+        ("Ready", ["FailoverFunction"], {"FailoverFunction": "qradar-failover", "Ready": 0}),
+        ("CheckFailed", ["Check", "FailoverFunction"], {"Check": "lock", "FailoverFunction": "qradar-failover",
+                                                         "CheckFailed": 1}),
+        ("CheckFailed", ["Check", "FailoverFunction"], {"Check": "notification_subscribers",
+                                                         "FailoverFunction": "qradar-failover", "CheckFailed": 1}),
+    ]  # fmt: skip
+    assert {document["_aws"]["CloudWatchMetrics"][0]["Namespace"] for document in emf_documents(out.getvalue())} == {
+        "QRadarFailover"
+    }
+
+
+def test_a_ready_run_emits_ready_one_and_no_check_failed(deployment: Deployment) -> None:
+    out = io.StringIO()
+
+    with redirect_stdout(out):
+        emit_metrics(deployment.check(), "QRadarFailover", "qradar-failover")
+
+    assert [metric_view(document)[2] for document in emf_documents(out.getvalue())] == [
+        {"FailoverFunction": "qradar-failover", "Ready": 1}
+    ]
+
+
+def test_the_handler_with_a_broken_configuration_still_reports_not_ready(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in [*ENV, "METRICS_NAMESPACE"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FAILOVER_FUNCTION_NAME", "qradar-failover")
+    monkeypatch.setenv("METRICS_NAMESPACE", "QRadarFailover/prod")
+
+    returned = readiness.lambda_handler({"source": "schedule"}, None)
+
+    assert returned["ready"] is False
+    assert returned["checks"][0] == {
+        "name": "configuration",
+        "ok": False,
+        "detail": "MAIN_SITE_ADDRESS is required but not set",
+    }
+    lines = capsys.readouterr().out.splitlines()
+    (log,) = [json.loads(line) for line in lines if '"readiness"' in line and "_aws" not in line]
+    assert log["message"] == "readiness: NOT READY" and log["readiness"] == returned
+    views = [metric_view(document) for document in emf_documents("\n".join(lines))]
+    assert views[0] == ("Ready", ["FailoverFunction"], {"FailoverFunction": "qradar-failover", "Ready": 0})
+    assert {view[2].get("Check") for view in views[1:]} == {check.value for check in Check}
+    assert {d["_aws"]["CloudWatchMetrics"][0]["Namespace"] for d in emf_documents("\n".join(lines))} == {
+        "QRadarFailover/prod"
+    }
+
+
+def test_every_aws_client_readiness_builds_is_bounded_like_the_engines(aws_credentials: None) -> None:
+    """A dead endpoint must not eat a run whose timeout is 60 s: the engine's client settings apply."""
+    built: dict[str, Any] = {}
+
+    class RecordingSession:
+        def client(self, service: str, **kwargs: Any) -> Any:
+            built[service] = kwargs.get("config")
+            return object()
+
+    config = load_config(ENV)
+    readiness.build_collaborators(config, load_readiness_settings(ENV, config), ENV, session=RecordingSession())
+
+    assert {"cloudwatch", "sns", "lambda", "secretsmanager", "dynamodb", "elbv2"} <= set(built)
+    assert all(client_config is AWS_CLIENT_CONFIG for client_config in built.values()), built
+
+
+def test_checks_left_when_the_time_runs_out_say_so_instead_of_overrunning(deployment: Deployment) -> None:
+    config = load_config(ENV)
+    settings = load_readiness_settings(ENV, config)
+
+    report = readiness.run_checks(config, settings, deployment.collaborators(config, settings), Deadline.after(0), "r")
+
+    assert report.checks[0].ok
+    assert all("the run's time ran out" in check.detail for check in report.checks[5:])
+    assert deployment.lock.calls == []
