@@ -84,7 +84,7 @@ class Deployment:
         return self.aws.region
 
 
-def _deployment(args: argparse.Namespace, environ: Mapping[str, str], **overrides: Any) -> Deployment:
+def deployment_for(args: argparse.Namespace, environ: Mapping[str, str], **overrides: Any) -> Deployment:
     """The settings (from --function, else the environment; flags over both), AWS access and the engine's runtime."""
     if args.function:
         aws = aws_access(args, environ)
@@ -198,7 +198,7 @@ def lock_summary(record: LockRecord | None, now_armed_text: str = "none (automat
 
 # --- status ------------------------------------------------------------------------------------
 def status(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = _deployment(args, environ)
+    deployment = deployment_for(args, environ)
     config = deployment.config
     main, destination = _read_sites(deployment, io)
     with io.wait_for("the lock table and the alarms", config.http_read_timeout_seconds * 2):
@@ -359,7 +359,7 @@ WITHOUT_LOCK_RISK = (
 
 
 def failover(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = _deployment(args, environ, dry_run=args.dry_run)
+    deployment = deployment_for(args, environ, dry_run=args.dry_run)
     operator = getpass.getuser()
     event, lock = _show_failover_plan(args, deployment, io, operator)
     dry_run = deployment.config.dry_run
@@ -545,7 +545,7 @@ class Check:
 
 
 def rearm(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = _deployment(args, environ)
+    deployment = deployment_for(args, environ)
     main, destination = _read_sites(deployment, io, with_deploy=False)
     alarms, alarms_problem = _read_alarms(deployment)
     lock = _read_lock(deployment)

@@ -38,9 +38,9 @@ _LAST_RESULT_WINDOW = timedelta(hours=24)
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
-    from .commands import _deployment  # the command module builds every command's deployment
+    from .commands import deployment_for  # the command module builds every command's deployment
 
-    deployment = _deployment(args, environ)
+    deployment = deployment_for(args, environ)
     try:
         settings = load_readiness_settings(deployment.env, deployment.config)
     except ConfigError as error:

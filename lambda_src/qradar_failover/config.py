@@ -82,7 +82,7 @@ class Config:
 
 def load_config(environ: Mapping[str, str]) -> Config:
     """Parse the environment contract (see README, "Environment contract")."""
-    reader = _Reader(environ)
+    reader = EnvironmentReader(environ)
     config = Config(
         main_site=reader.site("main", "MAIN_SITE"),
         destination_site=reader.site("destination", "DEST_SITE"),
@@ -112,7 +112,7 @@ def load_config(environ: Mapping[str, str]) -> Config:
     return config
 
 
-class _Reader:
+class EnvironmentReader:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self._environ = environ
 

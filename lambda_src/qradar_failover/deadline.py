@@ -5,8 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 Clock = Callable[[], float]
+
+
+class LambdaContext(Protocol):
+    """The part of Lambda's context object the handlers read."""
+
+    aws_request_id: str
+
+    def get_remaining_time_in_millis(self) -> int: ...
 
 
 @dataclass
@@ -26,3 +35,11 @@ class Deadline:
     def within(self, seconds: float) -> Deadline:
         """A sub-budget that ends after ``seconds`` or at this deadline, whichever comes first."""
         return Deadline(min(self.expires_at, self.clock() + max(0.0, seconds)), self.clock)
+
+    @classmethod
+    def for_invocation(cls, context: LambdaContext | None, default_seconds: float, margin_seconds: float) -> Deadline:
+        """The Lambda time left (``default_seconds`` outside Lambda), less a margin to report before it ends."""
+        remaining = default_seconds
+        if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+            remaining = context.get_remaining_time_in_millis() / 1000
+        return cls.after(remaining - margin_seconds)

@@ -12,10 +12,10 @@ import logging
 import os
 import uuid
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from .config import Config, ConfigError, load_config
-from .deadline import Deadline
+from .deadline import Deadline, LambdaContext
 from .failover import fail_over
 from .observability import Metrics, configure_logging
 from .runtime import Runtime, build_runtime
@@ -28,12 +28,6 @@ SAFETY_MARGIN_SECONDS = 10.0  # leave time to record, notify and flush metrics b
 _runtimes: dict[Config, Runtime] = {}
 
 
-class LambdaContext(Protocol):
-    aws_request_id: str
-
-    def get_remaining_time_in_millis(self) -> int: ...
-
-
 def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
     config = _config(os.environ)
     runtime = _runtime(config, os.environ)
@@ -44,7 +38,13 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
             "QRADAR_CA_BUNDLE instead",
             extra={"run_id": run_id},
         )
-    report = fail_over(event, config, runtime.collaborators, _deadline(context), run_id)
+    report = fail_over(
+        event,
+        config,
+        runtime.collaborators,
+        Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS),
+        run_id,
+    )
     metrics = Metrics(config.metrics_namespace, {"Outcome": report.outcome.value})
     metrics.add("Runs", 1)
     metrics.add("DurationSeconds", report.duration_seconds, unit="Seconds")
@@ -82,10 +82,3 @@ def _runtime(config: Config, environ: Mapping[str, str]) -> Runtime:
 def reset_runtime() -> None:
     """Forget cached clients and sessions (tests, and the CLI when it switches profiles)."""
     _runtimes.clear()
-
-
-def _deadline(context: LambdaContext | None) -> Deadline:
-    remaining = DEFAULT_TIME_BUDGET_SECONDS
-    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-        remaining = context.get_remaining_time_in_millis() / 1000
-    return Deadline.after(remaining - SAFETY_MARGIN_SECONDS)

@@ -27,11 +27,10 @@ from typing import Any, Protocol
 
 import boto3
 
-from .config import Config, ConfigError, SiteConfig, _Reader, load_config
-from .deadline import Deadline
+from .config import Config, ConfigError, EnvironmentReader, SiteConfig, load_config
+from .deadline import Deadline, LambdaContext
 from .events import AlarmRecord, AlarmState, EventSource
 from .failover import HealthSource
-from .handler import LambdaContext
 from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
 from .observability import Metrics, configure_logging, iso_utc
@@ -76,7 +75,7 @@ class ReadinessSettings:
 
 
 def load_readiness_settings(environ: Mapping[str, str], config: Config) -> ReadinessSettings:
-    reader = _Reader(environ)
+    reader = EnvironmentReader(environ)
     name = reader.required("FAILOVER_FUNCTION_NAME")
     if not _FUNCTION_NAME.match(name):
         raise ConfigError(f"FAILOVER_FUNCTION_NAME must be a Lambda function name or ARN, got {name!r}")
@@ -404,7 +403,7 @@ def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str
 def metric_target(environ: Mapping[str, str]) -> tuple[str, str]:
     """Namespace and ``FailoverFunction`` dimension, even when the configuration is invalid (a broken
     configuration must still report Ready = 0)."""
-    reader = _Reader(environ)
+    reader = EnvironmentReader(environ)
     try:
         namespace = reader.optional("METRICS_NAMESPACE") or Config.metrics_namespace
         function = reader.optional("FAILOVER_FUNCTION_NAME") or "unknown"
@@ -420,8 +419,10 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
     run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
     # Built afresh every run (unlike the failover function's warm runtime): a token secret deleted or
     # rotated since the last run must fail this run, not hide behind a cached token.
-    report = check_readiness(environ, lambda config, settings: build_collaborators(config, settings, environ),
-                             _deadline(context), run_id)  # fmt: skip
+    deadline = Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS)
+    report = check_readiness(
+        environ, lambda config, settings: build_collaborators(config, settings, environ), deadline, run_id
+    )
     emit_metrics(report, *metric_target(environ))
     result = report.as_dict()
     verdict = "ready" if report.ready else "NOT READY"
@@ -443,15 +444,8 @@ def build_collaborators(
     )
 
 
-def _deadline(context: LambdaContext | None) -> Deadline:
-    remaining = DEFAULT_TIME_BUDGET_SECONDS
-    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-        remaining = context.get_remaining_time_in_millis() / 1000
-    return Deadline.after(remaining - SAFETY_MARGIN_SECONDS)
-
-
 def _log_level(environ: Mapping[str, str]) -> str:
     try:
-        return _Reader(environ).log_level("LOG_LEVEL")
+        return EnvironmentReader(environ).log_level("LOG_LEVEL")
     except ConfigError:
         return "INFO"
