@@ -94,12 +94,13 @@ output "host_agent_ssm_document_name" {
 }
 
 output "operator_cli" {
-  description = "What the operator CLI (qradar-failover) needs: command runs it with --function, which reads every other setting and the CA bundle from the deployed function (lambda:GetFunction); environment holds the same settings as variables for a shell without that permission (then save ca_bundle_pem and pass --qradar-ca-bundle)."
+  description = "What the operator CLI (qradar-failover) needs: command runs it with --function, which reads every other setting and the CA bundle from the deployed function (lambda:GetFunction); readiness_command runs the readiness checks the same way (null without the readiness function); environment holds the same settings as variables for a shell without that permission (then save ca_bundle_pem and pass --qradar-ca-bundle)."
   value = var.create ? {
-    function_name = local.function_name
-    region        = local.region
-    command       = "qradar-failover status --function ${local.function_name} --region ${local.region}"
-    environment   = { for name, value in local.function_environment : name => value if name != "QRADAR_CA_BUNDLE" }
+    function_name     = local.function_name
+    region            = local.region
+    command           = "qradar-failover status --function ${local.function_name} --region ${local.region}"
+    readiness_command = local.create_readiness_check ? "qradar-failover readiness --function ${local.readiness_function_name} --region ${local.region}" : null
+    environment       = { for name, value in local.function_environment : name => value if name != "QRADAR_CA_BUNDLE" }
   } : null
 }
 

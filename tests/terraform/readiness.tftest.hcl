@@ -45,6 +45,11 @@ variables {
 
 run "readiness_by_default" {
   assert {
+    condition     = output.operator_cli.readiness_command == "qradar-failover readiness --function qradar-failover-readiness --region us-east-1"
+    error_message = "operator_cli says how to run the readiness checks from an operator's machine."
+  }
+
+  assert {
     condition     = aws_lambda_function.readiness[0].function_name == "qradar-failover-readiness" && aws_lambda_function.readiness[0].handler == "qradar_failover.readiness.lambda_handler"
     error_message = "The readiness function is created by default, with the readiness handler."
   }
@@ -225,7 +230,7 @@ run "readiness_and_dashboard_off" {
   }
 
   assert {
-    condition     = length(aws_lambda_function.this) == 1 && output.readiness_function_name == null && output.not_ready_alarm_arn == null && output.dashboard_name == null
+    condition     = length(aws_lambda_function.this) == 1 && output.readiness_function_name == null && output.not_ready_alarm_arn == null && output.dashboard_name == null && output.operator_cli.readiness_command == null
     error_message = "The failover itself is unaffected; the readiness outputs are null."
   }
 }
