@@ -21,7 +21,12 @@ TEST_FILES = sorted(path.name for path in (REPO / "tests" / "terraform").glob("*
 
 
 def test_there_are_module_tests() -> None:
-    assert {"module_defaults.tftest.hcl", "module_checks.tftest.hcl", "examples.tftest.hcl"} <= set(TEST_FILES)
+    assert {
+        "module_defaults.tftest.hcl",
+        "module_checks.tftest.hcl",
+        "examples_complete.tftest.hcl",
+        "examples_minimal.tftest.hcl",
+    } <= set(TEST_FILES)
 
 
 @pytest.mark.parametrize("directory", module_dirs(REPO), ids=dir_id)
@@ -57,5 +62,5 @@ def test_a_perpetual_diff_would_be_caught(offline_terraform: OfflineTerraform, t
     planted, count = re.subn(r'(\n  description   = ")QRadar', r"\1${timestamp()} QRadar", text, count=1)
     assert count == 1, "no function description to plant a timestamp into"
     main_tf.write_text(planted, encoding="utf-8")
-    runs = run_terraform_test(offline_terraform, tree, "examples.tftest.hcl")
+    runs = run_terraform_test(offline_terraform, tree, "examples_minimal.tftest.hcl")
     assert ("update",) in runs.plan_actions["minimal_second_plan"], runs.report()
