@@ -5,24 +5,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-override_data {
-  target = data.aws_subnet.function["0"]
-  values = {
-    availability_zone = "us-east-1a"
-    vpc_id            = "vpc-0a1b2c3d4e5f60718"
-    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1"
-  }
-}
-
-override_data {
-  target = data.aws_subnet.function["1"]
-  values = {
-    availability_zone = "us-east-1b"
-    vpc_id            = "vpc-0a1b2c3d4e5f60718"
-    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0bbbbbbbbbbbbbbb2"
-  }
-}
-
 # A second function subnet in the Destination AZ: Lambda takes it, an interface endpoint may not.
 override_data {
   target = data.aws_subnet.function["2"]

@@ -30,12 +30,33 @@ mock_data "aws_iam_policy_document" {
   }
 }
 
-# A function subnet: the tests override availability_zone per subnet.
+# A function subnet. The module's tests give subnet_ids = [a Main-Site subnet, a Destination
+# subnet] in us-east-1a and us-east-1b: those two are overridden here, once for every test file
+# that calls the module as its root; runs with other subnets, and the examples (whose targets sit
+# under module.*), override their own.
 mock_data "aws_subnet" {
   defaults = {
     vpc_id            = "vpc-0a1b2c3d4e5f60718"
     availability_zone = "us-east-1a"
     arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0a1b2c3d4e5f60718"
+  }
+}
+
+override_data {
+  target = data.aws_subnet.function["0"]
+  values = {
+    availability_zone = "us-east-1a"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1"
+  }
+}
+
+override_data {
+  target = data.aws_subnet.function["1"]
+  values = {
+    availability_zone = "us-east-1b"
+    vpc_id            = "vpc-0a1b2c3d4e5f60718"
+    arn               = "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0bbbbbbbbbbbbbbb2"
   }
 }
 
