@@ -23,15 +23,17 @@ pytestmark = pytest.mark.integration
 
 FUNCTION = FAILOVER_FUNCTION  # the world creates it as the module does
 PACKAGE_BUNDLE = "/var/task/qradar-ca-bundle.pem"  # what the module sets QRADAR_CA_BUNDLE to
+PACKAGE_TIME = (1980, 1, 1, 0, 0, 0)
 AWS_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION")
 
 
 def package(world: DrillWorld, *, with_bundle: bool = True) -> bytes:
+    """A package with fixed entry times: the same inputs give the same bytes (and the same CodeSha256)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("qradar_failover/__init__.py", "")
+        archive.writestr(zipfile.ZipInfo("qradar_failover/__init__.py", PACKAGE_TIME), "")
         if with_bundle:
-            archive.writestr("qradar-ca-bundle.pem", world.ca.certificate_pem)
+            archive.writestr(zipfile.ZipInfo("qradar-ca-bundle.pem", PACKAGE_TIME), world.ca.certificate_pem)
     return buffer.getvalue()
 
 
@@ -83,7 +85,8 @@ def test_status_with_only_the_function_name(
 def test_flags_still_win_over_the_function(
     cli: Cli, world: DrillWorld, s3_download: responses.RequestsMock, tmp_path: Path
 ) -> None:
-    s3_download.get(deploy_function(world, package(world), LOCK_TABLE_NAME="not-this-table"), body=package(world))
+    code = package(world)
+    s3_download.get(deploy_function(world, code, LOCK_TABLE_NAME="not-this-table"), body=code)
 
     result = cli.run("status", "--function", FUNCTION, "--lock-table-name", "qradar-dr-lock", env=bare_env(tmp_path))
 
