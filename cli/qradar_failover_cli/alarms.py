@@ -1,15 +1,19 @@
-"""The per-AZ health alarms of the Main Site, as CloudWatch holds them."""
+"""The per-AZ health alarms of the Main Site, as CloudWatch holds them, and an alarm event read from a file."""
 
 from __future__ import annotations
 
 import getpass
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from qradar_failover.events import ELB_NAMESPACES, HEALTH_METRICS
 
 from .exit_codes import CliError, ExitCode
+
+MAX_EVENT_BYTES = 1024 * 1024  # SNS and EventBridge deliver at most 256 KiB
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,29 @@ def manual_failover_event(alarms: list[AlarmView], zone: str | None) -> dict[str
             ],
         },
     }
+
+
+def read_event_file(path: str) -> Any:
+    """The JSON in ``path``, or one line saying why it cannot be an event (exit 2)."""
+    try:
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_EVENT_BYTES + 1)
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror or error}", ExitCode.USAGE) from None
+    if len(data) > MAX_EVENT_BYTES:
+        raise CliError(
+            f"{path} is larger than 1 MiB: not an alarm event (AWS delivers at most 256 KiB)", ExitCode.USAGE
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CliError(
+            f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}): not an alarm event",
+            ExitCode.USAGE,
+        ) from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise CliError(f"{path} nests JSON too deeply to be an alarm event", ExitCode.USAGE) from None
+    except ValueError as error:
+        raise CliError(f"{path} is not JSON: {error}", ExitCode.USAGE) from None

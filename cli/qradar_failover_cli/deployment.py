@@ -1,11 +1,13 @@
-"""``--function NAME``: the settings of a deployed failover function, so the operator needs nothing else.
+"""The deployment a command acts on: its settings, AWS access and the engine's runtime.
 
-Lambda ``GetFunction`` returns the function's environment (the engine's settings) and a presigned
-URL of its package, which holds the consoles' CA bundle as ``qradar-ca-bundle.pem`` when the
-module was given one. The bundle is taken from the package once per package version (checked
-against the function's ``CodeSha256``) and kept in the user's cache directory: it is made of
-certificates only, nothing secret. Needs ``lambda:GetFunction`` (and ``kms:Decrypt`` on the key that
-encrypts the function's environment).
+:func:`deployment_for` takes the settings from ``--function NAME`` (else the environment; flags
+win over both). ``--function NAME`` reads the settings of a deployed failover function, so the
+operator needs nothing else: Lambda ``GetFunction`` returns the function's environment (the
+engine's settings) and a presigned URL of its package, which holds the consoles' CA bundle as
+``qradar-ca-bundle.pem`` when the module was given one. The bundle is taken from the package once
+per package version (checked against the function's ``CodeSha256``) and kept in the user's cache
+directory: it is made of certificates only, nothing secret. Needs ``lambda:GetFunction`` (and
+``kms:Decrypt`` on the key that encrypts the function's environment).
 """
 
 from __future__ import annotations
@@ -26,14 +28,45 @@ from typing import Any
 import requests
 
 from qradar_failover.aws_errors import AWS_ERRORS
+from qradar_failover.config import Config
+from qradar_failover.runtime import Runtime, build_runtime
 
 from .exit_codes import CliError, ExitCode
 from .problems import aws_advice, aws_class_of, aws_code_of
-from .settings import DEPLOYMENT_TAG, AwsAccess
+from .settings import DEPLOYMENT_TAG, AwsAccess, aws_access, config_from, environment
 
 FUNCTION_ROOT = PurePosixPath("/var/task")  # where Lambda unpacks a zip package
 MAX_PACKAGE_BYTES = 250 * 1024 * 1024  # Lambda's limit for an unpacked package; a zip is smaller
 _DOWNLOAD_TIMEOUT = (10, 60)
+
+
+@dataclass
+class Deployment:
+    config: Config
+    env: dict[str, str]
+    aws: AwsAccess
+    runtime: Runtime
+    source: str  # where the settings came from, for people
+
+    @property
+    def region(self) -> str:
+        return self.aws.region
+
+
+def deployment_for(args: argparse.Namespace, environ: Mapping[str, str], **overrides: Any) -> Deployment:
+    """The settings (from --function, else the environment; flags over both), AWS access and the engine's runtime."""
+    if args.function:
+        aws = aws_access(args, environ)
+        function = settings_of_function(aws, args.function, args, environ)
+        env = environment(args, function.variables)
+        source = f"function {function.name} ({aws.region})"
+    else:
+        env = environment(args, environ)
+        aws = None
+        source = "the environment"
+    config = config_from(env, **overrides)
+    aws = aws or aws_access(args, env)
+    return Deployment(config, env, aws, build_runtime(config, env, session=aws.session), source)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``qradar-failover``: argument parsing and the exit-code contract. The work is in commands.py/drill.py.
+"""``qradar-failover``: argument parsing and the exit-code contract. The work is in one module per command.
 
 A command is one :func:`register` call in :func:`build_parser`: its name, help, arguments and the
 function that runs it (``module:function``, imported when the command runs so ``--help`` stays fast).
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "What cannot be read is marked and named; the rest is still shown. Exit 0 only in that "
         "normal armed state; 1 when it needs attention (failed over, disarmed, an alarm firing, an "
         "unexpected DR state, a token refused); 3 when a console or AWS could not be reached.",
-        "commands:status",
+        "status:run",
     )
     register(
         "readiness",
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the function would. If the lock already records a failover, nothing is done until "
         "'rearm'. If the lock table cannot be used, a failover needs --without-lock (or your typed "
         "confirmation): it then has no exactly-once guarantee.",
-        "commands:failover",
+        "failover:run",
     )
     failover.add_argument(
         "--dry-run", action="store_true", help="read and plan only; write nothing, notify nobody (unless --notify)"
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "every Main-AZ alarm OK and no failover running; then deletes the lock record so the next "
         "confirmed alarm fails over again. Otherwise it refuses, saying what is required and what "
         "it found (exit 1, or 3 if the Main console cannot be reached); --force re-arms anyway.",
-        "commands:rearm",
+        "rearm:run",
     )
     rearm.add_argument("--force", action="store_true", help="re-arm even if a check fails")
     decode = register(
@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         "target group exists here (cloudwatch:ListMetrics); --offline skips that and calls nothing. "
         "Exit 0 when the function would act on it, 1 when it would ignore or refuse it, 2 when the "
         "file cannot be read or the Main-Site AZs are not known.",
-        "commands:decode",
+        "decode:run",
         settings=("MAIN_SITE_AVAILABILITY_ZONES",),
     )
     decode.add_argument("file", metavar="FILE", help="the event, as JSON")
@@ -261,7 +261,7 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from .commands import Io
+    from .streams import Io
 
     argv = list(sys.argv[1:] if argv is None else argv)
     out, err = stdout or sys.stdout, stderr or sys.stderr

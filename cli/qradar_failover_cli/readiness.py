@@ -30,6 +30,7 @@ from qradar_failover.readiness import (
 )
 from qradar_failover.readiness_checks import Check
 
+from .deployment import deployment_for
 from .exit_codes import CliError, ExitCode
 from .render import emit_json
 from .settings import explain_config_error
@@ -38,8 +39,6 @@ _LAST_RESULT_WINDOW = timedelta(hours=24)
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
-    from .commands import deployment_for  # the command module builds every command's deployment
-
     deployment = deployment_for(args, environ)
     try:
         settings = load_readiness_settings(deployment.env, deployment.config)

@@ -1,0 +1,146 @@
+"""``qradar-failover decode``: how the function reads an event file and what it would do with it."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, decode_event
+from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
+
+from .alarms import read_event_file
+from .deployment import settings_of_function
+from .exit_codes import ExitCode
+from .render import emit_json
+from .settings import AwsAccess, aws_access, environment
+from .streams import Io
+
+_DELIVERIES = {
+    EventSource.SNS: "an SNS delivery of a CloudWatch alarm",
+    EventSource.EVENTBRIDGE: "an EventBridge delivery of a CloudWatch alarm state change",
+    EventSource.DIRECT: "a plain CloudWatch alarm message (what a console test event carries)",
+}
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
+    event = read_event_file(args.file)
+    base: Mapping[str, str] = environ
+    aws: AwsAccess | None = None
+    hint = " (or pass --offline)"
+    if args.function:
+        aws = aws_access(args, environ, offline_hint=hint)
+        base = settings_of_function(aws, args.function, args, environ, with_ca_bundle=False).variables
+    env = environment(args, base)
+    zones_text = env.get("MAIN_SITE_AVAILABILITY_ZONES", "")
+    zones = frozenset(zone.strip() for zone in zones_text.split(",") if zone.strip())
+    alarm: AlarmRecord | None = None
+    plan: list[str] = []
+    live: str | None = None
+    try:
+        alarm = decode_event(event)
+    except EventRejected as error:
+        decision, code = f"rejected: {error}", ExitCode.FAILED
+    else:
+        decision, code, plan = _decision(alarm, zones, env)
+        if code is ExitCode.OK and args.offline:
+            decision += " (target group not checked: --offline)"
+        elif code is ExitCode.OK:
+            aws = aws or aws_access(args, env, offline_hint=hint)
+            decision, code, live = _check_target_group(alarm, aws, decision)
+    if io.json:
+        emit_json(
+            {
+                "file": str(args.file),
+                "delivery": _DELIVERIES[alarm.source] if alarm else None,
+                "alarm": _alarm_fields(alarm) if alarm else None,
+                "decision": decision,
+                "live_target_health": live,
+                "plan": plan if code is ExitCode.OK else [],
+                "exit_code": int(code),
+            },
+            io.out,
+        )
+        return code
+    if alarm is not None:
+        io.say(f"Interpreted as {_DELIVERIES[alarm.source]}")
+        for name, value in _alarm_fields(alarm).items():
+            io.say(f"  {name.replace('_', ' ') + ':':18} {value if value is not None else '-'}")
+    io.say(f"Decision: {decision}")
+    if live:
+        io.say(f"Live target health now: {live}")
+    if code is ExitCode.OK:
+        for number, step in enumerate(plan, start=1):
+            io.say(f"  {number}. {step}")
+    return code
+
+
+def _decision(alarm: AlarmRecord, zones: frozenset[str], env: Mapping[str, str]) -> tuple[str, ExitCode, list[str]]:
+    if alarm.state is not AlarmState.ALARM:
+        return f"ignored: alarm state is {alarm.state.value}: nothing to fail over", ExitCode.FAILED, []
+    if not zones:
+        return (
+            f"cannot tell: is {alarm.availability_zone} a Main-Site AZ? The Main-Site AZs are not set (pass "
+            "--main-site-availability-zones, or --function NAME)",
+            ExitCode.USAGE,
+            [],
+        )
+    if alarm.availability_zone not in zones:
+        return (
+            f"ignored: {alarm.availability_zone} is not a Main-Site availability zone ({', '.join(sorted(zones))})",
+            ExitCode.FAILED,
+            [],
+        )
+    decision = f"acted on: ALARM for the Main-Site AZ {alarm.availability_zone}"
+    minimum = env.get("MIN_HEALTHY_COLLECTORS") or "1"
+    plan = [
+        "unless the lock table already records a failover or a running one (then: a duplicate, no changes)",
+        f"check that CloudWatch knows {alarm.target_group} on {alarm.load_balancer} in this account and region; "
+        "refuse (and notify) otherwise: the event does not describe this deployment",
+        f"confirm with live target health: CloudWatch HealthyHostCount and ELB DescribeTargetHealth for "
+        f"{alarm.target_group} in {alarm.availability_zone}; refuse (and notify) if {minimum} or more collectors "
+        "are still healthy",
+    ]
+    if _truthy(env.get("DRY_RUN")):
+        plan.append("DRY_RUN is set: read both consoles, notify the plan, write nothing")
+    else:
+        plan += [
+            "claim the lock (exactly one run proceeds)",
+            "Destination: stage PRIMARY/ACTIVE with ariel copy on, deploy, wait, verify it is deployed ACTIVE",
+            "Main (bounded by MAIN_SITE_BUDGET_SECONDS): stage STANDBY with ariel copy off, disable every ariel "
+            "copy profile, deploy; if unreachable, leave these as manual steps",
+            "record FAILED_OVER in the lock table (later alarms are ignored until 'qradar-failover rearm')",
+        ]
+    plan.append("notify the notification topic with the outcome")
+    return decision, ExitCode.OK, plan
+
+
+def _check_target_group(alarm: AlarmRecord, aws: AwsAccess, decision: str) -> tuple[str, ExitCode, str | None]:
+    """The function's first live check, asked of CloudWatch here (cloudwatch:ListMetrics)."""
+    health = LiveTargetHealth(aws.client("cloudwatch"), aws.client("elbv2"))
+    try:
+        evidence = health.confirm(alarm)
+    except UnknownTargetGroup as error:
+        return f"refused: {error} ({aws.region}): {error.explanation}", ExitCode.FAILED, None
+    except HealthUnavailable as error:
+        return decision, ExitCode.OK, f"not readable now ({error}); the function refuses unless it can confirm"
+    return decision, ExitCode.OK, f"{evidence.summary()} (the function confirms again when the alarm arrives)"
+
+
+def _alarm_fields(alarm: AlarmRecord) -> dict[str, Any]:
+    return {
+        "alarm": alarm.alarm_name,
+        "state": alarm.state.value,
+        "changed_at": alarm.state_changed_at,
+        "metric": f"{alarm.namespace} {alarm.metric_name}",
+        "load_balancer": alarm.load_balancer,
+        "target_group": alarm.target_group,
+        "availability_zone": alarm.availability_zone,
+        "region": alarm.region,
+        "account": alarm.account_id,
+        "delivery_id": alarm.delivery_id,
+    }
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"true", "1", "yes", "on"}

@@ -1,0 +1,242 @@
+"""``qradar-failover failover``: the engine's runbook run by hand, with the operator's decision in
+place of the alarm's confirmation, progress on every call, and a typed consent to go on without
+the lock when its table cannot be used."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from qradar_failover.config import Config
+from qradar_failover.deadline import Deadline
+from qradar_failover.events import AlarmRecord, EventRejected, decode_event
+from qradar_failover.failover import Collaborators, Lock, fail_over
+from qradar_failover.health import HealthUnavailable, UnknownTargetGroup
+from qradar_failover.lock import ClaimResult, LockRecord
+from qradar_failover.report import FailoverReport, FailureKind, Outcome
+from qradar_failover.runtime import Runtime
+
+from .alarms import manual_failover_event, read_event_file
+from .deployment import Deployment, deployment_for
+from .exit_codes import CliError, ExitCode
+from .problems import Problem, aws_advice
+from .progress import ProgressConsoles, deploy_progress
+from .render import emit_json, outcome_block, timeline
+from .streams import Io
+from .views import LockView, read_alarms, read_lock, read_sites
+
+_OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
+_UNREACHABLE_KINDS = {FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE}
+
+
+class LocklessLock:
+    """The lock of a failover the operator confirmed without it: not used at all (the table could not be
+    used when the failover started), so nothing stops a concurrent run and nothing records this one."""
+
+    def blocking_record(self) -> LockRecord | None:
+        return None
+
+    def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
+        return ClaimResult.CLAIMED, None
+
+    def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool:
+        return False
+
+    def record_failed(self, holder: str, summary: Mapping[str, Any]) -> bool:
+        return False
+
+    def mark_duplicate_notice_sent(self) -> bool:
+        return False
+
+
+class HeldNotifier:
+    """A dry run from the CLI notifies nobody: it is a rehearsal, not an event (unless --notify)."""
+
+    def publish(self, report: FailoverReport) -> bool:
+        return False
+
+
+WITHOUT_LOCK_RISK = (
+    "WITHOUT THE LOCK there is no exactly-once guarantee: nothing stops the function (or another "
+    "operator) from failing over at the same time, and nothing records this failover, so the "
+    "automation stays armed: a new Main-AZ alarm runs the function again (it finds the Destination "
+    "active and leaves it; it tries to demote the Main Site)."
+)
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
+    deployment = deployment_for(args, environ, dry_run=args.dry_run)
+    operator = getpass.getuser()
+    event, lock = _show_failover_plan(args, deployment, io, operator)
+    dry_run = deployment.config.dry_run
+    lock_for_run: Lock = _lockless(args, io, lock.problem, dry_run=dry_run) if lock.problem else deployment.runtime.lock
+    if args.without_lock and not lock.problem:
+        io.say("  --without-lock is not needed: the lock table answers, so this failover uses the lock")
+    if dry_run:
+        io.say("  DRY RUN: nothing will be written" + ("" if args.notify else "; nobody will be notified (--notify)"))
+    elif not args.yes and not _confirmed(io, "Fail over to the Destination Site now? [y/N] "):
+        return _cancelled(io)
+    report = _run_failover(args, deployment, io, operator, event, lock_for_run)
+    code = failover_exit_code(report)
+    notification = None
+    if dry_run and not args.notify:
+        report.notified = None
+        notification = "not sent (a dry run from the CLI; --notify sends the plan to the topic)"
+    lockless = isinstance(lock_for_run, LocklessLock)
+    if io.json:
+        emit_json(report.as_dict() | {"exit_code": int(code), "without_lock": lockless}, io.out)
+        return code
+    io.say()
+    io.say("Timeline")
+    for line in timeline(report.as_dict(), width=io.width):
+        io.say(line)
+    io.say()
+    if report.confirmation:
+        io.say(f"Confirmation: {report.confirmation.detail}")
+    for line in outcome_block(report.as_dict(), notification=notification):
+        io.say(line)
+    if lockless:
+        io.say(f"Lock: NOT USED for this failover ({lock.summary()})")
+        io.say("  " + WITHOUT_LOCK_RISK)
+    return code
+
+
+def _show_failover_plan(
+    args: argparse.Namespace, deployment: Deployment, io: Io, operator: str
+) -> tuple[Any, LockView]:
+    """Everything the operator decides on: the alarm, live health, both consoles, the lock. Refuses
+    (one line, before anything is read or claimed) what the function would refuse outright."""
+    config, runtime = deployment.config, deployment.runtime
+    if args.alarm_file:
+        event = read_event_file(args.alarm_file)
+    else:
+        alarms, problem = read_alarms(deployment)
+        if problem:
+            raise CliError(f"{problem.detail} (or pass --alarm-file with the alarm event)", problem.code)
+        event = manual_failover_event(alarms, args.az)
+    alarm = _decoded(event)
+    _refuse_unless_relevant(alarm, config)
+    io.say(f"Failover of {alarm.availability_zone} ({alarm.target_group}) to the Destination Site")
+    with io.wait_for("live target health (CloudWatch, ELB)", config.http_read_timeout_seconds * 2):
+        live_text = _live_health(runtime, alarm, deployment.region)
+    main, destination = read_sites(deployment, io, with_deploy=False)
+    lock = read_lock(deployment)
+    io.say(f"  Settings    from {deployment.source}")
+    io.say(f"  Main        {config.main_site.address:24} {main.describe()}")
+    io.say(f"  Destination {config.destination_site.address:24} {destination.describe()}")
+    io.say(f"  Lock        {lock.summary()}")
+    io.say(f"  Live health {live_text}")
+    confirmation = (
+        "live target health must confirm (as the function does)"
+        if args.require_confirmation
+        else f"your decision ({operator}) replaces the alarm's confirmation"
+    )
+    io.say(f"  Confirmation: {confirmation}")
+    if _truthy(deployment.env.get("DRY_RUN")) and not config.dry_run:
+        io.say("  Note: the function runs with DRY_RUN=true; this manual failover is real (--dry-run rehearses it)")
+    return event, lock
+
+
+def _run_failover(
+    args: argparse.Namespace, deployment: Deployment, io: Io, operator: str, event: Any, lock: Lock
+) -> FailoverReport:
+    """The engine's runbook with the operator's decision, progress on every call, and the notifier the run may use."""
+    config, runtime = deployment.config, deployment.runtime
+    notifier = runtime.collaborators.notifier if (args.notify or not config.dry_run) else HeldNotifier()
+    io.say()
+    io.say("Progress")
+    consoles = ProgressConsoles(runtime.consoles, io.say, io.wait_for)
+    collaborators = Collaborators(consoles, runtime.collaborators.health, lock, notifier)
+    run_id = f"cli-{operator}-{uuid.uuid4().hex[:8]}"
+    decided_by = None if args.require_confirmation else operator  # the operator's decision replaces confirmation
+    with deploy_progress(io.say, config):
+        return fail_over(event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by)
+
+
+def _decoded(event: Any) -> AlarmRecord:
+    try:
+        return decode_event(event)
+    except EventRejected as error:
+        raise CliError(f"the alarm event cannot be used: {error}", ExitCode.USAGE) from None
+
+
+def _refuse_unless_relevant(alarm: AlarmRecord, config: Config) -> None:
+    """The refusals the function makes before any call, said in one line before anything is read."""
+    zones = config.main_site_availability_zones
+    if alarm.availability_zone not in zones:
+        raise CliError(
+            f"refused: {alarm.availability_zone} is not a Main-Site availability zone ({', '.join(sorted(zones))}); "
+            "pass --az or an alarm event for a Main-Site AZ",
+            ExitCode.FAILED,
+        )
+
+
+def _live_health(runtime: Runtime, alarm: AlarmRecord, region: str) -> str:
+    """Live target health for the operator to decide on; refuses (one line) an alarm the function refuses outright."""
+    try:
+        evidence = runtime.collaborators.health.confirm(alarm)
+    except UnknownTargetGroup as error:
+        raise CliError(
+            f"refused: {error} ({region}): {error.explanation}; the function refuses it too", ExitCode.FAILED
+        ) from None
+    except HealthUnavailable as error:
+        return f"unavailable ({error})"
+    return evidence.summary()
+
+
+def _lockless(args: argparse.Namespace, io: Io, problem: Problem, *, dry_run: bool) -> LocklessLock:
+    """The lock table cannot be used: go on only with --without-lock or a typed confirmation."""
+    io.say()
+    io.say(f"The lock table cannot be used: {problem.detail}")
+    io.say(WITHOUT_LOCK_RISK)
+    if dry_run or args.without_lock:
+        io.say("Proceeding without the lock" + (" (dry run: nothing is written)" if dry_run else " (--without-lock)"))
+        return LocklessLock()
+    if args.yes:
+        raise CliError(
+            f"refused: the lock table cannot be used ({problem.detail}); a failover without it has no exactly-once "
+            "guarantee: pass --without-lock with --yes to fail over anyway",
+            problem.code,
+        )
+    if not _confirmed(io, "Type 'without lock' to fail over without the exactly-once guarantee: ", "without lock"):
+        raise CliError("cancelled: nothing was changed (the lock table cannot be used)", ExitCode.FAILED)
+    return LocklessLock()
+
+
+def failover_exit_code(report: FailoverReport) -> ExitCode:
+    if report.outcome in _OK_OUTCOMES:
+        return ExitCode.OK
+    failure = report.failure
+    if report.outcome is not Outcome.FAILED or failure is None:
+        return ExitCode.FAILED
+    if failure.kind is FailureKind.TLS:
+        return ExitCode.USAGE
+    if failure.kind in _UNREACHABLE_KINDS:
+        return ExitCode.UNREACHABLE
+    if failure.aws_problem is not None or failure.aws_error_code is not None:
+        return aws_advice(failure.aws_error_code, None, failure.aws_problem)[1]
+    return ExitCode.FAILED
+
+
+def _confirmed(io: Io, prompt: str, expected: str = "y") -> bool:
+    (io.err if io.json else io.out).write(prompt)
+    (io.err if io.json else io.out).flush()
+    answer = io.stdin.readline()
+    if not answer:
+        io.say("(no answer: stdin is closed; pass --yes to fail over without the question)")
+    accepted = {"y", "yes"} if expected == "y" else {expected}
+    return answer.strip().lower() in accepted
+
+
+def _cancelled(io: Io) -> int:
+    io.say("Cancelled: nothing was changed.")
+    if io.json:
+        emit_json({"outcome": "cancelled", "exit_code": int(ExitCode.FAILED)}, io.out)
+    return ExitCode.FAILED
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"true", "1", "yes", "on"}

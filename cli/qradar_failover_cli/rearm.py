@@ -1,0 +1,107 @@
+"""``qradar-failover rearm``: after a failback, check that the Main Site is back, then delete the
+lock record so the next confirmed alarm fails over again."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qradar_failover.lock import LockRecord, LockState, LockUnavailable
+
+from .alarms import AlarmView
+from .deployment import deployment_for
+from .exit_codes import CliError, ExitCode
+from .problems import Problem, aws_access_problem
+from .render import emit_json
+from .streams import Io
+from .views import SiteView, lock_name, lock_summary, read_alarms, read_lock, read_sites
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    required: str
+    found: str
+
+    def line(self) -> str:
+        return f"[{'ok' if self.ok else 'NO'}] {self.required}: found {self.found}"
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
+    deployment = deployment_for(args, environ)
+    main, destination = read_sites(deployment, io, with_deploy=False)
+    alarms, alarms_problem = read_alarms(deployment)
+    lock = read_lock(deployment)
+    if lock.problem:
+        raise CliError(f"not re-armed: {lock.problem.detail}", lock.problem.code)
+    checks = rearm_checks(main, destination, alarms, lock.record, alarms_problem)
+    problems = [check for check in checks if not check.ok]
+    unreachable = ExitCode.UNREACHABLE if main.exit_code is ExitCode.UNREACHABLE else ExitCode.FAILED
+    result: dict[str, Any] = {
+        "checks": [check.__dict__ for check in checks],
+        "lock_before": lock.as_dict(),
+        "forced": bool(args.force and problems),
+    }
+    for check in checks:
+        io.say(f"  {check.line()}")
+    if problems and not args.force:
+        io.say(
+            "Not re-armed: "
+            + "; ".join(f"{check.required}, found {check.found}" for check in problems)
+            + " (--force re-arms anyway)"
+        )
+        code = unreachable
+        result |= {"rearmed": False, "exit_code": int(code)}
+    elif lock.record is None:
+        io.say("Nothing to do: the automation is already armed (no lock record).")
+        code = ExitCode.OK
+        result |= {"rearmed": False, "exit_code": int(code)}
+    else:
+        try:
+            removed = deployment.runtime.lock.rearm()
+        except LockUnavailable as error:
+            problem = aws_access_problem(lock_name(deployment.config), error, deployment.region)
+            raise CliError(f"not re-armed: {problem.detail}", problem.code) from None
+        forced = " (forced)" if problems else ""
+        io.say(
+            f"Re-armed{forced}: removed the lock record {lock_summary(removed, 'none')}; "
+            "the next confirmed alarm fails over."
+        )
+        code = ExitCode.OK
+        result |= {"rearmed": True, "exit_code": int(code)}
+    if io.json:
+        emit_json(result, io.out)
+    return code
+
+
+def rearm_checks(
+    main: SiteView,
+    destination: SiteView,
+    alarms: list[AlarmView],
+    lock: LockRecord | None,
+    alarms_problem: Problem | None = None,
+) -> list[Check]:
+    """Each requirement for re-arming, with what was found."""
+    not_ok = [f"{alarm.name} {alarm.state}" for alarm in alarms if alarm.state != "OK"]
+    if alarms_problem:
+        alarms_found = f"not read ({alarms_problem.detail})"
+    elif not alarms:
+        alarms_found = "none (pass --alarm-name-prefix?)"
+    else:
+        alarms_found = ", ".join(not_ok) if not_ok else f"all {len(alarms)} OK"
+    in_progress = lock is not None and lock.state is LockState.CLAIMED and not lock.expired(time.time())
+    return [
+        Check(
+            main.dr is not None and main.dr.is_active_primary, "the Main Site must be PRIMARY/ACTIVE", main.describe()
+        ),
+        Check(
+            destination.dr is None or not destination.dr.is_active_primary,
+            "the Destination must no longer be PRIMARY/ACTIVE",
+            destination.describe(),
+        ),
+        Check(bool(alarms) and not not_ok and alarms_problem is None, "every Main-AZ alarm must be OK", alarms_found),
+        Check(not in_progress, "no failover may be running", f"lock {lock_summary(lock, 'none')}"),
+    ]

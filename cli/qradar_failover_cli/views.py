@@ -1,0 +1,116 @@
+"""Reading what there is, for status, failover and rearm: both consoles (at once), the lock record
+and the Main-Site AZ alarms. What cannot be read comes back as a :class:`~.problems.Problem`."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from qradar_failover.aws_errors import AWS_ERRORS
+from qradar_failover.config import Config, SiteConfig
+from qradar_failover.deadline import Deadline
+from qradar_failover.lock import LockRecord, LockUnavailable
+from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
+from qradar_failover.tokens import TokenUnavailable
+
+from .alarms import AlarmView, main_site_alarms
+from .deployment import Deployment
+from .exit_codes import ExitCode
+from .problems import Problem, aws_access_problem, console_problem
+from .streams import Io
+
+
+@dataclass(frozen=True)
+class SiteView:
+    name: str
+    address: str
+    dr: DRConfig | None = None
+    deploy: DeployStatus | None = None
+    problem: Problem | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.problem.code if self.problem else ExitCode.OK
+
+    def describe(self) -> str:
+        if self.dr is not None:
+            return self.dr.describe()
+        return self.problem.words if self.problem else "not read"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "dr_config": dict(self.dr.raw) if self.dr else None,
+            "state": self.dr.describe() if self.dr else None,
+            "deploy_status": self.deploy.__dict__ if self.deploy else None,
+            "problem": self.problem.words if self.problem else None,
+            "error": self.problem.detail if self.problem else None,
+        }
+
+
+def read_site(deployment: Deployment, site: SiteConfig, with_deploy: bool = True) -> SiteView:
+    runtime, config = deployment.runtime, deployment.config
+    deadline = Deadline.after(config.main_site_budget_seconds)
+    try:
+        console = runtime.consoles.open(site, lambda _call: None)
+        dr = console.read_dr_config(deadline)
+        deploy = console.deploy_status(deadline) if with_deploy and isinstance(console, QRadarConsole) else None
+    except (QRadarError, TokenUnavailable) as error:
+        problem = console_problem(error, ca_bundle=bool(config.qradar_ca_bundle), region=deployment.region)
+        return SiteView(site.name, site.address, problem=problem)
+    return SiteView(site.name, site.address, dr, deploy)
+
+
+def read_sites(deployment: Deployment, io: Io, with_deploy: bool = True) -> tuple[SiteView, SiteView]:
+    """Both consoles at once (a hung one costs its timeout once, not twice), with progress on a terminal."""
+    config = deployment.config
+    bound = min(config.main_site_budget_seconds, config.http_read_timeout_seconds + config.http_connect_timeout_seconds)
+    with io.wait_for("the Main and Destination consoles", bound), ThreadPoolExecutor(2) as pool:
+        main = pool.submit(read_site, deployment, config.main_site, with_deploy)
+        destination = pool.submit(read_site, deployment, config.destination_site, with_deploy)
+        return main.result(), destination.result()
+
+
+@dataclass(frozen=True)
+class LockView:
+    record: LockRecord | None
+    problem: Problem | None = None
+
+    def summary(self, armed_text: str = "none (automation armed)") -> str:
+        if self.problem:
+            return f"NOT READ: {self.problem.detail}"
+        return lock_summary(self.record, armed_text)
+
+    def as_dict(self) -> dict[str, Any] | None:
+        return self.record.as_dict() if self.record else None
+
+
+def read_lock(deployment: Deployment) -> LockView:
+    try:
+        return LockView(deployment.runtime.lock.current())
+    except LockUnavailable as error:
+        return LockView(None, aws_access_problem(lock_name(deployment.config), error, deployment.region))
+
+
+def lock_name(config: Config) -> str:
+    return f"lock table {config.lock_table_name} (item {config.lock_id})"
+
+
+def read_alarms(deployment: Deployment) -> tuple[list[AlarmView], Problem | None]:
+    prefix = deployment.env.get("ALARM_NAME_PREFIX") or None
+    try:
+        alarms = main_site_alarms(
+            deployment.aws.client("cloudwatch"), deployment.config.main_site_availability_zones, prefix
+        )
+    except AWS_ERRORS as error:
+        return [], aws_access_problem("CloudWatch alarms", error, deployment.region)
+    return alarms, None
+
+
+def lock_summary(record: LockRecord | None, now_armed_text: str = "none (automation armed)") -> str:
+    if record is None:
+        return now_armed_text
+    holder = f" by {record.holder}" if record.holder else ""
+    alarm = f" for {record.alarm_name}" if record.alarm_name else ""
+    return f"{record.state.value}{holder}{alarm}"
