@@ -1,7 +1,8 @@
 """``qradar-failover``: argument parsing and the exit-code contract. The work is in one module per command.
 
 A command is one :func:`register` call in :func:`build_parser`: its name, help, arguments and the
-function that runs it (``module:function``, imported when the command runs so ``--help`` stays fast).
+function that runs it (``module:function``, imported when the command runs so ``--help`` stays fast;
+the drill's module is in the development kit, which is not shipped).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ EPILOG = (
 )
 
 Command = Callable[[argparse.Namespace, Mapping[str, str], Any], int]
+# The development kit (dev/): the drill lives there, and is imported only when `drill` runs.
+DEV_KIT = "qradar_devkit"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -193,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         "notifications. Exit 0 when the scenario showed what it demonstrates (failed over; or "
         "refused / planned for --false-alarm / --dry-run), 1 otherwise. Needs the drill kit (make "
         "demo, or pip install ./dev '.[drill]').",
-        "drill:command",
+        f"{DEV_KIT}.drill:command",
         settings=(),
     )
     drill.add_argument("--main-hung", action="store_true", help="the Main console accepts connections, never answers")
@@ -304,14 +307,18 @@ def _command_named_in(argv: Sequence[str]) -> str | None:
 
 
 def _resolve(run: str) -> Command:
+    """``module:function`` of this package, or of the development kit (``qradar_devkit.<module>``), which is
+    not shipped: the drill is loaded only when it runs, and its absence is one line saying how to install it."""
     module, function = run.split(":")
+    in_dev_kit = module.startswith(f"{DEV_KIT}.")
     try:
-        target = importlib.import_module(f"{__package__}.{module}")
+        target = importlib.import_module(module if in_dev_kit else f"{__package__}.{module}")
     except ImportError as error:
-        if module != "drill":
+        if not in_dev_kit:
             raise
+        missing = (error.name or DEV_KIT).split(".")[0]  # the package: qradar_devkit, or one the kit needs
         raise CliError(
-            f"the drill needs the drill kit ({error.name} is missing): from a clone of the project run "
+            f"the drill needs the drill kit ({missing} is missing): from a clone of the project run "
             "'make demo', or pip install ./dev '.[drill]'",
             ExitCode.USAGE,
         ) from None

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from qradar_devkit.drill import DrillOptions, DrillResult, print_result, run_drill
 from qradar_devkit.world import MotoEndpoint
-from qradar_failover_cli.drill import DrillOptions, DrillResult, print_result, run_drill
 from qradar_simulator import FaultKind
 
 pytestmark = pytest.mark.integration
@@ -152,7 +152,7 @@ def test_drill_without_the_drill_kit_says_how_to_install_it(monkeypatch: pytest.
     from qradar_failover_cli.main import main
 
     monkeypatch.setitem(sys.modules, "qradar_devkit", None)  # as if the kit were not installed
-    monkeypatch.delitem(sys.modules, "qradar_failover_cli.drill", raising=False)
+    monkeypatch.delitem(sys.modules, "qradar_devkit.drill", raising=False)
     out, err = io.StringIO(), io.StringIO()
 
     code = main(["drill"], environ={}, stdin=io.StringIO(), stdout=out, stderr=err)
@@ -181,7 +181,7 @@ def test_drill_removes_its_temporary_directory_with_the_ca_keys(
 
 
 def test_a_failed_drill_keeps_only_its_handler_log(tmp_path: Path) -> None:
-    from qradar_failover_cli.drill import clean_up
+    from qradar_devkit.workdir import clean_up
 
     workdir = tmp_path / "qradar-drill-failed"
     (workdir / "ca").mkdir(parents=True)

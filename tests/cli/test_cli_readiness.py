@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from qradar_devkit.lambda_context import FakeLambdaContext
+from qradar_devkit.readiness_drill import SCENARIOS, print_readiness_drill, run_readiness_drill
 from qradar_devkit.world import DrillWorld, MotoEndpoint
 from qradar_failover import readiness
 from qradar_failover_cli.main import main
-from qradar_failover_cli.readiness_drill import SCENARIOS, print_readiness_drill, run_readiness_drill
 from support.cli import Cli
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""The local failover drill (``qradar-failover drill``, ``make demo``).
+"""The local failover drill (``qradar-failover drill``, ``make demo``), part of the development kit.
 
 One command, no AWS account: both consoles are the project's QRadar simulator over HTTPS (its own
 CA, trusted through ``QRADAR_CA_BUNDLE``), AWS is moto in server mode reached over HTTP through
@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import io
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -23,17 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-# The drill runs on the development kit (the `drill` extra); main.py turns its absence into a clear message.
-from qradar_devkit import world as w
-from qradar_devkit.lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaContext
 from qradar_failover.config import load_config
 from qradar_failover.handler import lambda_handler, reset_runtime
 from qradar_failover.observability import configure_logging
+from qradar_failover_cli.exit_codes import ExitCode
+from qradar_failover_cli.progress import WaitFor, deploy_progress
+from qradar_failover_cli.render import dr_state, emit_json, notification, outcome_block, table, timeline
 from qradar_simulator import Fault, FaultKind
 
-from .exit_codes import ExitCode
-from .progress import WaitFor, deploy_progress
-from .render import dr_state, emit_json, notification, outcome_block, table, timeline
+from . import world as w
+from .lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaContext
+from .readiness_drill import drill_readiness
+from .workdir import clean_up
 
 STAGED_DR_CONFIG = "/api/staged_config/disaster_recovery/disaster_recovery_config"
 # The engine's defaults except where a demo must be quick; printed at the start of every drill.
@@ -148,8 +148,6 @@ Say = Callable[[str], None]
 def command(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
     """``qradar-failover drill``: run the scenario the flags describe and print (or emit) what happened."""
     if args.readiness is not None:
-        from .readiness_drill import drill_readiness
-
         return drill_readiness(args.readiness, io)
     options = DrillOptions(
         main_hung=args.main_hung,
@@ -214,18 +212,6 @@ def run_drill(
                 result.workdir_note = note
                 if not (workdir / "handler.log").is_file():
                     result.log_path = None
-
-
-def clean_up(workdir: Path, *, keep_log: bool) -> str:
-    """Remove the drill's temporary directory (the CA's private keys are in it); keep only a failed run's log."""
-    log = workdir / "handler.log"
-    if keep_log and log.is_file():
-        for entry in workdir.iterdir():
-            if entry != log:
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-        return f"kept {log} to look into (the drill CA's keys were removed); delete {workdir} when done"
-    shutil.rmtree(workdir, ignore_errors=True)
-    return f"removed {workdir} (the drill CA and its private keys, the handler log)"
 
 
 @contextlib.contextmanager

@@ -23,17 +23,17 @@ from typing import Any, TextIO
 
 import boto3
 
-from qradar_devkit import world as w
-from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_failover import readiness
 from qradar_failover.config import load_config
 from qradar_failover.observability import configure_logging
 from qradar_failover.readiness_checks import Check
+from qradar_failover_cli.exit_codes import CliError, ExitCode
+from qradar_failover_cli.readiness import report_lines, status_line
+from qradar_failover_cli.render import emit_json
 
-from .drill import clean_up
-from .exit_codes import CliError, ExitCode
-from .readiness import report_lines, status_line
-from .render import emit_json
+from . import world as w
+from .lambda_context import FakeLambdaContext
+from .workdir import clean_up
 
 Say = Callable[[str], None]
 
