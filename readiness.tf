@@ -47,7 +47,7 @@ resource "aws_lambda_function" "readiness" {
   function_name = local.readiness_function_name
   description   = "QRadar DataSync failover readiness: checks read-only that ${local.function_name} would fail over successfully, and reports Ready / CheckFailed metrics."
   role          = aws_iam_role.readiness[0].arn
-  handler       = "qradar_failover.readiness.lambda_handler"
+  handler       = "qradar_failover.readiness_handler.lambda_handler"
   runtime       = var.runtime
   architectures = [var.architecture]
   timeout       = local.readiness_timeout

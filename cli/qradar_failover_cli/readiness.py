@@ -1,8 +1,9 @@
 """``qradar-failover readiness``: the readiness function's ten checks from an operator's machine,
 and the readiness function's last published result for ``status``.
 
-Both go through the engine's own code (:mod:`qradar_failover.readiness`), so an operator and the
-scheduled function judge the same deployment the same way.
+Both go through the engine's own code (the checks in :mod:`qradar_failover.readiness`, the
+metric names in :mod:`qradar_failover.readiness_handler`), so an operator and the scheduled
+function judge the same deployment the same way.
 """
 
 from __future__ import annotations
@@ -16,19 +17,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from qradar_failover.aws_errors import AWS_ERRORS, aws_error_code
-from qradar_failover.config import Config, ConfigError
+from qradar_failover.config import Config, ConfigError, load_readiness_settings
 from qradar_failover.deadline import Deadline
-from qradar_failover.readiness import (
+from qradar_failover.readiness import run_checks
+from qradar_failover.readiness_checks import Check
+from qradar_failover.readiness_handler import (
     CHECK_DIMENSION,
     CHECK_FAILED_METRIC,
     DEFAULT_TIME_BUDGET_SECONDS,
     FUNCTION_DIMENSION,
     READY_METRIC,
-    build_collaborators,
-    load_readiness_settings,
-    run_checks,
 )
-from qradar_failover.readiness_checks import Check
+from qradar_failover.runtime import build_readiness_collaborators
 
 from .deployment import deployment_for
 from .exit_codes import CliError, ExitCode
@@ -47,7 +47,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
         if getattr(args, "function", None):
             message += " (the failover function's environment lacks it: pass --function with the readiness function)"
         raise CliError(message, ExitCode.USAGE) from None
-    collaborators = build_collaborators(deployment.config, settings, deployment.env, session=deployment.aws.session)
+    collaborators = build_readiness_collaborators(
+        deployment.config, settings, deployment.env, session=deployment.aws.session
+    )
     report = run_checks(
         deployment.config,
         settings,

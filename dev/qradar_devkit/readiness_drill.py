@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 import boto3
 
-from qradar_failover import readiness
+from qradar_failover import readiness_handler
 from qradar_failover.config import load_config
 from qradar_failover.observability import configure_logging
 from qradar_failover.readiness_checks import Check
@@ -173,7 +173,7 @@ def _run(
     log_path = workdir / "handler.log"
     output = io.StringIO()
     with _captured(output):
-        result = readiness.lambda_handler({"source": "schedule"}, FakeLambdaContext("readiness-drill-1", 60.0))
+        result = readiness_handler.lambda_handler({"source": "schedule"}, FakeLambdaContext("readiness-drill-1", 60.0))
     log_path.write_text(output.getvalue(), encoding="utf-8")
     world.ingest_emf(output.getvalue())  # what CloudWatch Logs does with the function's EMF lines
     status, _ = status_line(boto3.client("cloudwatch", region_name=w.REGION), load_config(os.environ), os.environ)

@@ -112,6 +112,51 @@ def load_config(environ: Mapping[str, str]) -> Config:
     return config
 
 
+# --- what the readiness function reads beyond the failover function's contract -------------------
+_FUNCTION_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[\w$-]+)?$")
+
+
+@dataclass(frozen=True)
+class ReadinessSettings:
+    failover_function_name: str  # FAILOVER_FUNCTION_NAME
+    trigger_topic_arn: str  # TRIGGER_TOPIC_ARN
+    dest_site_availability_zones: frozenset[str]  # DEST_SITE_AVAILABILITY_ZONES
+
+
+def load_readiness_settings(environ: Mapping[str, str], config: Config) -> ReadinessSettings:
+    reader = EnvironmentReader(environ)
+    name = reader.required("FAILOVER_FUNCTION_NAME")
+    if not _FUNCTION_NAME.match(name):
+        raise ConfigError(f"FAILOVER_FUNCTION_NAME must be a Lambda function name or ARN, got {name!r}")
+    zones = reader.availability_zones("DEST_SITE_AVAILABILITY_ZONES")
+    overlap = zones & config.main_site_availability_zones
+    if overlap:
+        raise ConfigError(
+            f"DEST_SITE_AVAILABILITY_ZONES and MAIN_SITE_AVAILABILITY_ZONES overlap ({', '.join(sorted(overlap))})"
+        )
+    return ReadinessSettings(name, reader.arn("TRIGGER_TOPIC_ARN", service="sns"), zones)
+
+
+def readiness_metric_target(environ: Mapping[str, str]) -> tuple[str, str]:
+    """Namespace and ``FailoverFunction`` dimension of the readiness metrics, even when the configuration is
+    invalid (a broken configuration must still report Ready = 0)."""
+    reader = EnvironmentReader(environ)
+    try:
+        namespace = reader.optional("METRICS_NAMESPACE") or Config.metrics_namespace
+        function = reader.optional("FAILOVER_FUNCTION_NAME") or "unknown"
+    except ConfigError:
+        return Config.metrics_namespace, "unknown"
+    return namespace, function
+
+
+def log_level_or_default(environ: Mapping[str, str]) -> str:
+    """LOG_LEVEL, or the default when it is invalid: a run that reports a broken configuration still logs."""
+    try:
+        return EnvironmentReader(environ).log_level("LOG_LEVEL")
+    except ConfigError:
+        return Config.log_level
+
+
 class EnvironmentReader:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self._environ = environ

@@ -1,5 +1,5 @@
-"""Readiness: would a failover work if the Main AZ failed now? Lambda entry point
-``qradar_failover.readiness.lambda_handler``, run on a schedule and by hand.
+"""Readiness: would a failover work if the Main AZ failed now? The checks, run by the readiness
+function (:mod:`qradar_failover.readiness_handler`) on a schedule and by ``qradar-failover readiness``.
 
 configuration valid -> token secrets readable -> consoles answer over verified TLS -> DR state as a
 failover needs it -> ariel copy profiles enabled -> lock armed -> health alarms act on the trigger
@@ -8,34 +8,29 @@ Destination collectors healthy.
 
 Read-only by construction: the consoles are asked only GETs (:class:`SiteConsole` has no write
 call), the lock is only read, nothing is published. The two consoles are probed in parallel, each
-within its connect + read timeout, while the AWS checks run. The result is returned, logged as
-one JSON line, and emitted as EMF metrics: ``Ready`` (1/0) and one ``CheckFailed`` per failing
-check (dimension ``Check``), both with the dimension ``FailoverFunction``.
+within its connect + read timeout, while the AWS checks run. What each check makes of what was
+read is in :mod:`qradar_failover.readiness_checks`; the real readers are wired in
+:mod:`qradar_failover.runtime`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import boto3
-
-from .config import Config, ConfigError, EnvironmentReader, SiteConfig, load_config
-from .deadline import Deadline, LambdaContext
+from .config import Config, ConfigError, ReadinessSettings, SiteConfig, load_config, load_readiness_settings
+from .deadline import Deadline
 from .events import AlarmRecord, AlarmState, EventSource
 from .failover import HealthSource
 from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
-from .observability import Metrics, configure_logging, iso_utc
+from .observability import iso_utc
 from .qradar import CallObserver, CallRecord, DRConfig, QRadarError
-from .readiness_aws import AwsDeploymentReader, AwsReadFailed, FunctionState, HealthAlarm, Subscription
+from .readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from .readiness_checks import (
     Check,
     CheckResult,
@@ -52,40 +47,9 @@ from .readiness_checks import (
     judge_token_secrets,
     not_checked,
 )
-from .runtime import AWS_CLIENT_CONFIG, build_runtime
 from .tokens import Token, TokenUnavailable
 
 logger = logging.getLogger(__name__)
-
-READY_METRIC = "Ready"
-CHECK_FAILED_METRIC = "CheckFailed"
-FUNCTION_DIMENSION = "FailoverFunction"
-CHECK_DIMENSION = "Check"
-DEFAULT_TIME_BUDGET_SECONDS = 60.0  # the module's readiness function timeout
-SAFETY_MARGIN_SECONDS = 5.0  # leave time to log and flush metrics
-_FUNCTION_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[\w$-]+)?$")
-
-
-# --- settings beyond the failover function's environment contract -------------------------------
-@dataclass(frozen=True)
-class ReadinessSettings:
-    failover_function_name: str  # FAILOVER_FUNCTION_NAME
-    trigger_topic_arn: str  # TRIGGER_TOPIC_ARN
-    dest_site_availability_zones: frozenset[str]  # DEST_SITE_AVAILABILITY_ZONES
-
-
-def load_readiness_settings(environ: Mapping[str, str], config: Config) -> ReadinessSettings:
-    reader = EnvironmentReader(environ)
-    name = reader.required("FAILOVER_FUNCTION_NAME")
-    if not _FUNCTION_NAME.match(name):
-        raise ConfigError(f"FAILOVER_FUNCTION_NAME must be a Lambda function name or ARN, got {name!r}")
-    zones = reader.availability_zones("DEST_SITE_AVAILABILITY_ZONES")
-    overlap = zones & config.main_site_availability_zones
-    if overlap:
-        raise ConfigError(
-            f"DEST_SITE_AVAILABILITY_ZONES and MAIN_SITE_AVAILABILITY_ZONES overlap ({', '.join(sorted(overlap))})"
-        )
-    return ReadinessSettings(name, reader.arn("TRIGGER_TOPIC_ARN", service="sns"), zones)
 
 
 # --- what the checks read, through small interfaces ----------------------------------------------
@@ -384,68 +348,3 @@ def _configuration_summary(config: Config, settings: ReadinessSettings) -> str:
         f"Destination {config.destination_site.address} ({', '.join(sorted(settings.dest_site_availability_zones))}), "
         f"failover function {settings.failover_function_name}"
     )
-
-
-# --- metrics ---------------------------------------------------------------------------------------
-def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str) -> None:
-    """``Ready`` (1/0), and ``CheckFailed`` = 1 per failing check, as EMF documents on stdout."""
-    ready = Metrics(namespace, {FUNCTION_DIMENSION: failover_function})
-    ready.add(READY_METRIC, 1 if report.ready else 0)
-    ready.property("run_id", report.run_id)
-    ready.flush()
-    for check in report.failing:
-        failed = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: check.name.value})
-        failed.add(CHECK_FAILED_METRIC, 1)
-        failed.property("run_id", report.run_id)
-        failed.flush()
-
-
-def metric_target(environ: Mapping[str, str]) -> tuple[str, str]:
-    """Namespace and ``FailoverFunction`` dimension, even when the configuration is invalid (a broken
-    configuration must still report Ready = 0)."""
-    reader = EnvironmentReader(environ)
-    try:
-        namespace = reader.optional("METRICS_NAMESPACE") or Config.metrics_namespace
-        function = reader.optional("FAILOVER_FUNCTION_NAME") or "unknown"
-    except ConfigError:
-        return Config.metrics_namespace, "unknown"
-    return namespace, function
-
-
-# --- Lambda ----------------------------------------------------------------------------------------
-def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
-    environ = os.environ
-    configure_logging(_log_level(environ))
-    run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
-    # Built afresh every run (unlike the failover function's warm runtime): a token secret deleted or
-    # rotated since the last run must fail this run, not hide behind a cached token.
-    deadline = Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS)
-    report = check_readiness(
-        environ, lambda config, settings: build_collaborators(config, settings, environ), deadline, run_id
-    )
-    emit_metrics(report, *metric_target(environ))
-    result = report.as_dict()
-    verdict = "ready" if report.ready else "NOT READY"
-    logger.info("readiness: %s", verdict, extra={"run_id": run_id, "readiness": result})
-    return result
-
-
-def build_collaborators(
-    config: Config, settings: ReadinessSettings, environ: Mapping[str, str], session: Any = None
-) -> ReadinessCollaborators:
-    """The failover's own readers (tokens, consoles, lock, live health) plus the deployment reader."""
-    aws: Any = session or boto3.session.Session()
-    runtime = build_runtime(config, environ, session=aws)
-    deployment = AwsDeploymentReader(
-        *(aws.client(service, config=AWS_CLIENT_CONFIG) for service in ("cloudwatch", "sns", "lambda"))
-    )
-    return ReadinessCollaborators(
-        runtime.consoles.tokens, runtime.consoles, runtime.lock, deployment, runtime.collaborators.health
-    )
-
-
-def _log_level(environ: Mapping[str, str]) -> str:
-    try:
-        return EnvironmentReader(environ).log_level("LOG_LEVEL")
-    except ConfigError:
-        return "INFO"

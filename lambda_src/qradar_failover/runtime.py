@@ -1,4 +1,5 @@
-"""Wiring: the real AWS clients and QRadar sessions behind the runbook's interfaces.
+"""Wiring: the real AWS clients and QRadar sessions behind the runbook's interfaces, and behind the
+readiness checks' (the same readers, plus the deployment reader).
 
 Built once per configuration and reused by warm invocations (clients and HTTP connection pools
 are the expensive part of a cold start). The operator CLI builds the same runtime, so the
@@ -16,13 +17,15 @@ import boto3
 import requests
 from botocore.config import Config as BotocoreConfig
 
-from .config import Config, SiteConfig
+from .config import Config, ReadinessSettings, SiteConfig
 from .failover import Collaborators, Console
 from .health import LiveTargetHealth
 from .lock import FailoverLock
 from .notify import SnsNotifier
 from .observability import redact_value
 from .qradar import CallObserver, ConsoleTransport, HttpPolicy, QRadarConsole
+from .readiness import ReadinessCollaborators
+from .readiness_aws import AwsDeploymentReader
 from .tokens import Token, TokenProvider
 
 logger = logging.getLogger(__name__)
@@ -93,3 +96,17 @@ def build_runtime(config: Config, environ: Mapping[str, str], session: Any = Non
     health = LiveTargetHealth(client("cloudwatch"), client("elbv2"))
     notifier = SnsNotifier(client("sns"), config.notification_topic_arn)
     return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier))
+
+
+def build_readiness_collaborators(
+    config: Config, settings: ReadinessSettings, environ: Mapping[str, str], session: Any = None
+) -> ReadinessCollaborators:
+    """The failover's own readers (tokens, consoles, lock, live health) plus the deployment reader."""
+    aws: Any = session or boto3.session.Session()
+    runtime = build_runtime(config, environ, session=aws)
+    deployment = AwsDeploymentReader(
+        *(aws.client(service, config=AWS_CLIENT_CONFIG) for service in ("cloudwatch", "sns", "lambda"))
+    )
+    return ReadinessCollaborators(
+        runtime.consoles.tokens, runtime.consoles, runtime.lock, deployment, runtime.collaborators.health
+    )

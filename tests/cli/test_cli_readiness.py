@@ -12,7 +12,7 @@ import pytest
 from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_devkit.readiness_drill import SCENARIOS, print_readiness_drill, run_readiness_drill
 from qradar_devkit.world import DrillWorld, MotoEndpoint
-from qradar_failover import readiness
+from qradar_failover import readiness_handler
 from qradar_failover_cli.main import main
 from support.cli import Cli
 
@@ -80,7 +80,7 @@ def test_status_shows_the_readiness_functions_last_result_and_its_time(
     for name, value in cli.env().items():
         monkeypatch.setenv(name, value)
     world.destination.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
-    readiness.lambda_handler({"source": "schedule"}, FakeLambdaContext("ready-1", 60))
+    readiness_handler.lambda_handler({"source": "schedule"}, FakeLambdaContext("ready-1", 60))
     world.ingest_emf(capsys.readouterr().out)
     world.destination.set_dr_state(is_dr="DR", site_state="STANDBY", ariel_copy_enabled=False)
 

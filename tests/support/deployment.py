@@ -9,7 +9,7 @@ import pytest
 
 from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_devkit.world import AwsWorld
-from qradar_failover import readiness
+from qradar_failover import readiness_handler
 from qradar_failover.handler import lambda_handler
 from qradar_simulator import QRadarSimulator
 from support.events import alarm_message, sns_event
@@ -44,7 +44,9 @@ class Deployment:
 
     def check_readiness(self, remaining_seconds: float = 60.0, request_id: str = "ready-1") -> dict[str, Any]:
         """One run of the readiness function, as its schedule invokes it."""
-        return readiness.lambda_handler({"source": "schedule"}, FakeLambdaContext(request_id, remaining_seconds))
+        return readiness_handler.lambda_handler(
+            {"source": "schedule"}, FakeLambdaContext(request_id, remaining_seconds)
+        )
 
     def destination_staged_writes(self) -> int:
         return sum(

@@ -32,7 +32,7 @@ run "readiness_by_default" {
   }
 
   assert {
-    condition     = aws_lambda_function.readiness[0].function_name == "qradar-failover-readiness" && aws_lambda_function.readiness[0].handler == "qradar_failover.readiness.lambda_handler"
+    condition     = aws_lambda_function.readiness[0].function_name == "qradar-failover-readiness" && aws_lambda_function.readiness[0].handler == "qradar_failover.readiness_handler.lambda_handler"
     error_message = "The readiness function is created by default, with the readiness handler."
   }
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qradar_failover.config import Config, SiteConfig
-from qradar_failover.readiness import FUNCTION_DIMENSION, READY_METRIC, ReadinessSettings
+from qradar_failover.config import Config, ReadinessSettings, SiteConfig
 from qradar_failover.readiness_checks import Check
+from qradar_failover.readiness_handler import FUNCTION_DIMENSION, READY_METRIC
 from qradar_failover.report import Outcome
 from support.terraform import (
     REPO,
@@ -352,8 +352,8 @@ def test_readiness_role_allows_what_readiness_reads_and_writes_nothing() -> None
 
 def test_readiness_function_runs_the_readiness_handler() -> None:
     function = _root_resource("aws_lambda_function", "readiness")
-    assert function.body["handler"] == "qradar_failover.readiness.lambda_handler"
-    source = (REPO / "lambda_src" / "qradar_failover" / "readiness.py").read_text(encoding="utf-8")
+    assert function.body["handler"] == "qradar_failover.readiness_handler.lambda_handler"
+    source = (REPO / "lambda_src" / "qradar_failover" / "readiness_handler.py").read_text(encoding="utf-8")
     assert "def lambda_handler(" in source
 
 
@@ -363,7 +363,7 @@ def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
         "TRIGGER_TOPIC_ARN",
         "DEST_SITE_AVAILABILITY_ZONES",
     }
-    source = (REPO / "lambda_src" / "qradar_failover" / "readiness.py").read_text(encoding="utf-8")
+    source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
     for name in _readiness_environment_additions():
         assert f'"{name}"' in source, f"the readiness engine never reads {name}"
 

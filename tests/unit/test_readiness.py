@@ -12,22 +12,16 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from qradar_failover import readiness
-from qradar_failover.config import Config, SiteConfig, load_config
+from qradar_failover import readiness, readiness_handler, runtime
+from qradar_failover.config import Config, ReadinessSettings, SiteConfig, load_config, load_readiness_settings
 from qradar_failover.deadline import Deadline
 from qradar_failover.health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from qradar_failover.lock import LockRecord, LockState, LockUnavailable
 from qradar_failover.qradar import FailureKind, QRadarError
-from qradar_failover.readiness import (
-    ReadinessCollaborators,
-    ReadinessReport,
-    ReadinessSettings,
-    check_readiness,
-    emit_metrics,
-    load_readiness_settings,
-)
+from qradar_failover.readiness import ReadinessCollaborators, ReadinessReport, check_readiness
 from qradar_failover.readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from qradar_failover.readiness_checks import Check
+from qradar_failover.readiness_handler import emit_metrics
 from qradar_failover.runtime import AWS_CLIENT_CONFIG
 from qradar_failover.tokens import Token, TokenUnavailable
 from support.events import DEST_AZ, FAKE_SITES_ENV, LOAD_BALANCER, MAIN_AZ, MAIN_TOKEN, TARGET_GROUP
@@ -596,7 +590,7 @@ def test_the_handler_with_a_broken_configuration_still_reports_not_ready(
     monkeypatch.setenv("FAILOVER_FUNCTION_NAME", "qradar-failover")
     monkeypatch.setenv("METRICS_NAMESPACE", "QRadarFailover/prod")
 
-    returned = readiness.lambda_handler({"source": "schedule"}, None)
+    returned = readiness_handler.lambda_handler({"source": "schedule"}, None)
 
     assert returned["ready"] is False
     assert returned["checks"][0] == {
@@ -625,7 +619,7 @@ def test_every_aws_client_readiness_builds_is_bounded_like_the_engines(aws_crede
             return object()
 
     config = load_config(ENV)
-    readiness.build_collaborators(config, load_readiness_settings(ENV, config), ENV, session=RecordingSession())
+    runtime.build_readiness_collaborators(config, load_readiness_settings(ENV, config), ENV, session=RecordingSession())
 
     assert {"cloudwatch", "sns", "lambda", "secretsmanager", "dynamodb", "elbv2"} <= set(built)
     assert all(client_config is AWS_CLIENT_CONFIG for client_config in built.values()), built
