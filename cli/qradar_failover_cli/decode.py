@@ -6,14 +6,15 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
+from qradar_failover.config import ConfigError, DecisionSettings, load_decision_settings
 from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
 
 from .alarms import read_event_file
 from .deployment import settings_of_function
-from .exit_codes import ExitCode
+from .exit_codes import CliError, ExitCode
 from .render import emit_json
-from .settings import AwsAccess, aws_access, environment
+from .settings import AwsAccess, aws_access, environment, explain_config_error
 from .streams import Io
 
 _DELIVERIES = {
@@ -32,8 +33,10 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
         aws = aws_access(args, environ, offline_hint=hint)
         base = settings_of_function(aws, args.function, args, environ, with_ca_bundle=False).variables
     env = environment(args, base)
-    zones_text = env.get("MAIN_SITE_AVAILABILITY_ZONES", "")
-    zones = frozenset(zone.strip() for zone in zones_text.split(",") if zone.strip())
+    try:
+        settings = load_decision_settings(env)
+    except ConfigError as error:
+        raise CliError(explain_config_error(error), ExitCode.USAGE) from None
     alarm: AlarmRecord | None = None
     plan: list[str] = []
     live: str | None = None
@@ -42,7 +45,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     except EventRejected as error:
         decision, code = f"rejected: {error}", ExitCode.FAILED
     else:
-        decision, code, plan = _decision(alarm, zones, env)
+        decision, code, plan = _decision(alarm, settings)
         if code is ExitCode.OK and args.offline:
             decision += " (target group not checked: --offline)"
         elif code is ExitCode.OK:
@@ -75,7 +78,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     return code
 
 
-def _decision(alarm: AlarmRecord, zones: frozenset[str], env: Mapping[str, str]) -> tuple[str, ExitCode, list[str]]:
+def _decision(alarm: AlarmRecord, settings: DecisionSettings) -> tuple[str, ExitCode, list[str]]:
+    zones = settings.main_site_availability_zones
     if alarm.state is not AlarmState.ALARM:
         return f"ignored: alarm state is {alarm.state.value}: nothing to fail over", ExitCode.FAILED, []
     if not zones:
@@ -92,7 +96,7 @@ def _decision(alarm: AlarmRecord, zones: frozenset[str], env: Mapping[str, str])
             [],
         )
     decision = f"acted on: ALARM for the Main-Site AZ {alarm.availability_zone}"
-    minimum = env.get("MIN_HEALTHY_COLLECTORS") or "1"
+    minimum = settings.min_healthy_collectors
     plan = [
         "unless the lock table already records a failover or a running one (then: a duplicate, no changes)",
         f"check that CloudWatch knows {alarm.target_group} on {alarm.load_balancer} in this account and region; "
@@ -101,7 +105,7 @@ def _decision(alarm: AlarmRecord, zones: frozenset[str], env: Mapping[str, str])
         f"{alarm.target_group} in {alarm.availability_zone}; refuse (and notify) if {minimum} or more collectors "
         "are still healthy",
     ]
-    if _truthy(env.get("DRY_RUN")):
+    if settings.dry_run:
         plan.append("DRY_RUN is set: read both consoles, notify the plan, write nothing")
     else:
         plan += [
@@ -140,7 +144,3 @@ def _alarm_fields(alarm: AlarmRecord) -> dict[str, Any]:
         "account": alarm.account_id,
         "delivery_id": alarm.delivery_id,
     }
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"true", "1", "yes", "on"}

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from qradar_failover.config import Config
+from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.events import AlarmRecord, EventRejected, decode_event
 from qradar_failover.failover import Collaborators, Lock, fail_over
@@ -135,7 +135,7 @@ def _show_failover_plan(
         else f"your decision ({operator}) replaces the alarm's confirmation"
     )
     io.say(f"  Confirmation: {confirmation}")
-    if _truthy(deployment.env.get("DRY_RUN")) and not config.dry_run:
+    if load_config(deployment.env).dry_run and not config.dry_run:  # the function's own DRY_RUN, not --dry-run
         io.say("  Note: the function runs with DRY_RUN=true; this manual failover is real (--dry-run rehearses it)")
     return event, lock
 
@@ -236,7 +236,3 @@ def _cancelled(io: Io) -> int:
     if io.json:
         emit_json({"outcome": "cancelled", "exit_code": int(ExitCode.FAILED)}, io.out)
     return ExitCode.FAILED
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"true", "1", "yes", "on"}

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ProfileNotFound
 
-from qradar_failover.config import Config, ConfigError, load_config
+from qradar_failover.config import Config, ConfigError, EnvironmentReader, load_config
 
 from .exit_codes import CliError, ExitCode
 from .problems import aws_advice, aws_class_of, aws_code_of
@@ -128,7 +128,7 @@ def aws_access(args: argparse.Namespace, environ: Mapping[str, str], *, offline_
     except ProfileNotFound as error:
         raise CliError(f"AWS: {error} (see 'aws configure list-profiles'){offline_hint}", ExitCode.USAGE) from None
     if session.region_name is None:
-        region = _region_of(environ.get("NOTIFICATION_TOPIC_ARN") or environ.get("SNS_TOPIC") or "")
+        region = _topic_region(environ)
         if region:
             session = boto3.session.Session(profile_name=args.profile, region_name=region)
     if session.region_name is None:
@@ -165,6 +165,14 @@ def _known_region(session: Any) -> bool:
         for region in session.get_available_regions("sts", partition)
     }
     return not known or session.region_name in known
+
+
+def _topic_region(environ: Mapping[str, str]) -> str | None:
+    try:
+        topic = EnvironmentReader(environ).optional("NOTIFICATION_TOPIC_ARN")
+    except ConfigError:  # the topic and its upstream name differ: the configuration says so when it is read
+        return None
+    return _region_of(topic or "")
 
 
 def _region_of(arn: str) -> str | None:

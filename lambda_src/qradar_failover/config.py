@@ -18,13 +18,10 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
 
-# Earlier names still accepted for each setting (the upstream script's, and this project's before
-# one name per setting ran from Terraform through the environment to Python). docs/engine.md lists them.
+# The upstream script's names, still accepted so an upstream setup can be migrated (its plain
+# MAIN_SITE_TOKEN / DEST_SITE_TOKEN are read by EnvironmentReader.site). docs/engine.md lists them.
 ALIASES: dict[str, str] = {
     "NOTIFICATION_TOPIC_ARN": "SNS_TOPIC",
-    "LOCK_TABLE_NAME": "LOCK_TABLE",
-    "MAIN_SITE_TOKEN_SECRET_ARN": "MAIN_SITE_TOKEN_SECRET",
-    "DEST_SITE_TOKEN_SECRET_ARN": "DEST_SITE_TOKEN_SECRET",
     "METRICS_NAMESPACE": "NAMESPACE",
 }
 
@@ -81,7 +78,7 @@ class Config:
 
 
 def load_config(environ: Mapping[str, str]) -> Config:
-    """Parse the environment contract (see README, "Environment contract")."""
+    """Parse the environment contract (see README, "Environment contract"); defaults are :class:`Config`'s."""
     reader = EnvironmentReader(environ)
     config = Config(
         main_site=reader.site("main", "MAIN_SITE"),
@@ -89,27 +86,63 @@ def load_config(environ: Mapping[str, str]) -> Config:
         main_site_availability_zones=reader.availability_zones("MAIN_SITE_AVAILABILITY_ZONES"),
         notification_topic_arn=reader.arn("NOTIFICATION_TOPIC_ARN", service="sns"),
         lock_table_name=reader.required("LOCK_TABLE_NAME"),
-        lock_id=reader.optional("LOCK_ID") or "qradar-failover",
+        lock_id=reader.optional("LOCK_ID") or Config.lock_id,
         qradar_ca_bundle=reader.optional("QRADAR_CA_BUNDLE"),
-        qradar_tls_verify=reader.boolean("QRADAR_TLS_VERIFY", default=True),
+        qradar_tls_verify=reader.boolean("QRADAR_TLS_VERIFY", default=Config.qradar_tls_verify),
         qradar_api_version=reader.api_version("QRADAR_API_VERSION"),
-        dry_run=reader.boolean("DRY_RUN", default=False),
-        min_healthy_collectors=int(reader.number("MIN_HEALTHY_COLLECTORS", 1, minimum=1, integer=True)),
-        failover_when_unconfirmed=reader.boolean("FAILOVER_WHEN_UNCONFIRMED", default=False),
-        http_connect_timeout_seconds=reader.number("HTTP_CONNECT_TIMEOUT_SECONDS", 5, minimum=0.1),
-        http_read_timeout_seconds=reader.number("HTTP_READ_TIMEOUT_SECONDS", 15, minimum=0.1),
-        http_max_retries=int(reader.number("HTTP_MAX_RETRIES", 2, minimum=0, integer=True)),
-        main_site_budget_seconds=reader.number("MAIN_SITE_BUDGET_SECONDS", 20, minimum=1),
-        deploy_timeout_seconds=reader.number("DEPLOY_TIMEOUT_SECONDS", 180, minimum=1),
-        deploy_poll_interval_seconds=reader.number("DEPLOY_POLL_INTERVAL_SECONDS", 5, minimum=0.05),
-        lock_claim_ttl_seconds=int(reader.number("LOCK_CLAIM_TTL_SECONDS", 900, minimum=60, integer=True)),
-        metrics_namespace=reader.optional("METRICS_NAMESPACE") or "QRadarFailover",
+        dry_run=_dry_run(reader),
+        min_healthy_collectors=_min_healthy_collectors(reader),
+        failover_when_unconfirmed=reader.boolean("FAILOVER_WHEN_UNCONFIRMED", default=Config.failover_when_unconfirmed),
+        http_connect_timeout_seconds=reader.number(
+            "HTTP_CONNECT_TIMEOUT_SECONDS", Config.http_connect_timeout_seconds, minimum=0.1
+        ),
+        http_read_timeout_seconds=reader.number(
+            "HTTP_READ_TIMEOUT_SECONDS", Config.http_read_timeout_seconds, minimum=0.1
+        ),
+        http_max_retries=int(reader.number("HTTP_MAX_RETRIES", Config.http_max_retries, minimum=0, integer=True)),
+        main_site_budget_seconds=reader.number("MAIN_SITE_BUDGET_SECONDS", Config.main_site_budget_seconds, minimum=1),
+        deploy_timeout_seconds=reader.number("DEPLOY_TIMEOUT_SECONDS", Config.deploy_timeout_seconds, minimum=1),
+        deploy_poll_interval_seconds=reader.number(
+            "DEPLOY_POLL_INTERVAL_SECONDS", Config.deploy_poll_interval_seconds, minimum=0.05
+        ),
+        lock_claim_ttl_seconds=int(
+            reader.number("LOCK_CLAIM_TTL_SECONDS", Config.lock_claim_ttl_seconds, minimum=60, integer=True)
+        ),
+        metrics_namespace=reader.optional("METRICS_NAMESPACE") or Config.metrics_namespace,
         log_level=reader.log_level("LOG_LEVEL"),
-        secrets_cache_ttl_seconds=reader.number("SECRETS_CACHE_TTL_SECONDS", 300, minimum=0),
+        secrets_cache_ttl_seconds=reader.number(
+            "SECRETS_CACHE_TTL_SECONDS", Config.secrets_cache_ttl_seconds, minimum=0
+        ),
     )
     if config.qradar_ca_bundle and not config.qradar_tls_verify:
         raise ConfigError("QRADAR_CA_BUNDLE is set but QRADAR_TLS_VERIFY=false disables verification; choose one")
     return config
+
+
+def _dry_run(reader: EnvironmentReader) -> bool:
+    return reader.boolean("DRY_RUN", default=Config.dry_run)
+
+
+def _min_healthy_collectors(reader: EnvironmentReader) -> int:
+    return int(reader.number("MIN_HEALTHY_COLLECTORS", Config.min_healthy_collectors, minimum=1, integer=True))
+
+
+# --- what an alarm decision needs, readable without the rest of the configuration ------------------
+@dataclass(frozen=True)
+class DecisionSettings:
+    """The settings that decide what the function does with an alarm, read as :func:`load_config` reads
+    them, but without the rest of the contract (``qradar-failover decode`` has no consoles or lock table)."""
+
+    main_site_availability_zones: frozenset[str]  # empty: not set
+    min_healthy_collectors: int
+    dry_run: bool
+
+
+def load_decision_settings(environ: Mapping[str, str]) -> DecisionSettings:
+    reader = EnvironmentReader(environ)
+    zones_set = reader.optional("MAIN_SITE_AVAILABILITY_ZONES") is not None
+    zones = reader.availability_zones("MAIN_SITE_AVAILABILITY_ZONES") if zones_set else frozenset()
+    return DecisionSettings(zones, _min_healthy_collectors(reader), _dry_run(reader))
 
 
 # --- what the readiness function reads beyond the failover function's contract -------------------
@@ -247,7 +280,7 @@ class EnvironmentReader:
         return value
 
     def log_level(self, name: str) -> str:
-        value = (self.optional(name) or "INFO").upper()
+        value = (self.optional(name) or Config.log_level).upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError(f"{name} must be one of DEBUG, INFO, WARNING, ERROR, got {value!r}")
         return value

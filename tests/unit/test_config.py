@@ -99,29 +99,37 @@ def test_configuration_error_never_echoes_a_token() -> None:
     assert "very-secret-token" not in str(raised.value)
 
 
-def test_earlier_names_are_still_read() -> None:
-    """An upstream setup (SNS_TOPIC, NAMESPACE) and this project's earlier names keep working."""
-    renamed = {"NOTIFICATION_TOPIC_ARN", "LOCK_TABLE_NAME", "MAIN_SITE_TOKEN_SECRET_ARN", "DEST_SITE_TOKEN_SECRET_ARN"}
-    environ = {key: value for key, value in VALID.items() if key not in renamed} | {
+def test_the_upstream_names_are_still_read() -> None:
+    """An upstream setup (SNS_TOPIC, NAMESPACE) keeps working while it is migrated."""
+    environ = {key: value for key, value in VALID.items() if key != "NOTIFICATION_TOPIC_ARN"} | {
         "SNS_TOPIC": VALID["NOTIFICATION_TOPIC_ARN"],
-        "LOCK_TABLE": "old-lock",
-        "MAIN_SITE_TOKEN_SECRET": "qradar/main-old",
-        "DEST_SITE_TOKEN_SECRET": "qradar/dest-old",
         "NAMESPACE": "Upstream",
     }
 
     config = load_config(environ)
 
     assert config.notification_topic_arn == VALID["NOTIFICATION_TOPIC_ARN"]
-    assert config.lock_table_name == "old-lock"
-    assert (config.main_site.token_secret_arn, config.destination_site.token_secret_arn) == (
-        "qradar/main-old",
-        "qradar/dest-old",
-    )
     assert config.metrics_namespace == "Upstream"
 
 
-def test_a_setting_and_its_earlier_name_must_agree() -> None:
-    with pytest.raises(ConfigError, match=r"LOCK_TABLE_NAME and LOCK_TABLE .* both set and differ"):
-        load_config(VALID | {"LOCK_TABLE": "another-table"})
-    assert load_config(VALID | {"LOCK_TABLE": VALID["LOCK_TABLE_NAME"]}).lock_table_name == VALID["LOCK_TABLE_NAME"]
+@pytest.mark.parametrize(
+    ("name", "prerelease_name"),
+    [
+        ("LOCK_TABLE_NAME", "LOCK_TABLE"),
+        ("MAIN_SITE_TOKEN_SECRET_ARN", "MAIN_SITE_TOKEN_SECRET"),
+        ("DEST_SITE_TOKEN_SECRET_ARN", "DEST_SITE_TOKEN_SECRET"),
+    ],
+)
+def test_this_projects_prerelease_names_are_not_read(name: str, prerelease_name: str) -> None:
+    environ = {key: value for key, value in VALID.items() if key != name} | {prerelease_name: VALID[name]}
+
+    with pytest.raises(ConfigError, match=rf"^{name} is required but not set$"):
+        load_config(environ)
+
+
+def test_a_setting_and_its_upstream_name_must_agree() -> None:
+    other_topic = VALID["NOTIFICATION_TOPIC_ARN"].replace("notifications", "upstream")
+    with pytest.raises(ConfigError, match=r"NOTIFICATION_TOPIC_ARN and SNS_TOPIC .* both set and differ"):
+        load_config(VALID | {"SNS_TOPIC": other_topic})
+    same = load_config(VALID | {"SNS_TOPIC": VALID["NOTIFICATION_TOPIC_ARN"]})
+    assert same.notification_topic_arn == VALID["NOTIFICATION_TOPIC_ARN"]
