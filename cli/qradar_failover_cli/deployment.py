@@ -66,7 +66,7 @@ def deployment_for(args: argparse.Namespace, environ: Mapping[str, str], **overr
         source = "the environment"
     config = config_from(env, **overrides)
     aws = aws or aws_access(args, env)
-    return Deployment(config, env, aws, build_runtime(config, env, session=aws.session), source)
+    return Deployment(config, env, aws, build_runtime(config, session=aws.session), source)
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
         if getattr(args, "function", None):
             message += " (the failover function's environment lacks it: pass --function with the readiness function)"
         raise CliError(message, ExitCode.USAGE) from None
-    collaborators = build_readiness_collaborators(
-        deployment.config, settings, deployment.env, session=deployment.aws.session
-    )
+    collaborators = build_readiness_collaborators(deployment.config, settings, session=deployment.aws.session)
     report = run_checks(
         deployment.config,
         settings,

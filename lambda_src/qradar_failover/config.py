@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .sec_token import Token
 
 _AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
 _HOST_PATTERN = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
@@ -32,12 +34,14 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """How to reach one QRadar console. The token itself is never held here, only where it lives."""
+    """How to reach one QRadar console. The token lives in Secrets Manager; only an upstream setup's plain
+    token (a migration aid) is held here, as a :class:`Token` that never shows its value."""
 
     name: str  # "main" or "destination"
     address: str  # host or host:port, HTTPS
     token_secret_arn: str | None  # Secrets Manager ARN (a secret name works too)
     legacy_token_variable: str | None  # set when the token comes from a plain env variable
+    legacy_token: Token | None = field(default=None, repr=False)  # that variable's value
 
     @property
     def base_url(self) -> str:
@@ -247,14 +251,15 @@ class EnvironmentReader:
             raise ConfigError(f"{address_variable} must be a host name or host:port reached over HTTPS")
         secret_arn = self.optional(f"{prefix}_TOKEN_SECRET_ARN")
         legacy_variable = f"{prefix}_TOKEN"
-        has_legacy_token = self.optional(legacy_variable) is not None
-        if secret_arn is None and not has_legacy_token:
+        legacy_token = self.optional(legacy_variable)
+        if secret_arn is None and legacy_token is None:
             raise ConfigError(f"{prefix}_TOKEN_SECRET_ARN is required but not set")
         return SiteConfig(
             name=name,
             address=address,
             token_secret_arn=secret_arn,
             legacy_token_variable=None if secret_arn else legacy_variable,
+            legacy_token=Token(legacy_token) if legacy_token and not secret_arn else None,
         )
 
     def availability_zones(self, name: str) -> frozenset[str]:

@@ -28,7 +28,8 @@ from .config import Config, SiteConfig
 from .deadline import Deadline
 from .observability import scrub
 from .report import FailureKind
-from .tokens import Token, TokenUnavailable
+from .sec_token import Token
+from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
 

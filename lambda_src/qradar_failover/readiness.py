@@ -47,7 +47,8 @@ from .readiness_checks import (
     judge_token_secrets,
     not_checked,
 )
-from .tokens import Token, TokenUnavailable
+from .sec_token import Token
+from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
 

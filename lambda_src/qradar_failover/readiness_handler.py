@@ -38,9 +38,7 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
     # Built afresh every run (unlike the failover function's warm runtime): a token secret deleted or
     # rotated since the last run must fail this run, not hide behind a cached token.
     deadline = Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS)
-    report = check_readiness(
-        environ, lambda config, settings: build_readiness_collaborators(config, settings, environ), deadline, run_id
-    )
+    report = check_readiness(environ, build_readiness_collaborators, deadline, run_id)
     emit_metrics(report, *readiness_metric_target(environ))
     result = report.as_dict()
     verdict = "ready" if report.ready else "NOT READY"

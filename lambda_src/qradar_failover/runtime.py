@@ -26,7 +26,8 @@ from .observability import redact_value
 from .qradar import CallObserver, ConsoleTransport, HttpPolicy, QRadarConsole
 from .readiness import ReadinessCollaborators
 from .readiness_aws import AwsDeploymentReader
-from .tokens import Token, TokenProvider
+from .sec_token import Token
+from .tokens import TokenProvider
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,11 @@ class Runtime:
     collaborators: Collaborators
 
 
-def build_runtime(config: Config, environ: Mapping[str, str], session: Any = None) -> Runtime:
-    """Create the AWS clients (region and endpoints from the usual AWS environment/profile)."""
+def build_runtime(config: Config, environ: Mapping[str, str] | None = None, session: Any = None) -> Runtime:
+    """Create the AWS clients (region and endpoints from the usual AWS environment/profile).
+
+    ``environ`` is no longer read: config.py reads the environment, an upstream plain token included. It
+    stays until handler.py stops passing it."""
     # Typed as Any: the runbook's adapters declare the narrow Protocols they use, which the
     # generated boto3 stubs (one overload per parameter set) do not match structurally.
     aws: Any = session or boto3.session.Session()
@@ -90,7 +94,7 @@ def build_runtime(config: Config, environ: Mapping[str, str], session: Any = Non
     def client(service: str) -> Any:
         return aws.client(service, config=AWS_CLIENT_CONFIG)
 
-    tokens = TokenProvider(client("secretsmanager"), environ, config.secrets_cache_ttl_seconds)
+    tokens = TokenProvider(client("secretsmanager"), config.secrets_cache_ttl_seconds)
     consoles = QRadarConsoles(config, tokens)
     lock = FailoverLock(client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds)
     health = LiveTargetHealth(client("cloudwatch"), client("elbv2"))
@@ -99,11 +103,11 @@ def build_runtime(config: Config, environ: Mapping[str, str], session: Any = Non
 
 
 def build_readiness_collaborators(
-    config: Config, settings: ReadinessSettings, environ: Mapping[str, str], session: Any = None
+    config: Config, settings: ReadinessSettings, session: Any = None
 ) -> ReadinessCollaborators:
     """The failover's own readers (tokens, consoles, lock, live health) plus the deployment reader."""
     aws: Any = session or boto3.session.Session()
-    runtime = build_runtime(config, environ, session=aws)
+    runtime = build_runtime(config, session=aws)
     deployment = AwsDeploymentReader(
         *(aws.client(service, config=AWS_CLIENT_CONFIG) for service in ("cloudwatch", "sns", "lambda"))
     )

@@ -10,31 +10,9 @@ from typing import Protocol
 
 from .aws_errors import AWS_ERRORS, AwsError
 from .config import SiteConfig
+from .sec_token import Token
 
 logger = logging.getLogger(__name__)
-
-
-class Token:
-    """A secret string whose repr and str never reveal it; use :meth:`reveal` at the point of use."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Token('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Token) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 class TokenUnavailable(AwsError):
@@ -53,17 +31,11 @@ class _CachedToken:
 
 
 class TokenProvider:
-    """Resolves a site's token. Secrets Manager first; plain environment variables only as a migration aid."""
+    """Resolves a site's token. Secrets Manager first; the upstream plain token (read by config.py) only as a
+    migration aid."""
 
-    def __init__(
-        self,
-        secrets: SecretReader,
-        environ: Mapping[str, str],
-        ttl_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, secrets: SecretReader, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._secrets = secrets
-        self._environ = environ
         self._ttl_seconds = ttl_seconds
         self._clock = clock
         self._cache: dict[str, _CachedToken] = {}
@@ -103,8 +75,7 @@ class TokenProvider:
 
     def _legacy_token(self, site: SiteConfig) -> Token:
         variable = site.legacy_token_variable
-        value = self._environ.get(variable or "", "").strip()
-        if not value:
+        if site.legacy_token is None:
             raise TokenUnavailable(f"no token configured for the {site.name} site")
         logger.warning(
             "token for the %s site read from the plain environment variable %s; move it to Secrets Manager "
@@ -113,4 +84,4 @@ class TokenProvider:
             variable,
             variable.removesuffix("_TOKEN") if variable else "",
         )
-        return Token(value)
+        return site.legacy_token

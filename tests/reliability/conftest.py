@@ -84,7 +84,7 @@ def rig(
         sessions = {"main": StepSession(), "destination": StepSession()}
 
         def build_hooked_runtime(config: Any, environ: Any, session: Any = None) -> Runtime:
-            runtime = build_runtime(config, environ, session=aws_session)
+            runtime = build_runtime(config, session=aws_session)
             runtime.consoles.sessions.update(sessions)
             return runtime
 

@@ -14,7 +14,7 @@ from qradar_failover.deadline import Deadline
 from qradar_failover.qradar import QRadarConsole
 from qradar_failover.qradar_http import ConsoleTransport, HttpPolicy, QRadarError
 from qradar_failover.report import FailureKind
-from qradar_failover.tokens import Token
+from qradar_failover.sec_token import Token
 from qradar_simulator import CertificateAuthority, QRadarSimulator
 
 POLICY = HttpPolicy(connect_timeout_seconds=2, read_timeout_seconds=2, max_retries=0)

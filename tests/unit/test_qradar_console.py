@@ -23,7 +23,7 @@ from qradar_failover.qradar import (
     QRadarError,
 )
 from qradar_failover.report import FailureKind
-from qradar_failover.tokens import Token
+from qradar_failover.sec_token import Token
 
 BASE = "https://dest.qradar.example"
 TOKEN = "console-token-1c9e-never-shown"

@@ -23,7 +23,8 @@ from qradar_failover.readiness_aws import AwsReadFailed, FunctionState, HealthAl
 from qradar_failover.readiness_checks import Check
 from qradar_failover.readiness_handler import emit_metrics
 from qradar_failover.runtime import AWS_CLIENT_CONFIG
-from qradar_failover.tokens import Token, TokenUnavailable
+from qradar_failover.sec_token import Token
+from qradar_failover.tokens import TokenUnavailable
 from support.events import DEST_AZ, FAKE_SITES_ENV, LOAD_BALANCER, MAIN_AZ, MAIN_TOKEN, TARGET_GROUP
 from support.fakes import FakeConsole, FakeConsoles, dr_config, qradar_error
 
@@ -619,7 +620,7 @@ def test_every_aws_client_readiness_builds_is_bounded_like_the_engines(aws_crede
             return object()
 
     config = load_config(ENV)
-    runtime.build_readiness_collaborators(config, load_readiness_settings(ENV, config), ENV, session=RecordingSession())
+    runtime.build_readiness_collaborators(config, load_readiness_settings(ENV, config), session=RecordingSession())
 
     assert {"cloudwatch", "sns", "lambda", "secretsmanager", "dynamodb", "elbv2"} <= set(built)
     assert all(client_config is AWS_CLIENT_CONFIG for client_config in built.values()), built

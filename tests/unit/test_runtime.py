@@ -34,7 +34,7 @@ class RecordingSession:
 def test_every_aws_client_has_short_timeouts_and_a_few_standard_retries(aws_credentials: None) -> None:
     session = RecordingSession()
 
-    build_runtime(load_config(FAKE_SITES_ENV), FAKE_SITES_ENV, session=session)
+    build_runtime(load_config(FAKE_SITES_ENV), session=session)
 
     assert set(session.clients) == {"secretsmanager", "dynamodb", "cloudwatch", "elbv2", "sns"}
     for service, client in session.clients.items():
@@ -74,7 +74,7 @@ def test_an_endpoint_that_hangs_up_is_tried_a_few_times_then_reported(
 ) -> None:
     url, accepted = hang_up_endpoint
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", url)
-    runtime = build_runtime(load_config(FAKE_SITES_ENV), FAKE_SITES_ENV, session=boto3.session.Session())
+    runtime = build_runtime(load_config(FAKE_SITES_ENV), session=boto3.session.Session())
 
     with pytest.raises(LockUnavailable) as raised:
         runtime.lock.current()

@@ -17,7 +17,8 @@ from qradar_failover.events import decode_event
 from qradar_failover.health import HealthEvidence
 from qradar_failover.notify import SUBJECT_LIMIT, SnsNotifier, body_for, subject_for
 from qradar_failover.report import FailoverReport, Failure, Outcome, SiteProgress, StepRecord, StepStatus
-from qradar_failover.tokens import Token, TokenProvider, TokenUnavailable
+from qradar_failover.sec_token import Token
+from qradar_failover.tokens import TokenProvider, TokenUnavailable
 from support.events import REGION, load_event
 from support.fakes import DefectiveClient, client_without_credentials, unreachable_client
 
@@ -46,7 +47,7 @@ class CountingSecrets:
 def test_token_is_read_from_secrets_manager_and_cached(secrets: Any) -> None:
     counting = CountingSecrets(secrets)
     now = [0.0]
-    provider = TokenProvider(counting, {}, ttl_seconds=300, clock=lambda: now[0])
+    provider = TokenProvider(counting, ttl_seconds=300, clock=lambda: now[0])
 
     first = provider.token_for(SITE)
     second = provider.token_for(SITE)
@@ -59,7 +60,7 @@ def test_token_is_read_from_secrets_manager_and_cached(secrets: Any) -> None:
 
 
 def test_unreadable_secret_names_the_site_and_secret_not_a_value(secrets: Any) -> None:
-    provider = TokenProvider(secrets, {}, ttl_seconds=300)
+    provider = TokenProvider(secrets, ttl_seconds=300)
 
     with pytest.raises(TokenUnavailable, match="ResourceNotFoundException") as raised:
         provider.token_for(SiteConfig("destination", "d.example", "qradar/missing", None))
@@ -70,7 +71,7 @@ def test_unreadable_secret_names_the_site_and_secret_not_a_value(secrets: Any) -
 
 
 def test_unreachable_secrets_manager_is_a_token_error_naming_the_endpoint_problem(aws_credentials: None) -> None:
-    provider = TokenProvider(unreachable_client("secretsmanager"), {}, ttl_seconds=300)
+    provider = TokenProvider(unreachable_client("secretsmanager"), ttl_seconds=300)
 
     with pytest.raises(TokenUnavailable) as raised:
         provider.token_for(SITE)
@@ -79,7 +80,7 @@ def test_unreachable_secrets_manager_is_a_token_error_naming_the_endpoint_proble
 
 
 def test_missing_credentials_are_a_token_error_naming_the_credentials_problem(monkeypatch: pytest.MonkeyPatch) -> None:
-    provider = TokenProvider(client_without_credentials("secretsmanager", monkeypatch), {}, ttl_seconds=300)
+    provider = TokenProvider(client_without_credentials("secretsmanager", monkeypatch), ttl_seconds=300)
 
     with pytest.raises(TokenUnavailable) as raised:
         provider.token_for(SITE)
@@ -89,21 +90,21 @@ def test_missing_credentials_are_a_token_error_naming_the_credentials_problem(mo
 
 def test_a_coding_bug_reading_the_secret_is_not_taken_for_an_unreadable_secret() -> None:
     with pytest.raises(TypeError):
-        TokenProvider(DefectiveClient(), {}, ttl_seconds=300).token_for(SITE)
+        TokenProvider(DefectiveClient(), ttl_seconds=300).token_for(SITE)
 
 
 def test_empty_secret_is_a_token_error_without_an_aws_code(secrets: Any) -> None:
     secrets.create_secret(Name="qradar/empty", SecretString="  ")
 
     with pytest.raises(TokenUnavailable, match="no SecretString") as raised:
-        TokenProvider(secrets, {}, ttl_seconds=300).token_for(SiteConfig("main", "m.example", "qradar/empty", None))
+        TokenProvider(secrets, ttl_seconds=300).token_for(SiteConfig("main", "m.example", "qradar/empty", None))
 
     assert raised.value.aws_error_code is None and raised.value.aws_problem is None
 
 
 def test_plain_environment_token_works_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    site = SiteConfig("main", "main.example", None, "MAIN_SITE_TOKEN")
-    provider = TokenProvider(CountingSecrets(None), {"MAIN_SITE_TOKEN": "legacy-token-value"}, ttl_seconds=300)
+    site = SiteConfig("main", "main.example", None, "MAIN_SITE_TOKEN", Token("legacy-token-value"))
+    provider = TokenProvider(CountingSecrets(None), ttl_seconds=300)
 
     with caplog.at_level(logging.WARNING, logger="qradar_failover"):
         token = provider.token_for(site)
@@ -219,7 +220,7 @@ def test_a_coding_bug_in_the_notifier_raises_so_the_invocation_fails_visibly() -
 
 
 def test_refresh_after_a_401_returns_the_rotated_token_only_when_it_changed(secrets: Any) -> None:
-    provider = TokenProvider(secrets, {}, ttl_seconds=300)
+    provider = TokenProvider(secrets, ttl_seconds=300)
     cached = provider.token_for(SITE)
 
     assert provider.refreshed(SITE, cached) is None, "same secret value: retrying cannot help"
