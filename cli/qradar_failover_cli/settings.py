@@ -36,7 +36,7 @@ SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "MAIN_SITE_AVAILABILITY_ZONES": ("Main-Site availability zones, comma-separated", ("--main-azs",)),
     "NOTIFICATION_TOPIC_ARN": ("notification topic ARN", ("--sns-topic",)),
     "LOCK_TABLE_NAME": ("DynamoDB lock table name", ("--lock-table",)),
-    "LOCK_ID": ("this deployment's lock item (default qradar-failover)", ()),
+    "LOCK_ID": (f"this deployment's lock item (default {Config.lock_id})", ()),
     "QRADAR_CA_BUNDLE": ("PEM file of the CA that issued the consoles' certificates", ("--ca-bundle",)),
     "QRADAR_API_VERSION": ("QRadar API version header, e.g. 20.0", ("--api-version",)),
     "ALARM_NAME_PREFIX": ("only alarms whose names start with this (the module's name)", ("--alarm-prefix",)),
