@@ -1,8 +1,9 @@
 """The function's configuration: read once from the environment into a frozen dataclass.
 
-Every setting the engine understands is parsed here, with one clear error naming the variable
-when a required one is missing or a value is invalid. Nothing else in the package reads
-``os.environ``.
+Every setting the engine understands (the failover function's contract, the readiness function's
+additions, an upstream setup's plain tokens) is parsed here, with one clear error naming the
+variable when a required one is missing or a value is invalid, and each default is written once,
+in :class:`Config`. The handlers hand ``os.environ`` to this module; nothing else reads it.
 """
 
 from __future__ import annotations
