@@ -13,7 +13,7 @@ locals {
   ]
   failover_outcomes = [
     "failed_over", "already_failed_over", "in_progress_elsewhere", "refused", "ignored", "rejected",
-    "dry_run", "failed",
+    "dry_run", "failed", "deferred",
   ]
 
   dashboard_zones = concat(

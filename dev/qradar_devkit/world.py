@@ -30,6 +30,7 @@ from typing import Any
 import boto3
 import requests
 
+from qradar_devkit import target_health
 from qradar_simulator import CertificateAuthority, QRadarSimulator, start_site_pair
 
 REGION = "ca-central-1"
@@ -92,6 +93,17 @@ def aws_environment(endpoint_url: str, extra: Mapping[str, str] | None = None) -
 class Collector:
     ip: str
     availability_zone: str
+    instance_id: str | None = None  # set when the target groups register instances, not IPs
+
+    @property
+    def target_id(self) -> str:
+        return self.instance_id or self.ip
+
+
+@dataclass(frozen=True)
+class TargetGroupRef:
+    dimension: str  # CloudWatch's TargetGroup dimension, e.g. targetgroup/qradar-dlc/4567...
+    arn: str
 
 
 # The module's two health alarms per (target group, Main-Site AZ), as alarms.tf creates them with
@@ -167,12 +179,34 @@ class AwsWorld:
     inbox_url: str
     trigger_tap_url: str
     collectors: list[Collector]
+    groups: list[TargetGroupRef]  # every target group on the load balancer (the first is target_group)
 
     # --- what happens in the AZ ---------------------------------------------------------------
     def publish_health(
         self, availability_zone: str, healthy: int | None, unhealthy: int, minutes_ago: range = range(3, 0, -1)
     ) -> None:
-        publish_target_health(self.load_balancer, self.target_group, availability_zone, healthy, unhealthy, minutes_ago)
+        """What the load balancer reports for one AZ of every target group: the datapoints of the last
+        minutes (``healthy=None``: no HealthyHostCount, the AZ went silent), and the same state in
+        ``DescribeTargetHealth`` (the AZ's first ``healthy`` collectors healthy, the others failing)."""
+        in_zone = [collector for collector in self.collectors if collector.availability_zone == availability_zone]
+        for group in self.groups:
+            publish_target_health(
+                self.load_balancer, group.dimension, availability_zone, healthy, unhealthy, minutes_ago
+            )
+            for index, collector in enumerate(in_zone):
+                if healthy is not None and index < healthy:
+                    target_health.set_state(group.arn, collector.target_id, "healthy")
+                else:
+                    target_health.set_state(group.arn, collector.target_id, "unhealthy", self.failure_reason)
+
+    @property
+    def failure_reason(self) -> str:
+        """Why the load balancer marks a target that stopped answering unhealthy."""
+        return (
+            target_health.NLB_FAILURE_REASON
+            if self.load_balancer.startswith("net/")
+            else target_health.ALB_FAILURE_REASON
+        )
 
     def set_alarm(self, metric: str, state: str, reason: str) -> None:
         _aws("cloudwatch").set_alarm_state(
@@ -344,57 +378,87 @@ def build_aws_world(
     destination_token: str,
     main_collectors: int = 2,
     destination_collectors: int = 2,
+    target_type: str = "ip",
+    target_groups: int = 1,
+    health_check_interval_seconds: int = 30,
+    unhealthy_threshold_count: int = 3,
+    publish_history: bool = True,
 ) -> AwsWorld:
     """Create what the module (and the architecture around it) would create, in moto: a VPC with a
-    subnet per site, an NLB whose target group holds the collectors of both sites, the module's
-    two alarms per Main-Site AZ, the trigger and notification topics (each with a subscribed queue),
-    the token secrets and the lock table. The last 10 minutes of target health say every collector
-    is healthy (the Main AZ's last 3 minutes are left for the caller to write)."""
+    subnet per site, an NLB whose target groups (``target_groups`` of them, ``target_type`` ``ip`` or
+    ``instance``) hold the collectors of both sites, the module's two alarms per target group and
+    Main-Site AZ, the trigger and notification topics (each with a subscribed queue), the token
+    secrets and the lock table. Every target is healthy in ``DescribeTargetHealth``. With
+    ``publish_history``, the last 10 minutes of CloudWatch datapoints say every collector is healthy
+    (the Main AZ's last 3 minutes are left for the caller to write); an outage timeline writes its own."""
     ec2, elb, cloudwatch = _aws("ec2"), _aws("elbv2"), _aws("cloudwatch")
     sns, sqs, secrets = (_aws(name) for name in ("sns", "sqs", "secretsmanager"))
+    target_health.install()
+    target_health.forget()
 
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{index}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+    subnets = {
+        zone: ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{index}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
         for index, zone in ((1, MAIN_AZ), (2, DEST_AZ))
-    ]
-    balancer = elb.create_load_balancer(Name="qradar-collect", Subnets=subnets, Type="network", Scheme="internal")[
-        "LoadBalancers"
-    ][0]
-    group = elb.create_target_group(
-        Name="qradar-dlc", Protocol="TCP", Port=COLLECTOR_PORT, VpcId=vpc, TargetType="ip", HealthCheckProtocol="TCP"
-    )["TargetGroups"][0]
-    elb.create_listener(
-        LoadBalancerArn=balancer["LoadBalancerArn"],
-        Protocol="TCP",
-        Port=COLLECTOR_PORT,
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
-    )
+    }
+    balancer = elb.create_load_balancer(
+        Name="qradar-collect", Subnets=list(subnets.values()), Type="network", Scheme="internal"
+    )["LoadBalancers"][0]
     collectors = [Collector(f"10.0.1.{20 + n}", MAIN_AZ) for n in range(main_collectors)]
     collectors += [Collector(f"10.0.2.{20 + n}", DEST_AZ) for n in range(destination_collectors)]
-    elb.register_targets(
-        TargetGroupArn=group["TargetGroupArn"],
-        Targets=[{"Id": c.ip, "Port": COLLECTOR_PORT, "AvailabilityZone": c.availability_zone} for c in collectors],
-    )
+    if target_type == "instance":
+        collectors = [
+            _launch_collector(ec2, collector, subnets[collector.availability_zone]) for collector in collectors
+        ]
+    groups: list[TargetGroupRef] = []
+    for index in range(target_groups):
+        name, port = ("qradar-dlc", COLLECTOR_PORT) if index == 0 else (f"qradar-syslog-{index}", 514 + index)
+        group = elb.create_target_group(
+            Name=name,
+            Protocol="TCP",
+            Port=port,
+            VpcId=vpc,
+            TargetType=target_type,
+            HealthCheckProtocol="TCP",
+            HealthCheckIntervalSeconds=health_check_interval_seconds,
+            UnhealthyThresholdCount=unhealthy_threshold_count,
+            HealthyThresholdCount=unhealthy_threshold_count,
+        )["TargetGroups"][0]
+        elb.create_listener(
+            LoadBalancerArn=balancer["LoadBalancerArn"],
+            Protocol="TCP",
+            Port=port,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+        )
+        elb.register_targets(
+            TargetGroupArn=group["TargetGroupArn"],
+            Targets=[{"Id": c.target_id, "Port": port} for c in collectors],
+        )
+        for collector in collectors:  # the API reports the AZ of IP targets only
+            zone = collector.availability_zone if target_type == "ip" else None
+            target_health.register(group["TargetGroupArn"], collector.target_id, zone)
+        groups.append(
+            TargetGroupRef("targetgroup/" + group["TargetGroupArn"].split(":targetgroup/")[1], group["TargetGroupArn"])
+        )
     # CloudWatch names a load balancer by its ARN suffix; an NLB's is net/<name>/<id> (moto's ARNs
     # always say app/, so the suffix is rebuilt from the name and id for a network load balancer).
     lb_name, lb_id = balancer["LoadBalancerArn"].split("/")[-2:]
     load_balancer = f"net/{lb_name}/{lb_id}"
-    target_group = "targetgroup/" + group["TargetGroupArn"].split(":targetgroup/")[1]
+    target_group = groups[0].dimension
 
     trigger_topic = sns.create_topic(Name=f"{NAME_PREFIX}-trigger")["TopicArn"]
     notification_topic = sns.create_topic(Name=f"{NAME_PREFIX}-notifications")["TopicArn"]
     inbox_url = _subscribed_queue(sns, sqs, notification_topic, "oncall-inbox")
     trigger_tap_url = _subscribed_queue(sns, sqs, trigger_topic, "trigger-tap")
 
-    for zone in (MAIN_AZ,):  # the module alarms on the Main-Site AZs only
+    for group, zone in ((group, zone) for group in groups for zone in (MAIN_AZ,)):  # Main-Site AZs only
         dimensions = [
             {"Name": "LoadBalancer", "Value": load_balancer},
-            {"Name": "TargetGroup", "Value": target_group},
+            {"Name": "TargetGroup", "Value": group.dimension},
             {"Name": "AvailabilityZone", "Value": zone},
         ]
         for metric, alarm in HEALTH_ALARMS.items():
-            name = alarm_name(target_group, zone, metric)
+            name = alarm_name(group.dimension, zone, metric)
             cloudwatch.put_metric_alarm(
                 AlarmName=name,
                 AlarmDescription=f"QRadar Main Site collectors: {metric} in {zone}",
@@ -433,17 +497,33 @@ def build_aws_world(
         env=env,
         load_balancer=load_balancer,
         target_group=target_group,
-        target_group_arn=group["TargetGroupArn"],
+        target_group_arn=groups[0].arn,
         trigger_topic_arn=trigger_topic,
         notification_topic_arn=notification_topic,
         lock_table=LOCK_TABLE,
         inbox_url=inbox_url,
         trigger_tap_url=trigger_tap_url,
         collectors=collectors,
+        groups=groups,
     )
-    world.publish_health(MAIN_AZ, healthy=main_collectors, unhealthy=0, minutes_ago=range(10, 3, -1))
-    world.publish_health(DEST_AZ, healthy=destination_collectors, unhealthy=0, minutes_ago=range(10, 0, -1))
+    if publish_history:
+        world.publish_health(MAIN_AZ, healthy=main_collectors, unhealthy=0, minutes_ago=range(10, 3, -1))
+        world.publish_health(DEST_AZ, healthy=destination_collectors, unhealthy=0, minutes_ago=range(10, 0, -1))
     return world
+
+
+def _launch_collector(ec2: Any, collector: Collector, subnet_id: str) -> Collector:
+    """An EC2 instance for a collector (its placement is its subnet's AZ)."""
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(
+        ImageId=image,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="m5.2xlarge",
+        SubnetId=subnet_id,
+        PrivateIpAddress=collector.ip,
+    )["Instances"][0]
+    return Collector(collector.ip, collector.availability_zone, instance["InstanceId"])
 
 
 def create_failover_function(trigger_topic_arn: str) -> str:

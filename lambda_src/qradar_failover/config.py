@@ -73,6 +73,11 @@ class Config:
     metrics_namespace: str = "QRadarFailover"
     log_level: str = "INFO"
     secrets_cache_ttl_seconds: float = 300.0
+    # Lambda's asynchronous invocation settings (the module sets both from the variables that configure
+    # them), so a run knows whether Lambda will run an alarm again.
+    maximum_retry_attempts: int = 2
+    maximum_event_age_in_seconds: float = 3600.0
+    function_name: str | None = None  # AWS_LAMBDA_FUNCTION_NAME, which Lambda sets: a metric dimension
 
     @property
     def tls_verify_setting(self) -> bool | str:
@@ -118,6 +123,13 @@ def load_config(environ: Mapping[str, str]) -> Config:
         secrets_cache_ttl_seconds=reader.number(
             "SECRETS_CACHE_TTL_SECONDS", Config.secrets_cache_ttl_seconds, minimum=0
         ),
+        maximum_retry_attempts=int(
+            reader.number("MAXIMUM_RETRY_ATTEMPTS", Config.maximum_retry_attempts, minimum=0, maximum=2, integer=True)
+        ),
+        maximum_event_age_in_seconds=reader.number(
+            "MAXIMUM_EVENT_AGE_IN_SECONDS", Config.maximum_event_age_in_seconds, minimum=60, maximum=21600
+        ),
+        function_name=reader.optional("AWS_LAMBDA_FUNCTION_NAME"),
     )
     if config.qradar_ca_bundle and not config.qradar_tls_verify:
         raise ConfigError("QRADAR_CA_BUNDLE is set but QRADAR_TLS_VERIFY=false disables verification; choose one")
@@ -231,7 +243,9 @@ class EnvironmentReader:
             return False if value else default
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
-    def number(self, name: str, default: float, *, minimum: float, integer: bool = False) -> float:
+    def number(
+        self, name: str, default: float, *, minimum: float, maximum: float | None = None, integer: bool = False
+    ) -> float:
         raw = self.optional(name)
         if raw is None:
             return float(default)
@@ -242,6 +256,8 @@ class EnvironmentReader:
             raise ConfigError(f"{name} must be {kind}, got {raw!r}") from None
         if value < minimum:
             raise ConfigError(f"{name} must be at least {minimum:g}, got {raw!r}")
+        if maximum is not None and value > maximum:
+            raise ConfigError(f"{name} must be at most {maximum:g}, got {raw!r}")
         return value
 
     def site(self, name: str, prefix: str) -> SiteConfig:

@@ -1,4 +1,5 @@
-"""Time budgets: the run's overall deadline, derived from the Lambda time left, and sub-budgets."""
+"""Time: the clocks the engine reads, the run's overall deadline (derived from the Lambda time left)
+and its sub-budgets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """Every clock the engine reads, in one place, so a simulated outage can run the real handler on
+    simulated time: ``monotonic`` for budgets and durations, ``wall`` (epoch seconds) for evidence ages,
+    lock times and recovery times, ``sleep`` for waits between polls and re-checks."""
+
+    monotonic: Clock = time.monotonic
+    wall: Clock = time.time
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCKS = Clocks()
 
 
 class LambdaContext(Protocol):
@@ -37,9 +52,15 @@ class Deadline:
         return Deadline(min(self.expires_at, self.clock() + max(0.0, seconds)), self.clock)
 
     @classmethod
-    def for_invocation(cls, context: LambdaContext | None, default_seconds: float, margin_seconds: float) -> Deadline:
+    def for_invocation(
+        cls,
+        context: LambdaContext | None,
+        default_seconds: float,
+        margin_seconds: float,
+        clock: Clock = time.monotonic,
+    ) -> Deadline:
         """The Lambda time left (``default_seconds`` outside Lambda), less a margin to report before it ends."""
         remaining = default_seconds
         if context is not None and hasattr(context, "get_remaining_time_in_millis"):
             remaining = context.get_remaining_time_in_millis() / 1000
-        return cls.after(remaining - margin_seconds)
+        return cls.after(remaining - margin_seconds, clock)

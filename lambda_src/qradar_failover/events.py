@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -56,6 +57,22 @@ class AlarmRecord:
     def target_group_name(self) -> str:
         parts = self.target_group.split("/")
         return parts[1] if len(parts) >= 2 else self.target_group
+
+    @property
+    def state_changed_epoch(self) -> float | None:
+        """The state change as epoch seconds (``2026-12-06T03:00:00.000+0000``), None if absent or unreadable."""
+        if self.state_changed_at is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(self.state_changed_at)
+        except ValueError:
+            return None
+        return moment.timestamp() if moment.tzinfo is not None else None
+
+    @property
+    def state_change_key(self) -> str:
+        """Names this state change of this alarm: the same on every delivery and retry of it."""
+        return f"{self.alarm_name}@{self.state_changed_at or self.delivery_id or 'unknown'}"
 
 
 def decode_event(event: object) -> AlarmRecord:

@@ -4,27 +4,43 @@ decode -> relevant? -> not already failed over? -> confirm -> claim lock -> acti
 -> verify -> demote Main (bounded) -> record -> notify.
 
 :func:`fail_over` is that sentence; each step is a method of :class:`_Run` below with the same
-name. Every collaborator (QRadar consoles, live target health, the lock, the notifier) comes in
-through a small interface, so tests hand in fakes and the handler hands in AWS and HTTP.
+name. Every collaborator (QRadar consoles, live target health, the lock, the notifier, the retries
+Lambda will make) comes in through a small interface, so tests hand in fakes and the handler hands
+in AWS and HTTP.
+
+An alarm acts once, on its state change. So a run that cannot conclude yet (the evidence disagrees or
+is not current) looks again within the invocation, and then, like a run that failed for a reason
+that may pass, ends with ``next_attempt``: whether and when Lambda runs the alarm again. The
+handler raises exactly when one follows, and the notice promises only that one.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
 from .config import Config, SiteConfig
-from .deadline import Deadline
+from .deadline import SYSTEM_CLOCKS, Clocks, Deadline
 from .events import AlarmRecord, AlarmState, EventRejected, decode_event
-from .health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
+from .evidence import HealthEvidence, Verdict
+from .health import HealthUnavailable, UnknownTargetGroup
 from .ledger import RunLedger
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
 from .qradar import CallObserver, DeployStart, DeployStatus, DRConfig, QRadarError
-from .report import Confirmation, ConfirmedBy, FailoverReport, Failure, FailureKind, Outcome, SiteProgress
+from .report import (
+    Confirmation,
+    ConfirmedBy,
+    FailoverReport,
+    Failure,
+    FailureKind,
+    Outcome,
+    Recovery,
+    SiteProgress,
+)
+from .retry import NoAutomaticRetry, Retries
 from .tokens import TokenUnavailable
 
 logger = logging.getLogger(__name__)
@@ -41,6 +57,17 @@ REARM_STEP = (
     "After failing back with the DataSync app, re-arm the automation: qradar-failover rearm "
     "(until then later alarms are ignored)."
 )
+FAIL_OVER_BY_HAND = (
+    "Check the Main Site collectors and the evidence above; if the Main Site has lost collection, fail over by "
+    "hand: qradar-failover failover"
+)
+# The Destination's activation is given DEPLOY_TIMEOUT_SECONDS for its deploy plus this much for reading,
+# staging and starting it.
+ACTIVATION_MARGIN_SECONDS = 30
+# While the evidence cannot decide, it is read again this often, for at most this long within one
+# invocation, and never into the time the Destination's activation needs.
+RECHECK_INTERVAL_SECONDS = 15
+RECHECK_WINDOW_SECONDS = 120
 
 
 # --- the collaborators' interfaces -------------------------------------------------------------
@@ -81,6 +108,7 @@ class Collaborators:
     health: HealthSource
     lock: Lock
     notifier: Notifier
+    retries: Retries = field(default_factory=NoAutomaticRetry)  # the handler's: Lambda's async retries
 
 
 # --- the runbook -------------------------------------------------------------------------------
@@ -90,8 +118,7 @@ def fail_over(
     collaborators: Collaborators,
     deadline: Deadline,
     run_id: str,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clocks: Clocks = SYSTEM_CLOCKS,
     *,
     operator: str | None = None,
 ) -> FailoverReport:
@@ -100,7 +127,7 @@ def fail_over(
 
     ``operator``: a manual failover decided by this person. Live target health is still read and
     reported, but the operator's decision stands in for its confirmation (the report says so)."""
-    run = _Run(config, collaborators, deadline, run_id, clock, sleep, operator)
+    run = _Run(config, collaborators, deadline, run_id, clocks, operator)
     try:
         alarm = run.decode(event)
         run.check_relevant(alarm)
@@ -165,16 +192,20 @@ class _Run:
         collaborators: Collaborators,
         deadline: Deadline,
         run_id: str,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
+        clocks: Clocks,
         operator: str | None,
     ) -> None:
         self.config = config
         self.operator = operator
-        self.sleep = sleep
+        self.clocks = clocks
+        self.sleep = clocks.sleep
         self.collaborators = collaborators
         self.deadline = deadline
-        self.ledger = RunLedger(FailoverReport(Outcome.FAILED, "not finished", run_id, dry_run=config.dry_run), clock)
+        self.ledger = RunLedger(
+            FailoverReport(Outcome.FAILED, "not finished", run_id, dry_run=config.dry_run),
+            clocks.monotonic,
+            clocks.wall,
+        )
         self.report = self.ledger.report
         self.destination: Console | None = None
         self.claimed = False
@@ -212,67 +243,87 @@ class _Run:
 
     # confirm ------------------------------------------------------------------------------------
     def confirm(self, alarm: AlarmRecord) -> None:
-        unavailable: HealthUnavailable | None = None
+        """Judge live target health. While it cannot decide, look again within this invocation (never
+        into the time the Destination's activation needs); an operator's run decides at once."""
+        evidence, unavailable = self.read_evidence(alarm)
+        looking_since = self.clocks.monotonic()
+        while self.operator is None and self.undecided(evidence) and self.time_to_look_again(looking_since):
+            self.sleep(RECHECK_INTERVAL_SECONDS)
+            evidence, unavailable = self.read_evidence(alarm)
+        self.report.confirmation = self.decide(alarm, evidence, unavailable)
+
+    def read_evidence(self, alarm: AlarmRecord) -> tuple[HealthEvidence | None, HealthUnavailable | None]:
         with self.ledger.step("aws", "confirm with live target health") as step_detail:
             try:
-                self.report.evidence = self.collaborators.health.confirm(alarm)
+                evidence = self.collaborators.health.confirm(alarm)
             except UnknownTargetGroup as error:  # also an AZ that never reported (AvailabilityZoneNeverReported)
                 step_detail.append(str(error))
                 self.finish(Outcome.REFUSED, f"{error}: {error.explanation}")
             except HealthUnavailable as error:
-                unavailable = error
                 step_detail.append(f"unavailable: {error}")
-                if self.operator is None and not self.config.failover_when_unconfirmed:
-                    self.finish(
-                        Outcome.REFUSED,
-                        f"could not confirm the alarm with live data ({error}); set FAILOVER_WHEN_UNCONFIRMED=true "
-                        "to fail over on the alarm alone, or run 'qradar-failover failover' by hand",
-                        manual_actions=[
-                            "Check the Main Site collectors; if they are down, run: qradar-failover failover"
-                        ],
-                    )
-            else:
-                step_detail.append(self.report.evidence.summary())
-        self.report.confirmation = self.decide(alarm, self.report.evidence, unavailable)
+                self.report.evidence = None
+                return None, error
+            step_detail.append(evidence.summary())
+        self.report.evidence = evidence
+        return evidence, None
+
+    def undecided(self, evidence: HealthEvidence | None) -> bool:
+        """Evidence that another look within minutes may settle. Unreadable health is not looked at again
+        here (each AWS call was already retried): it is left to Lambda's next attempt."""
+        return (
+            evidence is not None and evidence.judge(self.config.min_healthy_collectors).verdict is Verdict.INCONCLUSIVE
+        )
+
+    def time_to_look_again(self, looking_since: float) -> bool:
+        reserve = self.config.deploy_timeout_seconds + ACTIVATION_MARGIN_SECONDS
+        within_window = self.clocks.monotonic() - looking_since + RECHECK_INTERVAL_SECONDS <= RECHECK_WINDOW_SECONDS
+        return within_window and self.deadline.remaining() - RECHECK_INTERVAL_SECONDS > reserve
 
     def decide(
         self, alarm: AlarmRecord, evidence: HealthEvidence | None, unavailable: HealthUnavailable | None
     ) -> Confirmation:
-        """How the failover is decided, from the evidence; refuses when live health speaks against it
-        and no operator decided."""
+        """How the failover is decided, from the evidence; refuses when live health speaks against it and
+        no operator decided, and leaves it to the next attempt when the evidence cannot decide."""
         minimum = self.config.min_healthy_collectors
-        zone = alarm.availability_zone
+        judgement = evidence.judge(minimum) if evidence is not None else None
         if self.operator is not None:
             who = f"manual failover by {self.operator}"
-            if evidence is None:
+            if judgement is None:
                 detail = f"{who}; live target health could not be read: {unavailable}"
-            elif evidence.supports_failover(minimum):
-                detail = (
-                    f"{who}; live target health agrees: {evidence.healthy_collectors} healthy collector(s) in {zone}"
-                )
+            elif judgement.verdict is Verdict.CONFIRMED:
+                detail = f"{who}; live target health agrees: {judgement.reason}"
             else:
-                detail = (
-                    f"{who} against the evidence: {evidence.healthy_collectors} healthy collector(s) remain in "
-                    f"{zone}, so the function would refuse this alarm"
-                )
+                would = "not fail over yet" if judgement.verdict is Verdict.INCONCLUSIVE else "refuse this alarm"
+                detail = f"{who} against the evidence: {judgement.reason}, so the function would {would}"
             return Confirmation(ConfirmedBy.OPERATOR, detail, self.operator)
-        if evidence is None:
-            return Confirmation(
-                ConfirmedBy.ALARM_ALONE,
-                f"the alarm alone, as FAILOVER_WHEN_UNCONFIRMED=true allows: live target health could not be read: "
-                f"{unavailable}",
+        if judgement is None:
+            if self.config.failover_when_unconfirmed:
+                return Confirmation(
+                    ConfirmedBy.ALARM_ALONE,
+                    f"the alarm alone, as FAILOVER_WHEN_UNCONFIRMED=true allows: live target health could not be "
+                    f"read: {unavailable}",
+                )
+            self.defer(
+                alarm,
+                f"could not confirm the alarm with live data ({unavailable}); set FAILOVER_WHEN_UNCONFIRMED=true to "
+                "fail over on the alarm alone, or run 'qradar-failover failover' by hand",
             )
-        if not evidence.supports_failover(minimum):
-            self.finish(
-                Outcome.REFUSED,
-                f"{evidence.healthy_collectors} healthy collector(s) remain in {zone} "
-                f"(fail over below {minimum}); the Main Site is still collecting",
-            )
-        return Confirmation(
-            ConfirmedBy.LIVE_HEALTH,
-            f"live target health confirms the outage: {evidence.healthy_collectors} healthy collector(s) in {zone}, "
-            f"fewer than {minimum}",
-        )
+        if judgement.verdict is Verdict.INCONCLUSIVE:
+            self.defer(alarm, judgement.reason)
+        if judgement.verdict is not Verdict.CONFIRMED:
+            still = "; the Main Site is still collecting" if judgement.verdict is Verdict.REFUTED else ""
+            self.finish(Outcome.REFUSED, judgement.reason + still)
+        return Confirmation(ConfirmedBy.LIVE_HEALTH, f"live target health confirms the outage: {judgement.reason}")
+
+    def defer(self, alarm: AlarmRecord, why: str) -> NoReturn:
+        """The evidence cannot decide now: leave the alarm to Lambda's next attempt, if one follows."""
+        if self.config.dry_run:
+            self.finish(Outcome.DRY_RUN, f"dry run: would not fail over yet: {why}; nothing was written")
+        attempt = self.collaborators.retries.plan(alarm)
+        self.report.next_attempt = attempt
+        if attempt.follows:
+            self.finish(Outcome.DEFERRED, f"not confirmed yet: {why}; {attempt.describe()}")
+        self.finish(Outcome.REFUSED, f"not confirmed: {why}; {attempt.describe()}", manual_actions=[FAIL_OVER_BY_HAND])
 
     # dry run ------------------------------------------------------------------------------------
     def plan_dry_run(self) -> None:
@@ -310,7 +361,7 @@ class _Run:
     # activate Destination -----------------------------------------------------------------------
     def activate_destination(self) -> None:
         destination = self.ledger.site("destination")
-        budget = self.deadline.within(self.config.deploy_timeout_seconds + 30)
+        budget = self.deadline.within(self.config.deploy_timeout_seconds + ACTIVATION_MARGIN_SECONDS)
         try:
             console = self.collaborators.consoles.open(self.config.destination_site, self.ledger.observe)
             self.destination = console
@@ -344,6 +395,19 @@ class _Run:
             self.fail_destination(error)
         self.ledger.site("destination").confirmed = True
         self.ledger.milestone("destination_active")
+        self.report.recovery = self.recovery()
+
+    def recovery(self) -> Recovery:
+        """How long collection was down: from the alarm's state change and from the first breaching minute."""
+        active_at = self.clocks.wall()
+        alarm, evidence = self.report.alarm, self.report.evidence
+        changed = alarm.state_changed_epoch if alarm else None
+        breached = evidence.breach_started_at if evidence else None
+        return Recovery(
+            active_at,
+            active_at - changed if changed is not None else None,
+            active_at - breached if breached is not None else None,
+        )
 
     # demote Main (bounded) ----------------------------------------------------------------------
     def demote_main(self) -> None:
@@ -482,14 +546,33 @@ class _Run:
                 aws_problem=error.aws_problem,
             )
         self.record_failure()
+        by_hand = (
+            "Activate the Destination by hand in the DataSync app (PRIMARY/ACTIVE, ariel copy on) and deploy, or fix "
+            "the cause above and run: qradar-failover failover"
+        )
+        assert self.report.alarm is not None
+        if not self.report.failure.may_pass():
+            self.finish(
+                Outcome.FAILED,
+                "the Destination Site could not be activated and verified; another attempt would meet the same "
+                "cause, so none is made",
+                manual_actions=[by_hand],
+            )
+        attempt = self.collaborators.retries.plan(self.report.alarm)
+        self.report.next_attempt = attempt
+        if attempt.follows:
+            self.finish(
+                Outcome.FAILED,
+                f"the Destination Site could not be activated and verified yet; {attempt.describe()}",
+                manual_actions=[
+                    "Nothing yet: the next attempt resumes from what this one did (it reads every console first).",
+                    f"If that attempt fails too: {by_hand}",
+                ],
+            )
         self.finish(
             Outcome.FAILED,
-            "the Destination Site could not be activated and verified",
-            manual_actions=[
-                "Activate the Destination by hand in the DataSync app (PRIMARY/ACTIVE, ariel copy on) and deploy, "
-                "or fix the cause above and run: qradar-failover failover",
-                "The automation stays armed: the next alarm will try again.",
-            ],
+            f"the Destination Site could not be activated and verified; {attempt.describe()}",
+            manual_actions=[by_hand],
         )
 
     def fail_unexpectedly(self, error: Exception) -> None:
@@ -562,7 +645,7 @@ class _Run:
                 raise QRadarError(
                     site=site,
                     step="verify DR config",
-                    kind=FailureKind.UNEXPECTED_STATE,
+                    kind=FailureKind.DEADLINE,  # the time to wait for it ran out; a later read may show it
                     detail=f"deployed configuration is still {deployed.describe()} after the deploy",
                 )
             self.sleep(self.config.deploy_poll_interval_seconds)

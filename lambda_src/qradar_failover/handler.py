@@ -1,9 +1,12 @@
 """Lambda entry point: ``qradar_failover.handler.lambda_handler``.
 
 Reads the environment contract once per distinct environment, reuses AWS clients and HTTP
-sessions across warm invocations, runs the failover runbook and returns its report. Only a
-configuration error raises (so the event goes to the function's on-failure destination and can
-be replayed once fixed); everything else is decided, logged, counted and notified.
+sessions across warm invocations, runs the failover runbook and returns its report. It raises in two
+cases only: a configuration error (so the event goes to the function's on-failure destination and
+can be replayed once fixed), and :class:`RetryRequested`, when the run could not conclude or failed
+for a reason that may pass and Lambda will run the alarm again (an alarm acts only on a state
+change: raising is the only way another attempt comes). Everything else is decided, logged, counted
+and notified, and returns.
 """
 
 from __future__ import annotations
@@ -28,9 +31,18 @@ SAFETY_MARGIN_SECONDS = 10.0  # leave time to record, notify and flush metrics b
 _runtimes: dict[Config, Runtime] = {}
 
 
+class RetryRequested(RuntimeError):
+    """Not a crash: the run ended without concluding, its notice is sent, and Lambda is asked to run the
+    same alarm again (the message says when)."""
+
+
 def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
-    config = _config(os.environ)
-    runtime = _runtime(config, os.environ)
+    return handle(event, context, _runtime(_config(os.environ)))
+
+
+def handle(event: Any, context: LambdaContext | None, runtime: Runtime) -> dict[str, Any]:
+    """One invocation with a built runtime (the dev kit's simulated outages hand in their own)."""
+    config = runtime.config
     run_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
     if not config.qradar_tls_verify:
         logger.warning(
@@ -38,12 +50,14 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
             "QRADAR_CA_BUNDLE instead",
             extra={"run_id": run_id},
         )
+    clocks = runtime.clocks
     report = fail_over(
         event,
         config,
         runtime.collaborators,
-        Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS),
+        Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS, clocks.monotonic),
         run_id,
+        clocks,
     )
     metrics = Metrics(config.metrics_namespace, {"Outcome": report.outcome.value})
     metrics.add("Runs", 1)
@@ -52,10 +66,23 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
         metrics.add("NotificationFailed", 1)
     if "destination_active" in report.milestones:
         metrics.add("TimeToDestinationActiveSeconds", report.milestones["destination_active"], unit="Seconds")
+    if report.recovery is not None and report.recovery.seconds_from_alarm is not None:
+        metrics.add("RecoverySeconds", report.recovery.seconds_from_alarm, unit="Seconds")
+    if report.recovery is not None and report.recovery.seconds_from_breach is not None:
+        metrics.add("RecoveryFromBreachSeconds", report.recovery.seconds_from_breach, unit="Seconds")
     metrics.property("run_id", run_id)
     metrics.flush()
+    retry = report.next_attempt is not None and report.next_attempt.follows
+    if retry:
+        # Its own dimension, so the module's function-errors alarm can tell these raises from crashes.
+        retries = Metrics(config.metrics_namespace, {"FailoverFunction": config.function_name or "unknown"})
+        retries.add("RetriesRequested", 1)
+        retries.flush()
     result = report.as_dict()
     logger.info("run finished: %s", report.outcome.value, extra={"run_id": run_id, "report": result})
+    if retry:
+        assert report.next_attempt is not None
+        raise RetryRequested(f"{report.outcome.value}, not concluded: {report.next_attempt.describe()}")
     return result
 
 
@@ -70,10 +97,10 @@ def _config(environ: Mapping[str, str]) -> Config:
     return config
 
 
-def _runtime(config: Config, environ: Mapping[str, str]) -> Runtime:
+def _runtime(config: Config) -> Runtime:
     runtime = _runtimes.get(config)
     if runtime is None:
-        runtime = build_runtime(config, environ)
+        runtime = build_runtime(config)
         _runtimes.clear()  # one configuration per function; keep memory flat if the environment changes
         _runtimes[config] = runtime
     return runtime

@@ -1,33 +1,49 @@
-"""Live target health: confirms that an alarm means the Main Site really lost collection in its AZ.
+"""Live target health: the AWS side of confirming that an alarm means the Main Site lost collection.
 
 First a guard: the alarm's target group, load balancer and AZ must have reported ``HealthyHostCount``
 at some time (``ListMetrics``, last two weeks). An unknown target group is an event that does not
-describe this deployment; an AZ that never reported had no collectors to lose (the module's alarm,
-missing data breaching, is in ALARM there from the start). Both are refused.
+describe this deployment; an AZ that never reported had no collectors to lose. Both are refused.
 
 Then two sources, read independently, so that one unavailable API does not blind the decision:
 
-* CloudWatch ``HealthyHostCount`` / ``UnHealthyHostCount`` for the alarm's target group, load
-  balancer and AZ over the last few minutes. An AZ that reported before but publishes no
-  ``HealthyHostCount`` now counts as zero healthy collectors (the AZ is gone), as the module's
-  alarms treat missing data.
-* ELB ``DescribeTargetHealth`` for the target group: the targets the load balancer reports
-  in that AZ right now.
+* CloudWatch ``HealthyHostCount`` / ``UnHealthyHostCount``, 1-minute datapoints over the lookback, for
+  the alarmed AZ *and* every other AZ the target group reports in (the others tell a silent AZ from a
+  late CloudWatch);
+* ELB ``DescribeTargetHealth`` for the target group. IP targets carry their AZ; for ``instance``
+  targets the API returns none, so their AZ is the instance's placement (``ec2:DescribeInstances``).
 
-The healthy count used for the decision is the larger of the two (the more conservative one:
-a single source still seeing healthy collectors stops the failover).
+How the readings are judged (ages, silence, the lookback) is :mod:`qradar_failover.evidence`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from .aws_errors import AWS_ERRORS, aws_error_code
 from .events import AlarmRecord
+from .evidence import (
+    LOOKBACK_SECONDS,
+    PERIOD_SECONDS,
+    CloudWatchReading,
+    CloudWatchView,
+    Datapoint,
+    HealthEvidence,
+    TargetState,
+    judge_cloudwatch,
+)
+
+__all__ = [
+    "AvailabilityZoneNeverReported",
+    "HealthEvidence",
+    "HealthUnavailable",
+    "LiveTargetHealth",
+    "TargetState",
+    "UnknownTargetGroup",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -61,61 +77,6 @@ class AvailabilityZoneNeverReported(UnknownTargetGroup):
     )
 
 
-@dataclass(frozen=True)
-class TargetState:
-    target_id: str
-    port: int | None
-    availability_zone: str | None
-    state: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class HealthEvidence:
-    """What the live data says about collectors in the alarmed AZ."""
-
-    availability_zone: str
-    healthy_collectors: int
-    cloudwatch_healthy: int | None = None  # None: CloudWatch unavailable
-    cloudwatch_unhealthy: int | None = None
-    cloudwatch_note: str | None = None
-    elb_healthy: int | None = None  # None: ELB unavailable or it does not report target AZs
-    elb_unhealthy: int | None = None
-    elb_note: str | None = None
-    targets: tuple[TargetState, ...] = field(default=())
-
-    def supports_failover(self, min_healthy_collectors: int) -> bool:
-        return self.healthy_collectors < min_healthy_collectors
-
-    def summary(self) -> str:
-        parts = [f"{self.healthy_collectors} healthy collector(s) in {self.availability_zone}"]
-        if self.cloudwatch_healthy is not None:
-            parts.append(
-                f"CloudWatch: {self.cloudwatch_healthy} healthy / {self.cloudwatch_unhealthy or 0} unhealthy"
-                + (f" ({self.cloudwatch_note})" if self.cloudwatch_note else "")
-            )
-        elif self.cloudwatch_note:
-            parts.append(f"CloudWatch: {self.cloudwatch_note}")
-        if self.elb_healthy is not None:
-            parts.append(f"ELB target health: {self.elb_healthy} healthy / {self.elb_unhealthy or 0} other")
-        elif self.elb_note:
-            parts.append(f"ELB target health: {self.elb_note}")
-        return "; ".join(parts)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "availability_zone": self.availability_zone,
-            "healthy_collectors": self.healthy_collectors,
-            "cloudwatch": {
-                "healthy": self.cloudwatch_healthy,
-                "unhealthy": self.cloudwatch_unhealthy,
-                "note": self.cloudwatch_note,
-            },
-            "elb": {"healthy": self.elb_healthy, "unhealthy": self.elb_unhealthy, "note": self.elb_note},
-            "targets": [target.__dict__ for target in self.targets],
-        }
-
-
 class CloudWatchMetrics(Protocol):
     def get_metric_data(self, **kwargs: Any) -> Mapping[str, Any]: ...
     def list_metrics(self, **kwargs: Any) -> Mapping[str, Any]: ...
@@ -125,52 +86,56 @@ class TargetHealthReader(Protocol):
     def describe_target_health(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
 
+class InstancePlacementReader(Protocol):
+    def describe_instances(self, **kwargs: Any) -> Mapping[str, Any]: ...
+
+
 @dataclass
 class LiveTargetHealth:
-    """Reads CloudWatch and ELB; see the module docstring for how they combine."""
+    """Reads CloudWatch, ELB and (for instance targets) EC2; see the module docstring."""
 
     cloudwatch: CloudWatchMetrics
     elb: TargetHealthReader
-    window_minutes: int = 5
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    ec2: InstancePlacementReader | None = None  # None: instance targets' AZ stays unknown
+    min_healthy_collectors: int = 1
+    clock: Callable[[], float] = field(default=time.time)  # wall clock, epoch seconds
 
     def confirm(self, alarm: AlarmRecord) -> HealthEvidence:
-        self._check_alarm_describes_a_served_az(alarm)
-        cloudwatch = self._read_cloudwatch(alarm)
+        zones = self._check_alarm_describes_a_served_az(alarm)
+        now = self.clock()
+        cloudwatch = self._read_cloudwatch(alarm, zones, now)
         elb = self._read_elb(alarm)
-        if cloudwatch.counts is None and elb.counts is None:
+        if cloudwatch.view is CloudWatchView.UNAVAILABLE and elb.counts is None:
             codes = {"cloudwatch": cloudwatch.aws_error_code, "elb": elb.aws_error_code}
             raise HealthUnavailable(
                 f"CloudWatch: {cloudwatch.note}; ELB: {elb.note}",
                 {source: code for source, code in codes.items() if code},
             )
-        healthy = max(reading.counts[0] for reading in (cloudwatch, elb) if reading.counts is not None)
+        current = [count for count in (cloudwatch.healthy, elb.counts[0] if elb.counts else None) if count is not None]
         return HealthEvidence(
             availability_zone=alarm.availability_zone,
-            healthy_collectors=healthy,
-            cloudwatch_healthy=cloudwatch.counts[0] if cloudwatch.counts else None,
-            cloudwatch_unhealthy=cloudwatch.counts[1] if cloudwatch.counts else None,
+            healthy_collectors=max(current, default=0),
+            cloudwatch_healthy=cloudwatch.healthy,
+            cloudwatch_unhealthy=cloudwatch.unhealthy,
             cloudwatch_note=cloudwatch.note,
             elb_healthy=elb.counts[0] if elb.counts else None,
             elb_unhealthy=elb.counts[1] if elb.counts else None,
             elb_note=elb.note,
             targets=elb.targets,
+            cloudwatch_view=cloudwatch.view,
+            peak_healthy=cloudwatch.peak_healthy,
+            newest_datapoint_at=cloudwatch.newest_at,
+            breach_started_at=cloudwatch.breach_started_at,
+            read_at=now,
         )
 
-    def _check_alarm_describes_a_served_az(self, alarm: AlarmRecord) -> None:
+    def _check_alarm_describes_a_served_az(self, alarm: AlarmRecord) -> list[str] | None:
         """Refuse an alarm whose target group, load balancer and AZ never reported ``HealthyHostCount``
-        (``ListMetrics`` covers the last two weeks). When CloudWatch cannot be asked, the counts decide."""
-        in_zone = self._healthy_host_count_metrics(alarm, with_zone=True)
-        if in_zone is None or in_zone:
-            return
-        anywhere = self._healthy_host_count_metrics(alarm, with_zone=False)
+        (``ListMetrics`` covers the last two weeks). Returns every AZ the target group reports in, or
+        None when CloudWatch cannot be asked (then the readings decide)."""
+        anywhere = self._healthy_host_count_metrics(alarm)
         if anywhere is None:
-            return
-        if not anywhere:
-            raise UnknownTargetGroup(
-                f"CloudWatch has no {alarm.namespace} metrics for {alarm.target_group} on {alarm.load_balancer} "
-                "in this account and region"
-            )
+            return None
         zones = sorted(
             {
                 dimension["Value"]
@@ -179,61 +144,95 @@ class LiveTargetHealth:
                 if dimension.get("Name") == "AvailabilityZone"
             }
         )
-        raise AvailabilityZoneNeverReported(
-            f"{alarm.target_group} on {alarm.load_balancer} never reported HealthyHostCount in "
-            f"{alarm.availability_zone} (it reports in {', '.join(zones) or 'no AZ'})"
-        )
-
-    def _healthy_host_count_metrics(self, alarm: AlarmRecord, *, with_zone: bool) -> list[Mapping[str, Any]] | None:
-        """The matching metrics (any extra dimension included), or None when CloudWatch cannot be asked."""
-        dimensions = [
-            {"Name": "TargetGroup", "Value": alarm.target_group},
-            {"Name": "LoadBalancer", "Value": alarm.load_balancer},
-        ]
-        if with_zone:
-            dimensions.append({"Name": "AvailabilityZone", "Value": alarm.availability_zone})
-        try:
-            response = self.cloudwatch.list_metrics(
-                Namespace=alarm.namespace, MetricName="HealthyHostCount", Dimensions=dimensions
+        if not anywhere:
+            raise UnknownTargetGroup(
+                f"CloudWatch has no {alarm.namespace} metrics for {alarm.target_group} on {alarm.load_balancer} "
+                "in this account and region"
             )
-        except AWS_ERRORS:  # an unavailable CloudWatch is judged by the counts, not here
-            return None
-        return list(response.get("Metrics", []))
+        if alarm.availability_zone not in zones:
+            raise AvailabilityZoneNeverReported(
+                f"{alarm.target_group} on {alarm.load_balancer} never reported HealthyHostCount in "
+                f"{alarm.availability_zone} (it reports in {', '.join(zones) or 'no AZ'})"
+            )
+        return zones
 
-    def _read_cloudwatch(self, alarm: AlarmRecord) -> _Reading:
+    def _healthy_host_count_metrics(self, alarm: AlarmRecord) -> list[Mapping[str, Any]] | None:
+        """The target group's metrics on that load balancer (any extra dimension included), or None when
+        CloudWatch cannot be asked."""
         dimensions = [
             {"Name": "TargetGroup", "Value": alarm.target_group},
             {"Name": "LoadBalancer", "Value": alarm.load_balancer},
-            {"Name": "AvailabilityZone", "Value": alarm.availability_zone},
         ]
+        metrics: list[Mapping[str, Any]] = []
+        request: dict[str, Any] = {
+            "Namespace": alarm.namespace,
+            "MetricName": "HealthyHostCount",
+            "Dimensions": dimensions,
+        }
+        try:
+            while True:
+                response = self.cloudwatch.list_metrics(**request)
+                metrics += response.get("Metrics", [])
+                if not response.get("NextToken"):
+                    return metrics
+                request["NextToken"] = response["NextToken"]
+        except AWS_ERRORS:  # an unavailable CloudWatch is judged by the readings, not here
+            return None
+
+    def _read_cloudwatch(self, alarm: AlarmRecord, zones: list[str] | None, now: float) -> CloudWatchReading:
+        """Every AZ's datapoints over the lookback, judged by :func:`~qradar_failover.evidence.judge_cloudwatch`."""
+        read = sorted({alarm.availability_zone, *(zones or [])})
         queries = [
             {
-                "Id": query_id,
+                "Id": f"{prefix}{index}",
                 "MetricStat": {
-                    "Metric": {"Namespace": alarm.namespace, "MetricName": metric, "Dimensions": dimensions},
-                    "Period": 60,
+                    "Metric": {
+                        "Namespace": alarm.namespace,
+                        "MetricName": metric,
+                        "Dimensions": [
+                            {"Name": "TargetGroup", "Value": alarm.target_group},
+                            {"Name": "LoadBalancer", "Value": alarm.load_balancer},
+                            {"Name": "AvailabilityZone", "Value": zone},
+                        ],
+                    },
+                    "Period": PERIOD_SECONDS,
                     "Stat": "Maximum",
                 },
                 "ReturnData": True,
             }
-            for query_id, metric in (("healthy", "HealthyHostCount"), ("unhealthy", "UnHealthyHostCount"))
+            for index, zone in enumerate(read)
+            for prefix, metric in (("h", "HealthyHostCount"), ("u", "UnHealthyHostCount"))
         ]
-        now = self.now()
+        start = int(now - LOOKBACK_SECONDS) // PERIOD_SECONDS * PERIOD_SECONDS
+        request: dict[str, Any] = {
+            "MetricDataQueries": queries,
+            "StartTime": start,
+            "EndTime": int(now) // PERIOD_SECONDS * PERIOD_SECONDS + PERIOD_SECONDS,  # the current, partial minute
+            "ScanBy": "TimestampDescending",
+        }
+        values: dict[str, dict[float, float]] = {}
         try:
-            response = self.cloudwatch.get_metric_data(
-                MetricDataQueries=queries,
-                StartTime=now - timedelta(minutes=self.window_minutes),
-                EndTime=now + timedelta(minutes=1),  # include the current, still partial, minute
-                ScanBy="TimestampDescending",
-            )
+            while True:
+                response = self.cloudwatch.get_metric_data(**request)
+                for result in response.get("MetricDataResults", []):
+                    series = values.setdefault(str(result.get("Id")), {})
+                    for at, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+                        series[at.timestamp()] = float(value)
+                if not response.get("NextToken"):
+                    break
+                request["NextToken"] = response["NextToken"]
         except AWS_ERRORS as error:
-            return _Reading.unavailable(error)
-        latest = {result.get("Id"): _latest_value(result) for result in response.get("MetricDataResults", [])}
-        healthy, unhealthy = latest.get("healthy"), latest.get("unhealthy")
-        if healthy is None:
-            note = f"no HealthyHostCount datapoints in the last {self.window_minutes} min (AZ not reporting)"
-            return _Reading((0, int(unhealthy or 0)), note)
-        return _Reading((int(healthy), int(unhealthy or 0)))
+            code = aws_error_code(error)
+            return CloudWatchReading(CloudWatchView.UNAVAILABLE, note=f"unavailable ({code})", aws_error_code=code)
+        series_by_zone = {
+            zone: [
+                Datapoint(at, values.get(f"h{index}", {}).get(at), values.get(f"u{index}", {}).get(at))
+                for at in sorted(set(values.get(f"h{index}", {})) | set(values.get(f"u{index}", {})))
+            ]
+            for index, zone in enumerate(read)
+        }
+        alarmed = series_by_zone.pop(alarm.availability_zone)
+        return judge_cloudwatch(alarmed, series_by_zone, now, self.min_healthy_collectors)
 
     def _read_elb(self, alarm: AlarmRecord) -> _Reading:
         if not alarm.region or not alarm.account_id:
@@ -247,16 +246,45 @@ class LiveTargetHealth:
         except AWS_ERRORS as error:
             return _Reading.unavailable(error)
         targets = tuple(_target_state(item) for item in response.get("TargetHealthDescriptions", []))
-        in_zone = [target for target in targets if target.availability_zone == alarm.availability_zone]
+        targets, placement_note = self._place_instance_targets(targets)
         if targets and not any(target.availability_zone for target in targets):
-            return _Reading(None, "targets carry no availability zone; CloudWatch decides", targets=targets)
+            note = placement_note or "targets carry no availability zone"
+            return _Reading(None, f"{note}; CloudWatch decides", targets=targets)
+        in_zone = [target for target in targets if target.availability_zone == alarm.availability_zone]
         healthy = sum(1 for target in in_zone if target.state == "healthy")
-        return _Reading((healthy, len(in_zone) - healthy), targets=targets)
+        return _Reading((healthy, len(in_zone) - healthy), placement_note, targets=targets)
+
+    def _place_instance_targets(self, targets: tuple[TargetState, ...]) -> tuple[tuple[TargetState, ...], str | None]:
+        """Instance targets get their AZ from EC2 (DescribeTargetHealth does not return it for them)."""
+        unplaced = sorted(
+            {t.target_id for t in targets if t.availability_zone is None and t.target_id.startswith("i-")}
+        )
+        if not unplaced:
+            return targets, None
+        if self.ec2 is None:
+            return targets, "instance targets' AZ unknown"
+        try:
+            response = self.ec2.describe_instances(InstanceIds=unplaced)
+        except AWS_ERRORS as error:
+            return targets, f"instance placement unavailable ({aws_error_code(error)})"
+        zones = {
+            instance.get("InstanceId"): instance.get("Placement", {}).get("AvailabilityZone")
+            for reservation in response.get("Reservations", [])
+            for instance in reservation.get("Instances", [])
+        }
+        placed = tuple(
+            TargetState(t.target_id, t.port, zones.get(t.target_id), t.state, t.reason)
+            if t.availability_zone is None and isinstance(zones.get(t.target_id), str)
+            else t
+            for t in targets
+        )
+        missing = [t.target_id for t in placed if t.availability_zone is None and t.target_id.startswith("i-")]
+        return placed, (f"no placement for {', '.join(missing)}" if missing else None)
 
 
 @dataclass(frozen=True)
 class _Reading:
-    """What one source said: (healthy, other) counts, or None when it could not tell, and why."""
+    """What ELB said: (healthy, other) counts, or None when it could not tell, and why."""
 
     counts: tuple[int, int] | None
     note: str | None = None
@@ -267,13 +295,6 @@ class _Reading:
     def unavailable(cls, error: Exception) -> _Reading:
         code = aws_error_code(error)
         return cls(None, f"unavailable ({code})", code)
-
-
-def _latest_value(result: Mapping[str, Any]) -> float | None:
-    pairs: Sequence[tuple[Any, Any]] = list(zip(result.get("Timestamps", []), result.get("Values", []), strict=False))
-    if not pairs:
-        return None
-    return float(max(pairs, key=lambda pair: pair[0])[1])
 
 
 def _target_state(item: Mapping[str, Any]) -> TargetState:

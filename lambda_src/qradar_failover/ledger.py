@@ -20,9 +20,12 @@ logger = logging.getLogger(__name__)
 
 
 class RunLedger:
-    def __init__(self, report: FailoverReport, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, report: FailoverReport, clock: Callable[[], float], wall: Callable[[], float] = time.time
+    ) -> None:
         self.report = report
-        self.clock = clock
+        self.clock = clock  # monotonic: durations and milestones
+        self.wall = wall  # epoch seconds: the time the record carries
         self.started = clock()
 
     def site(self, name: str) -> SiteProgress:
@@ -108,7 +111,9 @@ class RunLedger:
             "availability_zone": report.alarm.availability_zone if report.alarm else None,
             "sites": report.sites_as_dict(),
             "failure": report.failure.as_dict() if report.failure else None,
-            "at": iso_utc(time.time()),
+            "recovery": report.recovery.as_dict() if report.recovery else None,
+            "next_attempt": report.next_attempt.as_dict() if report.next_attempt else None,
+            "at": iso_utc(self.wall()),
         }
 
     def log(self, message: str, **fields: Any) -> None:

@@ -8,11 +8,17 @@ Item states (attribute ``state``):
                 safe because every step reads the consoles first and only moves them forward.
 * ``FAILED_OVER`` - done. Later alarms are no-ops until an operator re-arms (deletes the item).
 * ``FAILED``  - the last attempt failed and was recorded; the next alarm may try again.
+
+Beside it, one small item per alarm state change that a run could not conclude
+(``<lock_id>#attempts#<hash>``) counts the attempts Lambda made at it (:meth:`FailoverLock.count_attempt`),
+so a run knows whether Lambda will run the alarm again. It never blocks anything and expires by itself
+(the table's TTL attribute ``purge_at``).
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import time
 import uuid
@@ -23,6 +29,8 @@ from typing import Any, Protocol
 
 from .aws_errors import AWS_ERRORS, AwsError, aws_error_code
 from .observability import iso_utc
+
+ATTEMPTS_KEPT_SECONDS = 86400  # Lambda gives up on an event after 6 hours at most
 
 
 class LockState(StrEnum):
@@ -169,6 +177,26 @@ class FailoverLock:
                 return False
             raise LockUnavailable(f"cannot update lock {self.lock_id!r}", error) from None
         return True
+
+    def count_attempt(self, state_change: str) -> int:
+        """Count one more attempt at an alarm state change (``AlarmRecord.state_change_key``) and return
+        how many there were, this one included: Lambda retries an event with the same alarm in it."""
+        digest = hashlib.sha256(state_change.encode("utf-8")).hexdigest()[:24]
+        try:
+            response = self.client.update_item(
+                TableName=self.table,
+                Key={"lock_id": {"S": f"{self.lock_id}#attempts#{digest}"}},
+                UpdateExpression="ADD attempts :one SET state_change = :key, purge_at = :purge",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":key": {"S": state_change},
+                    ":purge": {"N": str(int(self.clock()) + ATTEMPTS_KEPT_SECONDS)},
+                },
+                ReturnValues="UPDATED_NEW",
+            )
+        except AWS_ERRORS as error:
+            raise LockUnavailable(f"cannot count attempts in table {self.table!r}", error) from None
+        return int(response.get("Attributes", {}).get("attempts", {}).get("N", "1"))
 
     def rearm(self) -> LockRecord | None:
         """Delete the lock item so the next confirmed alarm fails over again. Returns what it held."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from .aws_errors import AWS_ERRORS, aws_error_code, aws_problem
-from .observability import scrub, scrub_values
+from .observability import iso_utc, scrub, scrub_values
 from .report import FailoverReport, Outcome
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ _HEADLINES = {
     Outcome.IN_PROGRESS_ELSEWHERE: "Failover already in progress",
     Outcome.IGNORED: "Alarm ignored",
     Outcome.REJECTED: "Event rejected",
+    Outcome.DEFERRED: "Failover not confirmed yet; checking again",
 }
 
 
@@ -35,14 +36,27 @@ class SnsPublisher(Protocol):
 
 def subject_for(report: FailoverReport) -> str:
     headline = _HEADLINES[report.outcome]
-    if report.outcome is Outcome.FAILED and report.failure:
+    retry_at = _retry_time(report)
+    if report.outcome is Outcome.FAILED and report.failure and retry_at:
+        headline = f"Failover attempt failed at {report.failure.site} {report.failure.step}; retry {retry_at}"
+    elif report.outcome is Outcome.FAILED and report.failure:
         headline = f"FAILOVER FAILED at {report.failure.site} {report.failure.step} - action needed"
+    elif report.outcome is Outcome.DEFERRED and retry_at:
+        headline = f"Failover not confirmed yet; checking again {retry_at}"
     elif report.outcome is Outcome.FAILED_OVER and report.manual_actions:
         headline += " (manual steps left)"
     where = f" ({report.alarm.availability_zone})" if report.alarm else ""
     subject = _SUBJECT_PREFIX + headline + where
     subject = re.sub(r"[^\x20-\x7e]", "?", subject)  # SNS subjects: printable ASCII, no line breaks
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
+
+
+def _retry_time(report: FailoverReport) -> str | None:
+    """``at 03:05 UTC`` when Lambda runs the alarm again, else None."""
+    attempt = report.next_attempt
+    if attempt is None or attempt.at is None:
+        return None
+    return f"at {iso_utc(attempt.at)[11:16]} UTC"
 
 
 def body_for(report: FailoverReport) -> str:
@@ -58,6 +72,10 @@ def body_for(report: FailoverReport) -> str:
             f"  Load balancer: {alarm.load_balancer} ({alarm.metric_name}, {alarm.namespace})",
         ]
     lines += _health_lines(report)
+    if report.recovery:
+        lines += ["", "Recovery", f"  {report.recovery.describe()}"]
+    if report.next_attempt:
+        lines += ["", "Next attempt", f"  {report.next_attempt.describe()}"]
     if report.steps:
         lines += ["", "Steps"]
         for step in report.steps:

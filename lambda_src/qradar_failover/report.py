@@ -8,7 +8,8 @@ from typing import Any
 
 from .aws_errors import AwsProblem
 from .events import AlarmRecord
-from .health import HealthEvidence
+from .evidence import HealthEvidence
+from .observability import iso_utc
 
 
 class Outcome(StrEnum):
@@ -20,6 +21,7 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
     DRY_RUN = "dry_run"
     FAILED = "failed"
+    DEFERRED = "deferred"  # the evidence could not decide yet; Lambda runs the alarm again (report.next_attempt)
 
 
 class StepStatus(StrEnum):
@@ -116,12 +118,86 @@ class Failure:
     aws_error_code: str | None = None  # AWS's error code (or botocore's error class) when AWS said no
     aws_problem: AwsProblem | None = None
 
+    def may_pass(self) -> bool:
+        """Whether another attempt may not meet this failure: no answer in time, a dropped connection, a
+        deploy that failed or ran out of time, a server error, an AWS API that did not answer. A refused
+        token, a certificate, a console in an unexpected state or a defect will be met again."""
+        if self.kind in (FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE, FailureKind.DEPLOY):
+            return True
+        if self.kind is FailureKind.HTTP:
+            return self.http_status is not None and (self.http_status >= 500 or self.http_status in (409, 429))
+        if self.kind in (FailureKind.AWS_UNAVAILABLE, FailureKind.TOKEN_UNAVAILABLE):
+            return self.aws_problem in (AwsProblem.ENDPOINT, AwsProblem.SERVICE)
+        return False
+
     def as_dict(self) -> dict[str, Any]:
         return {
             **asdict(self),
             "kind": self.kind.value,
             "aws_problem": self.aws_problem.value if self.aws_problem else None,
         }
+
+
+@dataclass(frozen=True)
+class NextAttempt:
+    """Whether this alarm will be worked on again without anyone doing anything, and when."""
+
+    attempt: int  # this run's attempt at the alarm (1: the first delivery)
+    attempts: int  # the attempts there will be in all (1 + Lambda's maximum_retry_attempts)
+    at: float | None  # epoch seconds when Lambda runs the alarm again; None: no attempt follows
+    why_not: str | None = None  # why none follows
+
+    @property
+    def follows(self) -> bool:
+        return self.at is not None
+
+    def describe(self) -> str:
+        """``attempt 1 of 3; Lambda runs this alarm again at about 03:05 UTC`` or why it does not."""
+        done = f"attempt {self.attempt} of {self.attempts}"
+        if self.at is not None:
+            return f"{done}; Lambda runs this alarm again at about {iso_utc(self.at)[11:16]} UTC"
+        return f"{done}; no automatic attempt follows: {self.why_not}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "attempt": self.attempt,
+            "attempts": self.attempts,
+            "at": iso_utc(self.at) if self.at is not None else None,
+            "why_not": self.why_not,
+        }
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """How long collection was down before the Destination was verified ACTIVE (wall clock)."""
+
+    destination_active_at: float
+    seconds_from_alarm: float | None  # from the alarm's state change (None: the alarm does not say when)
+    seconds_from_breach: float | None  # from the first breaching minute, where the datapoints show it
+
+    def describe(self) -> str:
+        parts = [
+            f"{round(seconds)} s after {what}"
+            for seconds, what in (
+                (self.seconds_from_alarm, "the alarm's state change"),
+                (self.seconds_from_breach, "the first breaching minute"),
+            )
+            if seconds is not None
+        ]
+        return f"Destination verified ACTIVE at {iso_utc(self.destination_active_at)}" + (
+            f": {', '.join(parts)}" if parts else ""
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "destination_active_at": iso_utc(self.destination_active_at),
+            "seconds_from_alarm": _rounded(self.seconds_from_alarm),
+            "seconds_from_breach": _rounded(self.seconds_from_breach),
+        }
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
 
 
 @dataclass
@@ -138,6 +214,8 @@ class FailoverReport:
     sites: dict[str, SiteProgress] = field(default_factory=dict)  # "destination", "main": the sites the run worked on
     failure: Failure | None = None
     milestones: dict[str, float] = field(default_factory=dict)  # seconds since the run started
+    next_attempt: NextAttempt | None = None  # set when the run ended without concluding: what comes next
+    recovery: Recovery | None = None  # set once the Destination is verified ACTIVE
     duration_seconds: float = 0.0
     dry_run: bool = False
     notify: bool = True
@@ -158,6 +236,8 @@ class FailoverReport:
             "sites": self.sites_as_dict(),
             "failure": self.failure.as_dict() if self.failure else None,
             "milestones": {name: round(value, 3) for name, value in self.milestones.items()},
+            "next_attempt": self.next_attempt.as_dict() if self.next_attempt else None,
+            "recovery": self.recovery.as_dict() if self.recovery else None,
             "duration_seconds": round(self.duration_seconds, 3),
             "notified": self.notified,
         }

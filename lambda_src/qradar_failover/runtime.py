@@ -9,7 +9,6 @@ function and the CLI act through one code path.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ import requests
 from botocore.config import Config as BotocoreConfig
 
 from .config import Config, ReadinessSettings, SiteConfig
+from .deadline import SYSTEM_CLOCKS, Clocks
 from .failover import Collaborators, Console
 from .health import LiveTargetHealth
 from .lock import FailoverLock
@@ -26,6 +26,7 @@ from .observability import redact_value
 from .qradar import CallObserver, ConsoleTransport, HttpPolicy, QRadarConsole
 from .readiness import ReadinessCollaborators
 from .readiness_aws import AwsDeploymentReader
+from .retry import LambdaRetries
 from .sec_token import Token
 from .tokens import TokenProvider
 
@@ -50,6 +51,7 @@ class QRadarConsoles:
     config: Config
     tokens: TokenProvider
     sessions: dict[str, requests.Session] = field(default_factory=dict)
+    clocks: Clocks = SYSTEM_CLOCKS
 
     def open(self, site: SiteConfig, observer: CallObserver) -> Console:
         token = self.tokens.token_for(site)
@@ -63,9 +65,10 @@ class QRadarConsoles:
             api_version=self.config.qradar_api_version,
             session=session,
             observer=observer,
+            sleep=self.clocks.sleep,
             refresh_token=lambda rejected: self._refreshed(site, rejected),
         )
-        return QRadarConsole(transport)
+        return QRadarConsole(transport, sleep=self.clocks.sleep)
 
     def _refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
         fresh = self.tokens.refreshed(site, rejected)
@@ -80,13 +83,12 @@ class Runtime:
     consoles: QRadarConsoles
     lock: FailoverLock
     collaborators: Collaborators
+    clocks: Clocks = SYSTEM_CLOCKS
 
 
-def build_runtime(config: Config, environ: Mapping[str, str] | None = None, session: Any = None) -> Runtime:
-    """Create the AWS clients (region and endpoints from the usual AWS environment/profile).
-
-    ``environ`` is no longer read: config.py reads the environment, an upstream plain token included. It
-    stays until handler.py stops passing it."""
+def build_runtime(config: Config, session: Any = None, clocks: Clocks = SYSTEM_CLOCKS) -> Runtime:
+    """Create the AWS clients (region and endpoints from the usual AWS environment/profile). ``clocks``:
+    the system's, or a simulated outage's (the dev kit runs the real handler on simulated time)."""
     # Typed as Any: the runbook's adapters declare the narrow Protocols they use, which the
     # generated boto3 stubs (one overload per parameter set) do not match structurally.
     aws: Any = session or boto3.session.Session()
@@ -94,12 +96,20 @@ def build_runtime(config: Config, environ: Mapping[str, str] | None = None, sess
     def client(service: str) -> Any:
         return aws.client(service, config=AWS_CLIENT_CONFIG)
 
-    tokens = TokenProvider(client("secretsmanager"), config.secrets_cache_ttl_seconds)
-    consoles = QRadarConsoles(config, tokens)
-    lock = FailoverLock(client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds)
-    health = LiveTargetHealth(client("cloudwatch"), client("elbv2"))
+    tokens = TokenProvider(client("secretsmanager"), config.secrets_cache_ttl_seconds, clocks.monotonic)
+    consoles = QRadarConsoles(config, tokens, clocks=clocks)
+    lock = FailoverLock(
+        client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds, clocks.wall
+    )
+    cloudwatch = client("cloudwatch")
+    health = LiveTargetHealth(
+        cloudwatch, client("elbv2"), client("ec2"), config.min_healthy_collectors, clock=clocks.wall
+    )
     notifier = SnsNotifier(client("sns"), config.notification_topic_arn)
-    return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier))
+    retries = LambdaRetries(
+        lock, cloudwatch, config.maximum_retry_attempts, config.maximum_event_age_in_seconds, clocks.wall
+    )
+    return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier, retries), clocks)
 
 
 def build_readiness_collaborators(

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from qradar_devkit.world import DrillWorld
+from qradar_devkit.world import MAIN_AZ, DrillWorld
 from qradar_failover_cli.main import main
 from support.cli import Cli, staged_writes
 from support.events import EVENTS_DIR
@@ -46,6 +46,7 @@ def test_status_json_parses(cli: Cli) -> None:
 
 
 def test_manual_failover_with_yes_runs_the_engine_with_progress(cli: Cli, world: DrillWorld) -> None:
+    world.publish_health(MAIN_AZ, healthy=2, unhealthy=0)  # the Main collectors are healthy now
     result = cli.run("failover", "--yes")
 
     assert result.code == 0, result.out + result.err
@@ -85,6 +86,7 @@ def test_failover_dry_run_asks_nothing_and_writes_nothing(cli: Cli, world: Drill
 
 
 def test_failover_requiring_confirmation_is_refused_while_collectors_are_healthy(cli: Cli, world: DrillWorld) -> None:
+    world.publish_health(MAIN_AZ, healthy=2, unhealthy=0)  # the Main collectors are healthy now
     result = cli.run("failover", "--yes", "--require-confirmation")
 
     assert result.code == 1

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 def test_dry_run_against_healthy_collectors_says_the_operator_decided_against_the_evidence(
     cli: Cli, world: DrillWorld
 ) -> None:
-    result = cli.run("failover", "--dry-run", "--json")  # the drill's world: 2 healthy Main collectors
+    world.publish_health(MAIN_AZ, healthy=2, unhealthy=0)  # the Main collectors are healthy now
+    result = cli.run("failover", "--dry-run", "--json")
 
     report = json.loads(result.out)
     assert report["outcome"] == "dry_run", result.err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qradar_devkit.world import DrillWorld
+from qradar_devkit.world import MAIN_AZ, DrillWorld
 from qradar_simulator import Fault, FaultKind
 from support.cli import Cli, staged_writes
 from support.events import EVENTS_DIR
@@ -107,6 +107,7 @@ def test_dry_run_notifies_nobody_unless_asked(cli: Cli, world: DrillWorld) -> No
 
 def test_dry_run_decision_matches_the_evidence(cli: Cli, world: DrillWorld) -> None:
     """What the operator reads; the engine decides the words (tests/cli/test_cli_dry_run_decision.py: JSON)."""
+    world.publish_health(MAIN_AZ, healthy=2, unhealthy=0)  # the Main collectors are healthy now
     result = cli.run("failover", "--dry-run")
 
     text = " ".join(result.out.split())

@@ -46,7 +46,9 @@ def test_sns_alarm_for_the_main_az_fails_over_and_is_verified(deployment: Any) -
 
 
 def test_eventbridge_and_direct_alarm_events_are_accepted(deployment: Any) -> None:
-    # The fixtures name their own load balancer and target group: let CloudWatch know those.
+    # The fixtures name their own load balancer and target group: let CloudWatch know those, with
+    # collectors that were healthy until 3 minutes ago.
+    publish_target_health(LOAD_BALANCER, TARGET_GROUP, MAIN_AZ, healthy=2, unhealthy=0, minutes_ago=range(10, 3, -1))
     publish_target_health(LOAD_BALANCER, TARGET_GROUP, MAIN_AZ, healthy=0, unhealthy=2)
     assert deployment.deliver(load_event("eventbridge-alarm-state-change-event.json"))["outcome"] == "failed_over"
     assert deployment.deliver(load_event("cloudwatch-alarm-message.json"))["outcome"] == "already_failed_over"

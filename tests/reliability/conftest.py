@@ -83,7 +83,7 @@ def rig(
         faults.rules.clear()
         sessions = {"main": StepSession(), "destination": StepSession()}
 
-        def build_hooked_runtime(config: Any, environ: Any, session: Any = None) -> Runtime:
+        def build_hooked_runtime(config: Any, session: Any = None) -> Runtime:
             runtime = build_runtime(config, session=aws_session)
             runtime.consoles.sessions.update(sessions)
             return runtime

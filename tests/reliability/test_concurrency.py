@@ -47,7 +47,11 @@ def _alarm(rig: Rig, index: int) -> dict[str, Any]:
 
 
 def _unhealthy_in_main_az(rig: Rig) -> None:
+    """Each target group had two healthy collectors in the Main AZ, and has none for 3 minutes."""
     for target_group in TARGET_GROUPS:
+        publish_target_health(
+            rig.aws.load_balancer, target_group, MAIN_AZ, healthy=2, unhealthy=0, minutes_ago=range(10, 3, -1)
+        )
         publish_target_health(rig.aws.load_balancer, target_group, MAIN_AZ, healthy=0, unhealthy=2)
 
 

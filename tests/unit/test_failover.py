@@ -13,7 +13,7 @@ from moto import mock_aws
 from qradar_devkit.world import create_lock_table
 from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.config import Config, load_config
-from qradar_failover.deadline import Deadline
+from qradar_failover.deadline import Clocks, Deadline
 from qradar_failover.failover import Collaborators, fail_over
 from qradar_failover.health import AvailabilityZoneNeverReported, HealthEvidence, LiveTargetHealth
 from qradar_failover.lock import FailoverLock, LockState
@@ -56,7 +56,7 @@ class World:
             collaborators,
             Deadline.after(seconds),
             run_id,
-            sleep=lambda _: None,
+            Clocks(sleep=lambda _: None),
             operator=operator,
         )
 
@@ -187,7 +187,7 @@ def test_dry_run_confirmed_by_live_health_says_so_with_the_evidence(lock: Failov
 
     assert report.reason == (
         "dry run: would fail over (live target health confirms the outage: 0 healthy collector(s) in "
-        f"{MAIN_AZ}, fewer than 1); nothing was written"
+        f"{MAIN_AZ} (CloudWatch 0), fewer than 1); nothing was written"
     )
     assert report.as_dict()["confirmation"]["by"] == "live_health"
 
@@ -204,7 +204,8 @@ def test_dry_run_of_an_operator_against_healthy_collectors_says_it_goes_against_
     assert "confirmed" not in report.reason
     assert report.reason == (
         "dry run: would fail over (manual failover by alice against the evidence: 2 healthy collector(s) "
-        f"remain in {MAIN_AZ}, so the function would refuse this alarm); nothing was written"
+        f"remain in {MAIN_AZ} (CloudWatch 2; fail over below 1), so the function would refuse this alarm); nothing "
+        "was written"
     )
     assert report.evidence == TWO_HEALTHY, "the evidence the operator overrode is reported"
     assert "against the evidence" in body_for(report)

@@ -26,7 +26,7 @@ from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
 from qradar_failover.config import load_config
-from qradar_failover.deadline import Deadline
+from qradar_failover.deadline import Clocks, Deadline
 from qradar_failover.events import EventRejected, decode_event
 from qradar_failover.failover import Collaborators, fail_over
 from qradar_failover.health import HealthEvidence
@@ -242,7 +242,7 @@ def run(event: Any, healthy: int | None) -> tuple[Any, FakeConsoles, FakeNotifie
     )
     notifier = FakeNotifier()
     collaborators = Collaborators(consoles, FakeHealth(evidence), MemoryLock(), notifier)
-    report = fail_over(event, CONFIG, collaborators, Deadline.after(60), "fuzz-run", sleep=lambda _: None)
+    report = fail_over(event, CONFIG, collaborators, Deadline.after(60), "fuzz-run", Clocks(sleep=lambda _: None))
     return report, consoles, notifier
 
 

@@ -36,7 +36,7 @@ def test_every_aws_client_has_short_timeouts_and_a_few_standard_retries(aws_cred
 
     build_runtime(load_config(FAKE_SITES_ENV), session=session)
 
-    assert set(session.clients) == {"secretsmanager", "dynamodb", "cloudwatch", "elbv2", "sns"}
+    assert set(session.clients) == {"secretsmanager", "dynamodb", "cloudwatch", "elbv2", "ec2", "sns"}
     for service, client in session.clients.items():
         config = client.meta.config
         assert config.retries["mode"] == "standard", service
