@@ -26,6 +26,12 @@ variables {
 }
 
 run "readiness_by_default" {
+  # The mocks give every role one ARN; the readiness role's own tells the two apart.
+  override_resource {
+    target = aws_iam_role.readiness[0]
+    values = { arn = "arn:aws:iam::123456789012:role/qradar-failover-readiness" }
+  }
+
   assert {
     condition     = output.operator_cli.readiness_command == "qradar-failover readiness --function qradar-failover-readiness --region us-east-1"
     error_message = "operator_cli says how to run the readiness checks from an operator's machine."
