@@ -87,7 +87,7 @@ resource "aws_vpc_security_group_egress_rule" "vpc_endpoints" {
   count = local.create_sg && var.create_vpc_endpoints ? 1 : 0
 
   security_group_id            = aws_security_group.function[0].id
-  description                  = "AWS APIs through the module's interface endpoints"
+  description                  = "AWS APIs through the interface endpoints of the module"
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
@@ -102,7 +102,7 @@ resource "aws_vpc_security_group_egress_rule" "dynamodb" {
   count = local.create_sg ? 1 : 0
 
   security_group_id = aws_security_group.function[0].id
-  description       = "DynamoDB lock table (the region's DynamoDB prefix list, the gateway endpoint's path)"
+  description       = "DynamoDB lock table (the DynamoDB prefix list of the region, the path of the gateway endpoint)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
