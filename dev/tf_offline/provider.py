@@ -77,7 +77,7 @@ _EXTERNAL_TIMEOUT_SECONDS = 600
 RECORD_ENV = "TF_OFFLINE_RECORD"
 
 # The value rules of each provider: a module with RESOURCES and DATA_SOURCES tables.
-RULE_TABLES = {"hashicorp/aws": "tf_offline.aws_rules"}
+RULE_TABLES = {"hashicorp/aws": "tf_offline.aws_rules", "hashicorp/external": "tf_offline.external_rules"}
 
 
 def load_rule_set(source: str) -> RuleSet | None:
@@ -220,11 +220,11 @@ def set_paths(block: pb.Schema.Block, config: Any, prefix: str = "") -> set[str]
     return found
 
 
-def _record(kind: str, type_name: str, paths: set[str]) -> None:
+def _record(source: str, kind: str, type_name: str, paths: set[str]) -> None:
     target = os.environ.get(RECORD_ENV)
     if not target:
         return
-    line = json.dumps({"kind": kind, "type": type_name, "paths": sorted(paths)}) + "\n"
+    line = json.dumps({"provider": source, "kind": kind, "type": type_name, "paths": sorted(paths)}) + "\n"
     with open(target, "a", encoding="utf-8") as handle:  # one write per line: concurrent stand-ins append whole lines
         handle.write(line)
 
@@ -276,10 +276,15 @@ def read_external(config: dict[str, Any]) -> tuple[dict[str, Any] | None, list[p
 
 class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
     def __init__(
-        self, schema: pb.GetProviderSchema.Response, stopped: threading.Event, rule_set: RuleSet | None = None
+        self,
+        schema: pb.GetProviderSchema.Response,
+        stopped: threading.Event,
+        source: str = "",
+        rule_set: RuleSet | None = None,
     ) -> None:
         self.schema = schema
         self.stopped = stopped
+        self.source = source
         self.rule_set = rule_set
 
     def _validate(self, kind: str, type_name: str, value: pb.DynamicValue) -> list[pb.Diagnostic]:
@@ -288,7 +293,7 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
             return []
         block = schemas[type_name].block
         config = _decode(value)
-        _record(kind, type_name, set_paths(block, config))
+        _record(self.source, kind, type_name, set_paths(block, config))
         if self.rule_set is None:
             return []
         return [_violation_diagnostic(block, v) for v in self.rule_set.validate(kind, type_name, config)]
@@ -392,7 +397,7 @@ def serve(schema_path: Path, source: str | None = None) -> int:
     schema = load_schema_response(schema_path)
     rule_set = load_rule_set(source) if source else None
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.max_send_message_length", -1)])
-    rpc.add_ProviderServicer_to_server(StandInProvider(schema, stopped, rule_set), server)
+    rpc.add_ProviderServicer_to_server(StandInProvider(schema, stopped, source or "", rule_set), server)
     controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stopped), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
     with tempfile.TemporaryDirectory(prefix="tfoff-") as tmp:
