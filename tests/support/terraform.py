@@ -57,6 +57,18 @@ def blocks(directory: Path) -> list[Block]:
     return found
 
 
+def plant(path: Path, pattern: str, replacement: str) -> None:
+    """Replace the first match of pattern (multiline) in a staged file: a defect planted into a copy."""
+    text = path.read_text(encoding="utf-8")
+    planted, count = re.subn(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert count == 1, f"{path.name}: nothing matches {pattern!r} to plant into"
+    path.write_text(planted, encoding="utf-8")
+
+
+def plant_append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+
+
 def source_text(directory: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.tf")))
 
