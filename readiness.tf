@@ -54,7 +54,7 @@ resource "aws_lambda_function" "readiness" {
   memory_size   = var.memory_size
   kms_key_arn   = local.kms_key_arn
 
-  reserved_concurrent_executions = var.reserved_concurrent_executions == -1 ? -1 : 1
+  # No reserved concurrency: a scheduled read must never take concurrency a failover may need.
 
   filename          = aws_lambda_function.this[0].filename
   source_code_hash  = aws_lambda_function.this[0].source_code_hash

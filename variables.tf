@@ -334,9 +334,9 @@ variable "memory_size" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for the function; 1 serialises failover runs (the lock already makes them exactly-once). -1 reserves none (needed in accounts whose concurrency limit is 10)."
+  description = "Concurrency reserved for the failover function (never for the readiness checks). -1, the default, reserves none: the lock already makes runs exactly-once, and an account whose concurrency limit is low (10 in new accounts) cannot reserve any. 1 also serialises runs, where the account's unreserved pool allows it."
   type        = number
-  default     = 1
+  default     = -1
 
   validation {
     condition     = var.reserved_concurrent_executions == -1 || (var.reserved_concurrent_executions >= 1 && var.reserved_concurrent_executions <= 10)

@@ -38,6 +38,11 @@ run "minimal_inputs_plan" {
   }
 
   assert {
+    condition     = aws_lambda_function.this[0].reserved_concurrent_executions == -1
+    error_message = "No concurrency is reserved by default: an account with a low concurrency limit cannot reserve any, and the lock already serialises runs."
+  }
+
+  assert {
     condition     = aws_sns_topic.trigger[0].name == "qradar-failover-trigger" && aws_dynamodb_table.lock[0].name == "qradar-failover-lock" && aws_iam_role.this[0].name == "qradar-failover-function"
     error_message = "Every other name starts with var.name."
   }

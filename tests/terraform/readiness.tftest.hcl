@@ -178,6 +178,20 @@ run "dashboard_shows_what_the_module_creates" {
   }
 }
 
+run "readiness_never_reserves_concurrency" {
+  command = plan
+
+  variables {
+    reserved_concurrent_executions = 2
+  }
+
+  assert {
+    # Unset means the provider default, -1 (the mock plans it as null).
+    condition     = aws_lambda_function.this[0].reserved_concurrent_executions == 2 && coalesce(aws_lambda_function.readiness[0].reserved_concurrent_executions, -1) == -1
+    error_message = "Concurrency reserved for the failover function is never reserved for the readiness checks too."
+  }
+}
+
 run "schedule_every_two_hours" {
   command = plan
 
