@@ -89,6 +89,11 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
   }
 
   assert {
+    condition     = aws_ssm_association.host_agent[0].document_version == "$LATEST"
+    error_message = "The association runs the document's latest version, so an updated host agent reaches the hosts already associated."
+  }
+
+  assert {
     condition     = can(regex(filesha256("host_agent/qradar-dr-agent"), aws_ssm_document.host_agent[0].content))
     error_message = "The SSM document checks the agent against its SHA-256."
   }
