@@ -676,13 +676,19 @@ variable "aws_api_egress_cidr_blocks" {
 }
 
 variable "create_vpc_endpoints" {
-  description = "Whether to create VPC interface endpoints (vpc_endpoint_services) and a DynamoDB gateway endpoint, so the function reaches AWS APIs from private subnets without NAT, in every AZ of subnet_ids."
+  description = "Whether to create VPC interface endpoints (vpc_endpoint_services) and a DynamoDB gateway endpoint (create_dynamodb_gateway_endpoint), so the function reaches AWS APIs from private subnets without NAT, in every AZ of subnet_ids."
   type        = bool
   default     = false
 }
 
+variable "create_dynamodb_gateway_endpoint" {
+  description = "With create_vpc_endpoints, whether the module creates the DynamoDB gateway endpoint on vpc_endpoint_route_table_ids. Set false when those route tables already route DynamoDB to a gateway endpoint (AWS rejects a second one with RouteAlreadyExists): the function then reaches the lock table through the existing endpoint, allowed by the region's DynamoDB prefix list."
+  type        = bool
+  default     = true
+}
+
 variable "vpc_endpoint_services" {
-  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself. With create_readiness_check, lambda is added (the readiness function reads the failover function); list it here to set its private_dns_enabled."
+  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the failover function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself. Add lambda = {} when the readiness function has no other path to the Lambda API (it reads the failover function's configuration); leave it out where the VPC already has a Lambda endpoint or a shared private hosted zone for it."
   type = map(object({
     private_dns_enabled = optional(bool, true)
   }))
@@ -711,7 +717,7 @@ variable "vpc_endpoint_subnet_ids" {
 }
 
 variable "vpc_endpoint_route_table_ids" {
-  description = "Route tables of the function's subnets, associated with the DynamoDB gateway endpoint. Required when create_vpc_endpoints is true."
+  description = "Route tables of the function's subnets, associated with the DynamoDB gateway endpoint. Required when the module creates it (create_vpc_endpoints and create_dynamodb_gateway_endpoint)."
   type        = list(string)
   default     = []
 

@@ -52,6 +52,7 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
       secretsmanager       = { private_dns_enabled = false }
       monitoring           = {}
       elasticloadbalancing = {}
+      lambda               = {}
     }
     host_agent_distribution = { enabled = true }
     enable_xray_tracing     = true
@@ -60,7 +61,7 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
 
   assert {
     condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "lambda"])
-    error_message = "One interface endpoint per service the functions call (lambda: the readiness function reads the failover function); no logs endpoint."
+    error_message = "One interface endpoint per service listed (lambda when asked: the readiness function reads the failover function); no logs endpoint."
   }
 
   assert {
@@ -123,13 +124,39 @@ run "vpc_endpoints_by_default" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "lambda"])
-    error_message = "By default, an interface endpoint for each AWS API the functions call (lambda: the readiness function reads the failover function), and no logs endpoint (Lambda ships its logs itself)."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing"])
+    error_message = "By default, an interface endpoint for each AWS API the failover function calls, and no logs endpoint (Lambda ships its logs itself); no lambda endpoint unless asked (an existing one, or a shared private hosted zone, makes its private DNS conflict)."
+  }
+
+  assert {
+    condition     = length(aws_vpc_endpoint.dynamodb) == 1 && length(data.aws_prefix_list.dynamodb) == 0
+    error_message = "By default the module creates the DynamoDB gateway endpoint, and the function's group reaches the lock table through its prefix list (not read from AWS)."
   }
 
   assert {
     condition     = alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
     error_message = "Private DNS is on by default."
+  }
+}
+
+# Route tables that already route the DynamoDB prefix list to a gateway endpoint reject a second
+# one (RouteAlreadyExists): the caller's endpoint is used instead.
+run "existing_dynamodb_gateway_endpoint" {
+  command = plan
+
+  variables {
+    create_vpc_endpoints             = true
+    create_dynamodb_gateway_endpoint = false
+  }
+
+  assert {
+    condition     = length(aws_vpc_endpoint.dynamodb) == 0 && length(aws_vpc_endpoint.interface) == 4
+    error_message = "No DynamoDB gateway endpoint (and no route tables needed) when the VPC has one; the interface endpoints are still created."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_egress_rule.dynamodb[0].prefix_list_id == "pl-02cd2c6b"
+    error_message = "The function's group still reaches the lock table: the region's DynamoDB prefix list, read from AWS."
   }
 }
 
