@@ -25,6 +25,8 @@ locals {
     [for alarm in aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum : alarm.arn],
     aws_cloudwatch_metric_alarm.not_ready[*].arn,
     aws_cloudwatch_metric_alarm.function_errors[*].arn,
+    aws_cloudwatch_metric_alarm.failure_destination[*].arn,
+    aws_cloudwatch_metric_alarm.async_events_dropped[*].arn,
   )
   dashboard_functions = compact([local.failover_function_name, try(aws_lambda_function.readiness[0].function_name, null)])
 

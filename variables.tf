@@ -204,7 +204,7 @@ variable "verify_load_balancer" {
 }
 
 variable "create_function_error_alarm" {
-  description = "Whether to create an alarm on the function's Errors metric that notifies the notification topic (a run that crashed instead of reporting its outcome)."
+  description = "Whether to create the alarms that notify the notification topic when the failover function itself failed: its Errors (a run that crashed instead of reporting its outcome), its AsyncEventsDropped (an alarm event Lambda dropped) and messages in the created failure queue (an event that failed every attempt)."
   type        = bool
   default     = true
 }

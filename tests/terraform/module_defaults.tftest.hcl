@@ -163,6 +163,51 @@ run "minimal_inputs_apply" {
   }
 }
 
+run "failed_invocations_notify_people" {
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.failure_destination[0].namespace == "AWS/SQS",
+      aws_cloudwatch_metric_alarm.failure_destination[0].metric_name == "ApproximateNumberOfMessagesVisible",
+      aws_cloudwatch_metric_alarm.failure_destination[0].dimensions == tomap({ QueueName = aws_sqs_queue.failure[0].name }),
+      aws_cloudwatch_metric_alarm.failure_destination[0].comparison_operator == "GreaterThanOrEqualToThreshold",
+      aws_cloudwatch_metric_alarm.failure_destination[0].threshold == 1,
+      aws_cloudwatch_metric_alarm.failure_destination[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]),
+    ])
+    error_message = "An invocation that failed every attempt (a message visible in the failure queue) notifies people."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].namespace == "AWS/Lambda",
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].metric_name == "AsyncEventsDropped",
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].dimensions == tomap({ FunctionName = aws_lambda_function.this[0].function_name }),
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].comparison_operator == "GreaterThanOrEqualToThreshold",
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].threshold == 1,
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]),
+    ])
+    error_message = "An alarm event Lambda dropped (too old, or the failure destination unreachable) notifies people."
+  }
+
+  assert {
+    condition     = output.failure_destination_alarm_arn == aws_cloudwatch_metric_alarm.failure_destination[0].arn && output.async_events_dropped_alarm_arn == aws_cloudwatch_metric_alarm.async_events_dropped[0].arn
+    error_message = "The outputs name both alarms."
+  }
+}
+
+run "a_brought_failure_destination_gets_no_queue_alarm" {
+  command = plan
+
+  variables {
+    create_failure_queue    = false
+    failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:failed-invocations"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.failure_destination) == 0 && length(aws_cloudwatch_metric_alarm.async_events_dropped) == 1
+    error_message = "The queue alarm watches the queue the module creates; dropped events are alarmed on whatever the destination."
+  }
+}
+
 run "create_false_creates_nothing" {
   variables {
     create = false

@@ -128,7 +128,8 @@ run "readiness_by_default" {
 run "dashboard_shows_what_the_module_creates" {
   assert {
     condition = toset(flatten([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.alarms if widget.type == "alarm"])) == toset(concat(
-      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns), [output.not_ready_alarm_arn, output.function_errors_alarm_arn]
+      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns),
+      [output.not_ready_alarm_arn, output.function_errors_alarm_arn, output.failure_destination_alarm_arn, output.async_events_dropped_alarm_arn]
     ))
     error_message = "The alarm widget shows every alarm the module creates, and only those."
   }

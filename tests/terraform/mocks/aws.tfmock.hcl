@@ -189,12 +189,6 @@ mock_resource "aws_cloudwatch_log_group" {
   }
 }
 
-mock_resource "aws_cloudwatch_metric_alarm" {
-  defaults = {
-    arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:qradar-failover"
-  }
-}
-
 mock_resource "aws_dynamodb_table" {
   defaults = {
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/qradar-failover-lock"
