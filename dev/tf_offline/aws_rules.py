@@ -39,6 +39,7 @@ from tf_offline.rules import (
     NumberIn,
     OneOf,
     Pattern,
+    ProductAtMost,
     RequiredWith,
     TypeRules,
     api_doc,
@@ -72,6 +73,9 @@ SG_RULE = provider_source("internal/service/ec2/vpc_security_group_ingress_rule.
 
 EC2_SECURITY_GROUP_DOC = api_doc("https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html")
 EC2_RULE_DESCRIPTION_DOC = api_doc("https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html")
+PUT_METRIC_ALARM_DOC = api_doc(
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"
+)
 DASHBOARD_BODY_DOC = api_doc(
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html"
 )
@@ -227,6 +231,10 @@ RESOURCES: dict[str, TypeRules] = {
             ConflictsWith(METRIC_ALARM, "", "threshold", ("threshold_metric_id",)),
             # CustomizeDiff: "One of `statistic` or `extended_statistic` must be set for a cloudwatch metric alarm".
             ExactlyOneOf(METRIC_ALARM, "", ("statistic", "extended_statistic"), when="metric_name"),
+            # PutMetricAlarm: "An alarm's total current evaluation period can be no longer than seven
+            # days ... For alarms with a period of less than one hour, ... one day."
+            ProductAtMost(PUT_METRIC_ALARM_DOC, "", ("period", "evaluation_periods"), 604_800),
+            ProductAtMost(PUT_METRIC_ALARM_DOC, "", ("period", "evaluation_periods"), 86_400, below=("period", 3600)),
         ],
         unchecked={"threshold": "any number (TypeFloat, no validator)", "tags": TAGS},
     ),

@@ -601,6 +601,40 @@ class RequiredWith(ObjectRule):
         return None
 
 
+@dataclass(frozen=True)
+class ProductAtMost(ObjectRule):
+    """The product of numeric attributes is at most ``maximum`` (an alarm's evaluation range:
+    period x evaluation_periods); with ``below``, only while that attribute is below the value."""
+
+    names: tuple[str, ...] = ()
+    maximum: float = 0
+    below: tuple[str, float] | None = None
+
+    @property
+    def rule_class(self) -> str:
+        return "range"
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        return self.names
+
+    def problem(self, obj: dict[str, Any]) -> str | None:
+        values = [_set(obj, name) for name in self.names]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            return None
+        if self.below is not None:
+            limit = _set(obj, self.below[0])
+            if not isinstance(limit, int | float) or limit >= self.below[1]:
+                return None
+        product = 1.0
+        for value in values:
+            product *= value
+        if product <= self.maximum:
+            return None
+        when = f" while {self.below[0]} is below {_number(self.below[1])}" if self.below else ""
+        return f"{' x '.join(self.names)} = {_number(product)} exceeds {_number(self.maximum)}{when}"
+
+
 # -- a type's rules ------------------------------------------------------------------------------
 
 

@@ -388,4 +388,4 @@ def test_not_ready_alarm_watches_the_metric_the_readiness_engine_emits() -> None
     assert strip_interpolation(dimension[1]) == strip_interpolation(
         _readiness_environment_additions()["FAILOVER_FUNCTION_NAME"]
     )
-    assert alarm.body["treat_missing_data"] == "breaching"
+    assert alarm.body["treat_missing_data"] == "missing"  # no alarm before the first run (readiness.tftest.hcl)

@@ -35,6 +35,7 @@ from tf_offline.rules import (
     NumberIn,
     OneOf,
     Pattern,
+    ProductAtMost,
     RequiredWith,
     RuleSet,
     TypeRules,
@@ -149,6 +150,11 @@ def test_cross_attribute_rules() -> None:
     required = RequiredWith(ORIGIN, "", "s3_bucket", ("s3_key",))
     assert required.problem({"s3_bucket": "b", "s3_key": None})
     assert required.problem({"s3_bucket": "b", "s3_key": "k"}) is None
+    day = ProductAtMost(ORIGIN, "", ("period", "evaluation_periods"), 86_400, below=("period", 3600))
+    assert day.problem({"period": 960, "evaluation_periods": 2}) is None
+    assert day.problem({"period": 3540, "evaluation_periods": 30})  # 29.5 hours of minute-level periods
+    assert day.problem({"period": 43260, "evaluation_periods": 2}) is None, "an hour or longer: up to seven days"
+    assert day.problem({"period": UNKNOWN, "evaluation_periods": 2}) is None
     at_least = AtLeastOneOf(ORIGIN, "", ("a", "b"))
     assert at_least.problem({"a": None, "b": None})
     assert at_least.problem({"a": None, "b": 1}) is None
