@@ -43,6 +43,14 @@ resource "aws_security_group" "function" {
 
   tags = merge(local.tags, { Name = "${var.name}-function" })
 
+  # On destroy the functions go first, but Lambda releases their network interfaces only later
+  # (P99 about 35 minutes, per the provider's own comment where it waits for them): the provider
+  # deletes the released interfaces, then retries the group's deletion on DependencyViolation
+  # for this long, so terraform destroy waits instead of failing.
+  timeouts {
+    delete = "45m"
+  }
+
   lifecycle {
     precondition {
       condition     = length(var.console_cidr_blocks) > 0

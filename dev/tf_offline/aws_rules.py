@@ -433,7 +433,12 @@ RESOURCES: dict[str, TypeRules] = {
             ],
             "description": [rules(EC2_SECURITY_GROUP_DOC, Length(0, 255), EC2_GROUP_CHARACTERS)],
         },
-        unchecked={"vpc_id": EC2_ID, "tags": TAGS, "*": NOT_READ},
+        unchecked={
+            "vpc_id": EC2_ID,
+            "timeouts.delete": "a Go duration string: the plugin SDK parses it when planning, which the mock provider does instead",
+            "tags": TAGS,
+            "*": NOT_READ,
+        },
     ),
     "aws_default_security_group": TypeRules(unchecked={"vpc_id": EC2_ID}),
     "aws_vpc_security_group_egress_rule": SECURITY_GROUP_RULE,

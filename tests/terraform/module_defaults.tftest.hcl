@@ -134,6 +134,13 @@ run "minimal_inputs_plan" {
     condition     = [for rule in aws_vpc_security_group_egress_rule.consoles : rule.cidr_ipv4] == ["10.0.1.10/32", "10.0.2.10/32"]
     error_message = "HTTPS egress to each console."
   }
+
+  assert {
+    # Lambda releases a function's network interfaces up to ~35 minutes (P99) after the function
+    # is deleted; until then the group cannot be deleted (DependencyViolation).
+    condition     = tonumber(regex("^([0-9]+)m$", aws_security_group.function[0].timeouts.delete)[0]) >= 45
+    error_message = "terraform destroy keeps retrying the function's security group until Lambda has released its network interfaces."
+  }
 }
 
 run "minimal_inputs_apply" {
