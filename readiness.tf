@@ -164,7 +164,7 @@ data "aws_iam_policy_document" "readiness" {
   statement {
     sid       = "ReadLockItemUnderModuleKeyThroughDynamoDB"
     actions   = ["kms:Decrypt"]
-    resources = [local.kms_key_arn]
+    resources = compact([local.kms_key_arn, var.lock_table_kms_key_arn])
 
     condition {
       test     = "StringEquals"

@@ -43,8 +43,8 @@ variable "main_site" {
   }
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.main_site.token_secret_arn))
-    error_message = "main_site.token_secret_arn must be the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.main_site.token_secret_arn))
+    error_message = "main_site.token_secret_arn must be the complete ARN of a Secrets Manager secret, with the six characters Secrets Manager appends to the name (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf; aws_secretsmanager_secret's arn, or the console's Secret ARN): the function's role allows exactly that ARN."
   }
 
   validation {
@@ -67,8 +67,8 @@ variable "destination_site" {
   }
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.destination_site.token_secret_arn))
-    error_message = "destination_site.token_secret_arn must be the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.destination_site.token_secret_arn))
+    error_message = "destination_site.token_secret_arn must be the complete ARN of a Secrets Manager secret, with the six characters Secrets Manager appends to the name (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf; aws_secretsmanager_secret's arn, or the console's Secret ARN): the function's role allows exactly that ARN."
   }
 
   validation {
@@ -383,6 +383,17 @@ variable "failure_destination_arn" {
   }
 }
 
+variable "failure_destination_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of an existing failure_destination_arn (an SQS queue or SNS topic encrypted with your own key), so Lambda may encrypt the failed events it sends there with the function's role (through SQS or SNS only). null when the destination is unencrypted or uses an AWS-managed key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.failure_destination_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.failure_destination_kms_key_arn))
+    error_message = "failure_destination_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
 variable "log_retention_in_days" {
   description = "Retention of the function's log group, which holds each run's decision record and the EMF metrics."
   type        = number
@@ -602,6 +613,17 @@ variable "lock_table_name" {
   validation {
     condition     = var.lock_table_name == null || can(regex("^[A-Za-z0-9_.-]{3,255}$", var.lock_table_name))
     error_message = "lock_table_name must be a valid DynamoDB table name."
+  }
+}
+
+variable "lock_table_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of an existing lock table (create_lock_table = false) encrypted with your own key, so the failover and readiness functions may use it (through DynamoDB only). null when the table uses an AWS owned or AWS-managed key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lock_table_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.lock_table_kms_key_arn))
+    error_message = "lock_table_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 }
 

@@ -106,13 +106,24 @@ run "minimal_inputs_plan" {
   assert {
     condition = toset(flatten(concat(data.aws_iam_policy_document.function[0].statement[*].actions, data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions))) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish", "secretsmanager:GetSecretValue",
-      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
       "kms:Decrypt", "kms:GenerateDataKey", "sqs:SendMessage",
       "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
       "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface",
       "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
     ])
-    error_message = "The role allows exactly what the engine and Lambda's VPC attachment call (no X-Ray without tracing)."
+    error_message = "The role allows exactly what the engine and Lambda's VPC attachment call (no X-Ray without tracing; no dynamodb:DeleteItem: re-arming is the operator CLI's)."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.function[0].statement :
+      anytrue([
+        for condition in statement.condition :
+        condition.test == "StringEquals" && condition.variable == "kms:ViaService" && toset(condition.values) == toset(["sns.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"])
+      ]) if contains(statement.actions, "kms:GenerateDataKey")
+    ])
+    error_message = "The function may use its encryption keys only through SNS, DynamoDB and SQS (kms:ViaService)."
   }
 
   assert {

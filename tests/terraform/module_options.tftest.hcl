@@ -160,6 +160,33 @@ run "existing_dynamodb_gateway_endpoint" {
   }
 }
 
+# A failure queue and a lock table the caller brings, encrypted with the caller's own keys: the
+# function (and readiness, for the lock item) may use those keys, through their services only.
+run "caller_keys_for_a_brought_failure_queue_and_lock_table" {
+  variables {
+    create_failure_queue            = false
+    failure_destination_arn         = "arn:aws:sqs:us-east-1:123456789012:failed-invocations"
+    failure_destination_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    create_lock_table               = false
+    lock_table_name                 = "shared-locks"
+    lock_table_kms_key_arn          = "arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000"
+    aws_api_egress_cidr_blocks      = ["0.0.0.0/0"]
+  }
+
+  assert {
+    condition = alltrue([
+      for key in [var.failure_destination_kms_key_arn, var.lock_table_kms_key_arn] :
+      anytrue([for statement in data.aws_iam_policy_document.function[0].statement : contains(statement.resources, key) && contains(statement.actions, "kms:GenerateDataKey")])
+    ])
+    error_message = "The function may encrypt with the keys of the brought failure queue and lock table."
+  }
+
+  assert {
+    condition     = anytrue([for statement in data.aws_iam_policy_document.readiness[0].statement : contains(statement.resources, var.lock_table_kms_key_arn) && statement.actions == toset(["kms:Decrypt"])])
+    error_message = "The readiness function may decrypt the brought lock table's item."
+  }
+}
+
 run "alb_two_target_groups_two_main_azs" {
   command = plan
 

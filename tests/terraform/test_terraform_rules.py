@@ -92,7 +92,6 @@ ENGINE_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     "elasticloadbalancing:DescribeTargetHealth",
@@ -217,10 +216,25 @@ def test_every_star_resource_is_explained_by_a_comment() -> None:
                 )
 
 
+# What the function never does, though the operator CLI does with the same engine modules: re-arming
+# (lock.rearm) deletes the lock item.
+NOT_THE_FUNCTIONS = {"dynamodb:DeleteItem"}
+
+
 def test_function_role_allows_what_the_engine_calls() -> None:
     allowed = _policy_actions("function") | _policy_actions("vpc_attachment")
     assert allowed >= ENGINE_ACTIONS, f"missing: {sorted(ENGINE_ACTIONS - allowed)}"
     assert "cloudwatch:PutMetricData" not in allowed, "metrics go through EMF in the logs"
+    assert not allowed & NOT_THE_FUNCTIONS, f"the function never calls {sorted(allowed & NOT_THE_FUNCTIONS)}"
+
+
+def test_rearm_is_not_called_by_the_function() -> None:
+    """lock.rearm (dynamodb:DeleteItem) is the operator CLI's; no module of the function calls it."""
+    package = REPO / "lambda_src" / "qradar_failover"
+    callers = [
+        path.name for path in package.glob("*.py") if path.name != "lock.py" and ".rearm(" in path.read_text("utf-8")
+    ]
+    assert callers == []
 
 
 def test_taggable_resources_are_tagged() -> None:
