@@ -17,7 +17,7 @@ from typing import Any
 from .config import Config, ConfigError, load_config
 from .deadline import Deadline, LambdaContext
 from .failover import fail_over
-from .observability import Metrics, configure_logging
+from .observability import FUNCTION_DIMENSION, Metrics, configure_logging
 from .runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,8 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
         Deadline.for_invocation(context, DEFAULT_TIME_BUDGET_SECONDS, SAFETY_MARGIN_SECONDS),
         run_id,
     )
-    metrics = Metrics(config.metrics_namespace, {"Outcome": report.outcome.value})
+    function_name = str(getattr(context, "function_name", None) or "unknown")
+    metrics = Metrics(config.metrics_namespace, {"Outcome": report.outcome.value, FUNCTION_DIMENSION: function_name})
     metrics.add("Runs", 1)
     metrics.add("DurationSeconds", report.duration_seconds, unit="Seconds")
     if report.notified is False:

@@ -187,6 +187,14 @@ run "dashboard_shows_what_the_module_creates" {
   }
 
   assert {
+    condition = toset([
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      "${series[2]}=${series[3]}" if series[1] == "Runs"
+    ]) == toset(["FailoverFunction=${aws_lambda_function.this[0].function_name}"])
+    error_message = "The runs are this deployment's: another deployment in the account and region has its own FailoverFunction."
+  }
+
+  assert {
     condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.x + widget.width <= 24])
     error_message = "Every widget fits the dashboard's 24-column grid."
   }
@@ -203,6 +211,28 @@ run "readiness_never_reserves_concurrency" {
     # Unset means the provider default, -1 (the mock plans it as null).
     condition     = aws_lambda_function.this[0].reserved_concurrent_executions == 2 && coalesce(aws_lambda_function.readiness[0].reserved_concurrent_executions, -1) == -1
     error_message = "Concurrency reserved for the failover function is never reserved for the readiness checks too."
+  }
+}
+
+# 60 target groups in one Main AZ: 120 health alarms and the module's own, more than one alarm
+# widget may hold (CloudWatch's dashboard body allows 1-100 alarms per alarm widget).
+run "dashboard_with_more_alarms_than_one_widget_holds" {
+  # Its own state: the runs after it plan against the default deployment's.
+  state_key = "many_alarms"
+
+  variables {
+    target_groups        = { for i in range(60) : "tg${i}" => { arn_suffix = "targetgroup/qradar-tg${i}/0123456789abcdef" } }
+    verify_load_balancer = false
+  }
+
+  assert {
+    condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : length(widget.properties.alarms) <= 100 if widget.type == "alarm"])
+    error_message = "No alarm widget holds more than the 100 alarms CloudWatch allows."
+  }
+
+  assert {
+    condition     = sum([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : length(widget.properties.alarms) if widget.type == "alarm"]) == length(aws_cloudwatch_metric_alarm.unhealthy_hosts) + length(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum) + 4
+    error_message = "Every alarm the module creates is on the dashboard, once."
   }
 }
 

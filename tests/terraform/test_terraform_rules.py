@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qradar_failover import observability
 from qradar_failover.config import Config, SiteConfig
 from qradar_failover.readiness import FUNCTION_DIMENSION, READY_METRIC, ReadinessSettings
 from qradar_failover.readiness_checks import Check
@@ -403,3 +404,11 @@ def test_not_ready_alarm_watches_the_metric_the_readiness_engine_emits() -> None
         _readiness_environment_additions()["FAILOVER_FUNCTION_NAME"]
     )
     assert alarm.body["treat_missing_data"] == "missing"  # no alarm before the first run (readiness.tftest.hcl)
+
+
+def test_runs_and_readiness_carry_one_deployment_dimension() -> None:
+    """The failover function's Runs and readiness's Ready are told apart per deployment by the same
+    dimension, and the dashboard selects the runs by it."""
+    assert observability.FUNCTION_DIMENSION == FUNCTION_DIMENSION
+    text = (REPO / "dashboard.tf").read_text(encoding="utf-8")
+    assert f'"Runs", "{observability.FUNCTION_DIMENSION}", local.failover_function_name' in text
