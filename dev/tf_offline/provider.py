@@ -204,27 +204,48 @@ def _violation_diagnostic(block: pb.Schema.Block, violation: Violation) -> pb.Di
     )
 
 
-def set_paths(block: pb.Schema.Block, config: Any, prefix: str = "") -> set[str]:
-    """The attribute paths (``a.b.c``) a decoded configuration gives a value, known or not."""
+def _holds_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, list):
+        return any(_holds_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(item) for item in value.values())
+    return False
+
+
+def set_paths(block: pb.Schema.Block, config: Any, prefix: str = "", *, unknown: bool = False) -> set[str]:
+    """The attribute paths (``a.b.c``) a decoded configuration gives a value, known or not; with
+    ``unknown``, only those whose value is (or holds) a value not known yet."""
     found: set[str] = set()
     if not isinstance(config, dict):
         return found
     for attribute in block.attributes:
-        if config.get(attribute.name) is not None:
+        value = config.get(attribute.name)
+        if value is not None and (not unknown or _holds_unknown(value)):
             found.add(prefix + attribute.name)
     for nested in block.block_types:
         value = config.get(nested.type_name)
+        if unknown and value is UNKNOWN:
+            found.add(prefix + nested.type_name)
         items = value if isinstance(value, list) else [value]
         for item in items:
-            found |= set_paths(nested.block, item, f"{prefix}{nested.type_name}.")
+            found |= set_paths(nested.block, item, f"{prefix}{nested.type_name}.", unknown=unknown)
     return found
 
 
-def _record(source: str, kind: str, type_name: str, paths: set[str]) -> None:
+def _record(source: str, kind: str, type_name: str, block: pb.Schema.Block, config: Any) -> None:
     target = os.environ.get(RECORD_ENV)
     if not target:
         return
-    line = json.dumps({"provider": source, "kind": kind, "type": type_name, "paths": sorted(paths)}) + "\n"
+    entry = {
+        "provider": source,
+        "kind": kind,
+        "type": type_name,
+        "paths": sorted(set_paths(block, config)),
+        "unknown": sorted(set_paths(block, config, unknown=True)),
+    }
+    line = json.dumps(entry) + "\n"
     with open(target, "a", encoding="utf-8") as handle:  # one write per line: concurrent stand-ins append whole lines
         handle.write(line)
 
@@ -293,7 +314,7 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
             return []
         block = schemas[type_name].block
         config = _decode(value)
-        _record(self.source, kind, type_name, set_paths(block, config))
+        _record(self.source, kind, type_name, block, config)
         if self.rule_set is None:
             return []
         return [_violation_diagnostic(block, v) for v in self.rule_set.validate(kind, type_name, config)]

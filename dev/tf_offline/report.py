@@ -15,6 +15,8 @@ import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,26 +103,35 @@ def build(seen: dict[tuple[str, str, str], set[str]], schemas: dict[str, dict[st
     return reports
 
 
-def collect(
-    terraform: OfflineTerraform, directories: list[Path]
-) -> tuple[dict[tuple[str, str, str], set[str]], list[Result]]:
-    """Validate each directory with the stand-ins recording; what they saw, and the results."""
-    seen: dict[tuple[str, str, str], set[str]] = {}
-    results = []
+@contextmanager
+def recording() -> Iterator[list[dict[str, Any]]]:
+    """While active, the stand-ins Terraform starts record what each configuration they validate
+    sets (``paths``) and what of it is not known yet (``unknown``); the entries, in the order
+    validated, fill the yielded list when the block ends."""
+    entries: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="tf-offline-record-") as tmp:
         record = Path(tmp) / "record.jsonl"
         saved = os.environ.get(RECORD_ENV)
         os.environ[RECORD_ENV] = str(record)
         try:
-            results = [terraform.validate(directory) for directory in directories]
+            yield entries
         finally:
             if saved is None:
                 os.environ.pop(RECORD_ENV, None)
             else:
                 os.environ[RECORD_ENV] = saved
-        lines = record.read_text(encoding="utf-8").splitlines() if record.is_file() else []
-    for line in lines:
-        entry = json.loads(line)
+            lines = record.read_text(encoding="utf-8").splitlines() if record.is_file() else []
+            entries.extend(json.loads(line) for line in lines)
+
+
+def collect(
+    terraform: OfflineTerraform, directories: list[Path]
+) -> tuple[dict[tuple[str, str, str], set[str]], list[Result]]:
+    """Validate each directory with the stand-ins recording; what they saw, and the results."""
+    seen: dict[tuple[str, str, str], set[str]] = {}
+    with recording() as entries:
+        results = [terraform.validate(directory) for directory in directories]
+    for entry in entries:
         seen.setdefault((entry["provider"], entry["kind"], entry["type"]), set()).update(entry["paths"])
     return seen, results
 

@@ -101,6 +101,7 @@ class TerraformTestRuns:
     files: dict[str, str] = field(default_factory=dict)  # file -> pass/fail
     runs: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, run) -> status
     plan_actions: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # run -> actions
+    planned_types: dict[str, set[str]] = field(default_factory=dict)  # run -> resource types it plans to create
     diagnostics: list[str] = field(default_factory=list)
 
     def report(self) -> str:
@@ -139,4 +140,9 @@ def run_terraform_test(terraform: OfflineTerraform, tree: Path, *filters: str) -
         elif kind == "test_plan":
             changes = event["test_plan"].get("resource_changes", [])
             runs.plan_actions[event["@testrun"]] = {tuple(c["change"]["actions"]) for c in changes}
+            runs.planned_types[event["@testrun"]] = {
+                c["type"]
+                for c in changes
+                if c.get("mode", "managed") == "managed" and "create" in c["change"]["actions"]
+            }
     return runs
