@@ -45,7 +45,8 @@ resource "aws_lambda_function" "readiness" {
   count = local.create_readiness_check ? 1 : 0
 
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile and a signed artifact; the function shares the failover function's reproducibly built package.
-  #checkov:skip=CKV_AWS_116:A failed scheduled run needs no dead-letter queue: it publishes no Ready datapoint, which the not-ready alarm treats as breaching.
+  #checkov:skip=CKV_AWS_116:A failed scheduled run needs no dead-letter queue: it publishes no Ready datapoint, and with no run reporting the not-ready alarm goes to INSUFFICIENT_DATA and notifies.
+  #checkov:skip=CKV_AWS_115:No reserved concurrency on purpose: a scheduled read must never take concurrency a failover may need, an account with a low concurrency limit cannot reserve any, and the schedule starts one run per interval.
 
   function_name = local.readiness_function_name
   description   = "QRadar DataSync failover readiness: checks read-only that ${local.function_name} would fail over successfully, and reports Ready / CheckFailed metrics."
@@ -56,8 +57,6 @@ resource "aws_lambda_function" "readiness" {
   timeout       = local.readiness_timeout
   memory_size   = var.memory_size
   kms_key_arn   = local.kms_key_arn
-
-  # No reserved concurrency: a scheduled read must never take concurrency a failover may need.
 
   filename          = aws_lambda_function.this[0].filename
   source_code_hash  = aws_lambda_function.this[0].source_code_hash

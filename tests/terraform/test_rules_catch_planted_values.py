@@ -220,9 +220,9 @@ PLAN_TIME = {
             "period",
             "range",
             "readiness.tf",
-            r"^  period              = local\.readiness_interval_seconds$",
-            '  period              = local.readiness_interval_seconds + (var.planted == "leaves" ? 30 : 0)',
-            r"to be divisible by 60, got 930",
+            r"^  period              = local\.readiness_alarm_period_seconds$",
+            '  period              = local.readiness_alarm_period_seconds + (var.planted == "leaves" ? 30 : 0)',
+            r"to be divisible by 60, got 990",
         ),
         Plant(
             "statement_id",
