@@ -68,7 +68,7 @@ clean: ## Remove the venvs and caches
 # schemas, extracted once into $(SCHEMA_CACHE) from the CDK Terrain bindings on PyPI (README,
 # "How the offline validation works"). checkov pins an old boto3 that conflicts with moto, so it
 # lives in its own venv.
-.PHONY: tf-check checkov tf-validate tf-test tf-validate-online provider-schemas check-schema package docs
+.PHONY: tf-check checkov tf-validate tf-rules tf-test tf-validate-online provider-schemas check-schema package docs
 SCHEMA_CACHE := .cache/provider-schemas
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
@@ -97,6 +97,9 @@ provider-schemas: setup ## Extract the provider schemas the stand-ins serve (pip
 
 tf-validate: provider-schemas ## terraform validate (real core, offline) of the root module and every example; fails on any error
 	TF_OFFLINE_CACHE=$(SCHEMA_CACHE) $(BIN)/python -m tf_offline validate
+
+tf-rules: provider-schemas ## The value rules the stand-in provider checks per type, and every attribute set that none checks (with why); fails on a gap
+	TF_OFFLINE_CACHE=$(SCHEMA_CACHE) $(BIN)/python -m tf_offline rules
 
 tf-test: provider-schemas ## terraform test of tests/terraform/*.tftest.hcl (offline; `make pytest` runs them too)
 	TF_OFFLINE_CACHE=$(SCHEMA_CACHE) $(BIN)/python -m tf_offline test

@@ -176,3 +176,54 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
 
   tags = local.tags
 }
+
+################################################################################
+# An alarm event Lambda could not deliver to a successful run: it failed every attempt (now in
+# the failure queue) or was dropped (too old, or its failure destination unreachable)
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "failure_destination" {
+  count = var.create && var.create_function_error_alarm && var.create_failure_queue ? 1 : 0
+
+  alarm_name        = "${var.name}-failed-invocations"
+  alarm_description = "An alarm event failed every attempt of the QRadar failover function ${local.function_name} and waits in ${aws_sqs_queue.failure[0].name}; a failover may not have happened. Read the message and the function's log group ${local.log_group_name}."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.failure[0].name
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.notification_topic_arn]
+
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "async_events_dropped" {
+  count = var.create && var.create_function_error_alarm ? 1 : 0
+
+  alarm_name        = "${var.name}-dropped-events"
+  alarm_description = "Lambda dropped an alarm event for the QRadar failover function ${local.function_name} without running it to the end (older than maximum_event_age_in_seconds, or its failure destination could not take it); a failover may not have happened. Check the Main Site's health alarms and fail over by hand if needed."
+
+  namespace   = "AWS/Lambda"
+  metric_name = "AsyncEventsDropped"
+  dimensions = {
+    FunctionName = aws_lambda_function.this[0].function_name
+  }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [local.notification_topic_arn]
+
+  tags = local.tags
+}

@@ -25,27 +25,36 @@ locals {
     [for alarm in aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum : alarm.arn],
     aws_cloudwatch_metric_alarm.not_ready[*].arn,
     aws_cloudwatch_metric_alarm.function_errors[*].arn,
+    aws_cloudwatch_metric_alarm.failure_destination[*].arn,
+    aws_cloudwatch_metric_alarm.async_events_dropped[*].arn,
   )
   dashboard_functions = compact([local.failover_function_name, try(aws_lambda_function.readiness[0].function_name, null)])
 
+  # An alarm widget holds at most 100 alarms (CloudWatch's dashboard body): one widget per 100,
+  # each 4 rows high; the widgets below start after them.
+  dashboard_alarm_chunks = chunklist(local.dashboard_alarm_arns, 100)
+  dashboard_alarms_y     = 4 * length(local.dashboard_alarm_chunks)
+
   dashboard_top_widgets = concat(
-    [{
-      type   = "alarm"
-      x      = 0
-      y      = 0
-      width  = 24
-      height = 4
-      properties = {
-        title  = "Alarms: Main-AZ collector health (start the failover), readiness, function errors"
-        alarms = local.dashboard_alarm_arns
+    [
+      for index, alarms in local.dashboard_alarm_chunks : {
+        type   = "alarm"
+        x      = 0
+        y      = 4 * index
+        width  = 24
+        height = 4
+        properties = {
+          title  = "Alarms${length(local.dashboard_alarm_chunks) > 1 ? " (${index + 1} of ${length(local.dashboard_alarm_chunks)})" : ""}: Main-AZ collector health (start the failover), readiness, function failures"
+          alarms = alarms
+        }
       }
-    }],
+    ],
     [
       for widget in [
         {
           type   = "metric"
           x      = 0
-          y      = 4
+          y      = local.dashboard_alarms_y
           width  = 12
           height = 6
           properties = merge({
@@ -63,7 +72,7 @@ locals {
         {
           type   = "metric"
           x      = 12
-          y      = 4
+          y      = local.dashboard_alarms_y
           width  = 12
           height = 6
           properties = {
@@ -84,7 +93,7 @@ locals {
       {
         type   = "metric"
         x      = 0
-        y      = 10
+        y      = local.dashboard_alarms_y + 6
         width  = 12
         height = 6
         properties = {
@@ -95,14 +104,14 @@ locals {
           period  = 300
           metrics = [
             for outcome in local.failover_outcomes :
-            [var.metrics_namespace, "Runs", "Outcome", outcome, { stat = "Sum", label = outcome }]
+            [var.metrics_namespace, "Runs", "FailoverFunction", local.failover_function_name, "Outcome", outcome, { stat = "Sum", label = outcome }]
           ]
         }
       },
       {
         type   = "metric"
         x      = 12
-        y      = 10
+        y      = local.dashboard_alarms_y + 6
         width  = 12
         height = 6
         properties = {
@@ -125,7 +134,7 @@ locals {
     for index, key in sort(keys(var.target_groups)) : {
       type   = "metric"
       x      = (index % 2) * 12
-      y      = 16 + floor(index / 2) * 6
+      y      = local.dashboard_alarms_y + 12 + floor(index / 2) * 6
       width  = 12
       height = 6
       properties = {

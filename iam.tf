@@ -73,10 +73,11 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # The lock item of this deployment only (the engine's key is {lock_id: LOCK_ID}).
+  # The lock item of this deployment only (the engine's key is {lock_id: LOCK_ID}). No DeleteItem:
+  # re-arming after failback deletes the item, and that is the operator's (qradar-failover rearm).
   statement {
     sid       = "ClaimAndRecordFailoverLock"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [local.lock_table_arn]
 
     condition {
@@ -86,11 +87,19 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # Encrypt what the function writes to the topic, table and failure queue under the module key.
+  # Encrypt what the function writes to the notification topic, the lock table and the failure
+  # destination: under the module key, or the keys of a topic, queue or table the caller brings;
+  # only through those services.
   statement {
     sid       = "UseEncryptionKeyOfTopicsTableQueue"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = compact([local.kms_key_arn, var.notification_topic_kms_key_arn])
+    resources = local.function_kms_key_arns
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = [for service in ["sns", "dynamodb", "sqs"] : "${service}.${local.region}.amazonaws.com"]
+    }
   }
 
   dynamic "statement" {

@@ -42,6 +42,10 @@ locals {
   # caller creates in the same apply: the policy document is then read at apply time).
   failure_destination_sqs = var.create_failure_queue || try(split(":", var.failure_destination_arn)[2] == "sqs", false)
 
+  # The keys the function encrypts with: the module's (or the caller's kms_key_arn) and those of a
+  # notification topic, failure destination or lock table the caller brings.
+  function_kms_key_arns = compact([local.kms_key_arn, var.notification_topic_kms_key_arn, var.failure_destination_kms_key_arn, var.lock_table_kms_key_arn])
+
   lock_table_name = coalesce(var.lock_table_name, "${var.name}-lock")
   lock_table_arn  = var.create_lock_table ? try(aws_dynamodb_table.lock[0].arn, "") : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.lock_table_name}"
   lock_id         = coalesce(var.lock_id, var.name)

@@ -13,11 +13,12 @@ locals {
   endpoint_subnet_azs   = [for s in data.aws_subnet.endpoint : s.availability_zone]
 
   # DynamoDB is reached through a gateway endpoint: its traffic goes to the region's DynamoDB
-  # prefix list, which a CIDR rule for interface endpoints (the VPC CIDR) does not cover.
-  # The readiness function also reads the failover function's configuration (Lambda API).
-  vpc_endpoint_services = merge(local.create_readiness_check ? { lambda = { private_dns_enabled = true } } : {}, var.vpc_endpoint_services)
+  # prefix list, which a CIDR rule for interface endpoints (the VPC CIDR) does not cover. The
+  # module creates the endpoint unless the VPC has one (its route tables would reject a second
+  # route to the prefix list: RouteAlreadyExists); the prefix list is then read from AWS.
+  create_dynamodb_gateway_endpoint = local.create_vpc_endpoints && var.create_dynamodb_gateway_endpoint
 
-  dynamodb_prefix_list_id = local.create_vpc_endpoints ? try(aws_vpc_endpoint.dynamodb[0].prefix_list_id, null) : try(data.aws_prefix_list.dynamodb[0].id, null)
+  dynamodb_prefix_list_id = local.create_dynamodb_gateway_endpoint ? try(aws_vpc_endpoint.dynamodb[0].prefix_list_id, null) : try(data.aws_prefix_list.dynamodb[0].id, null)
 }
 
 # The AZ of each explicitly given endpoint subnet (keyed by position: IDs may be unknown at plan).
@@ -28,7 +29,7 @@ data "aws_subnet" "endpoint" {
 }
 
 data "aws_prefix_list" "dynamodb" {
-  count = local.create_sg && !var.create_vpc_endpoints ? 1 : 0
+  count = local.create_sg && !local.create_dynamodb_gateway_endpoint ? 1 : 0
 
   name = "com.amazonaws.${local.region}.dynamodb"
 }
@@ -41,6 +42,14 @@ resource "aws_security_group" "function" {
   vpc_id      = local.vpc_id
 
   tags = merge(local.tags, { Name = "${var.name}-function" })
+
+  # On destroy the functions go first, but Lambda releases their network interfaces only later
+  # (P99 about 35 minutes, per the provider's own comment where it waits for them): the provider
+  # deletes the released interfaces, then retries the group's deletion on DependencyViolation
+  # for this long, so terraform destroy waits instead of failing.
+  timeouts {
+    delete = "45m"
+  }
 
   lifecycle {
     precondition {
@@ -87,7 +96,7 @@ resource "aws_vpc_security_group_egress_rule" "vpc_endpoints" {
   count = local.create_sg && var.create_vpc_endpoints ? 1 : 0
 
   security_group_id            = aws_security_group.function[0].id
-  description                  = "AWS APIs through the module's interface endpoints"
+  description                  = "AWS APIs through the interface endpoints of the module"
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
@@ -102,7 +111,7 @@ resource "aws_vpc_security_group_egress_rule" "dynamodb" {
   count = local.create_sg ? 1 : 0
 
   security_group_id = aws_security_group.function[0].id
-  description       = "DynamoDB lock table (the region's DynamoDB prefix list, the gateway endpoint's path)"
+  description       = "DynamoDB lock table (the DynamoDB prefix list of the region, the path of the gateway endpoint)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
@@ -139,7 +148,7 @@ resource "aws_vpc_security_group_ingress_rule" "vpc_endpoints" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = local.create_vpc_endpoints ? local.vpc_endpoint_services : {}
+  for_each = local.create_vpc_endpoints ? var.vpc_endpoint_services : {}
 
   vpc_id              = local.vpc_id
   service_name        = "com.amazonaws.${local.region}.${each.key}"
@@ -159,7 +168,7 @@ resource "aws_vpc_endpoint" "interface" {
 }
 
 resource "aws_vpc_endpoint" "dynamodb" {
-  count = local.create_vpc_endpoints ? 1 : 0
+  count = local.create_dynamodb_gateway_endpoint ? 1 : 0
 
   vpc_id            = local.vpc_id
   service_name      = "com.amazonaws.${local.region}.dynamodb"
@@ -171,7 +180,7 @@ resource "aws_vpc_endpoint" "dynamodb" {
   lifecycle {
     precondition {
       condition     = length(var.vpc_endpoint_route_table_ids) > 0
-      error_message = "create_vpc_endpoints needs vpc_endpoint_route_table_ids: the route tables of the function's subnets, for the DynamoDB gateway endpoint."
+      error_message = "The DynamoDB gateway endpoint needs vpc_endpoint_route_table_ids: the route tables of the function's subnets. If they already route DynamoDB to an endpoint, set create_dynamodb_gateway_endpoint = false instead."
     }
   }
 }

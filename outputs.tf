@@ -38,6 +38,16 @@ output "healthy_hosts_alarm_arns" {
   value       = { for key, alarm in aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum : key => alarm.arn }
 }
 
+output "failure_destination_alarm_arn" {
+  description = "ARN of the alarm on messages in the created failure queue: invocations that failed every attempt (null when not created)."
+  value       = try(aws_cloudwatch_metric_alarm.failure_destination[0].arn, null)
+}
+
+output "async_events_dropped_alarm_arn" {
+  description = "ARN of the alarm on the function's AsyncEventsDropped: alarm events Lambda dropped without a successful run (null when not created)."
+  value       = try(aws_cloudwatch_metric_alarm.async_events_dropped[0].arn, null)
+}
+
 output "function_errors_alarm_arn" {
   description = "ARN of the alarm on the function's Errors metric (null when not created)."
   value       = try(aws_cloudwatch_metric_alarm.function_errors[0].arn, null)

@@ -10,9 +10,12 @@ locals {
   readiness_log_group_name = "/aws/lambda/${local.readiness_function_name}"
   readiness_log_group_arn  = local.create_readiness_check ? "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.readiness_log_group_name}" : null
 
-  # The schedule's rate as seconds: the not-ready alarm's period, so each period holds one run.
-  readiness_rate             = regex("^rate\\(([0-9]+) (minutes?|hours?)\\)$", coalesce(var.readiness_check_schedule_expression, "rate(15 minutes)"))
-  readiness_interval_seconds = tonumber(local.readiness_rate[0]) * (startswith(local.readiness_rate[1], "hour") ? 3600 : 60)
+  # The schedule's rate as seconds. EventBridge Scheduler runs within a minute of it, so two runs
+  # may be a minute further apart than the rate: the not-ready alarm's period is one minute
+  # longer, and each period holds a run.
+  readiness_rate                 = regex("^rate\\(([0-9]+) (minutes?|hours?)\\)$", coalesce(var.readiness_check_schedule_expression, "rate(15 minutes)"))
+  readiness_interval_seconds     = tonumber(local.readiness_rate[0]) * (startswith(local.readiness_rate[1], "hour") ? 3600 : 60)
+  readiness_alarm_period_seconds = local.readiness_interval_seconds + 60
 
   # A hung console costs the check at most one connect + read timeout; the AWS reads and the
   # metrics need a few seconds more.
@@ -42,7 +45,8 @@ resource "aws_lambda_function" "readiness" {
   count = local.create_readiness_check ? 1 : 0
 
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile and a signed artifact; the function shares the failover function's reproducibly built package.
-  #checkov:skip=CKV_AWS_116:A failed scheduled run needs no dead-letter queue: it publishes no Ready datapoint, which the not-ready alarm treats as breaching.
+  #checkov:skip=CKV_AWS_116:A failed scheduled run needs no dead-letter queue: it publishes no Ready datapoint, and with no run reporting the not-ready alarm goes to INSUFFICIENT_DATA and notifies.
+  #checkov:skip=CKV_AWS_115:No reserved concurrency on purpose: a scheduled read must never take concurrency a failover may need, an account with a low concurrency limit cannot reserve any, and the schedule starts one run per interval.
 
   function_name = local.readiness_function_name
   description   = "QRadar DataSync failover readiness: checks read-only that ${local.function_name} would fail over successfully, and reports Ready / CheckFailed metrics."
@@ -53,8 +57,6 @@ resource "aws_lambda_function" "readiness" {
   timeout       = local.readiness_timeout
   memory_size   = var.memory_size
   kms_key_arn   = local.kms_key_arn
-
-  reserved_concurrent_executions = var.reserved_concurrent_executions == -1 ? -1 : 1
 
   filename          = aws_lambda_function.this[0].filename
   source_code_hash  = aws_lambda_function.this[0].source_code_hash
@@ -161,7 +163,7 @@ data "aws_iam_policy_document" "readiness" {
   statement {
     sid       = "ReadLockItemUnderModuleKeyThroughDynamoDB"
     actions   = ["kms:Decrypt"]
-    resources = [local.kms_key_arn]
+    resources = compact([local.kms_key_arn, var.lock_table_kms_key_arn])
 
     condition {
       test     = "StringEquals"
@@ -308,7 +310,7 @@ resource "aws_cloudwatch_metric_alarm" "not_ready" {
   count = local.create_readiness_alarm ? 1 : 0
 
   alarm_name        = "${var.name}-not-ready"
-  alarm_description = "The QRadar DataSync failover would not work if the Main Site's AZ failed now: a readiness check of ${local.readiness_function_name} failed twice in a row, or it stopped running (missing data counts as not ready). Run 'qradar-failover readiness' for the failing checks and how to fix each; the OK notice says readiness is back."
+  alarm_description = "The QRadar DataSync failover would not work if the Main Site's AZ failed now: a readiness check of ${local.readiness_function_name} failed twice in a row (ALARM), or it stopped running (INSUFFICIENT_DATA). Run 'qradar-failover readiness' for the failing checks and how to fix each; the OK notice says readiness is back."
 
   namespace   = var.metrics_namespace
   metric_name = "Ready"
@@ -316,18 +318,22 @@ resource "aws_cloudwatch_metric_alarm" "not_ready" {
     FailoverFunction = local.failover_function_name
   }
   statistic = "Minimum"
-  # One period per scheduled run; two in a row must fail, so one late run or one passing glitch
-  # notifies nobody.
-  period              = local.readiness_interval_seconds
+  # A run per period; two in a row must fail, so one passing glitch notifies nobody.
+  period              = local.readiness_alarm_period_seconds
   evaluation_periods  = 2
   datapoints_to_alarm = 2
   comparison_operator = "LessThanThreshold"
   threshold           = 1
-  treat_missing_data  = "breaching"
+  # A new alarm starts in INSUFFICIENT_DATA. With missing data treated as missing, it stays there
+  # until the first run after apply reports (breaching would alarm before it), and it returns
+  # there when every datapoint of its range is missing: the readiness function stopped running.
+  treat_missing_data = "missing"
 
-  # CloudWatch notifies on a change of state only: once when readiness is lost, once when it returns.
-  alarm_actions = [local.notification_topic_arn]
-  ok_actions    = [local.notification_topic_arn]
+  # CloudWatch notifies on a change of state only: when readiness is lost, when it returns, and
+  # when the runs stop.
+  alarm_actions             = [local.notification_topic_arn]
+  ok_actions                = [local.notification_topic_arn]
+  insufficient_data_actions = [local.notification_topic_arn]
 
   tags = local.tags
 }

@@ -48,8 +48,11 @@ resource "aws_ssm_document" "host_agent" {
 resource "aws_ssm_association" "host_agent" {
   count = local.create_host_agent_distribution ? 1 : 0
 
+  # document_version: the document's latest version, not its default one (the first, unless
+  # someone promotes another), so an updated agent reaches the hosts already associated.
   name                = aws_ssm_document.host_agent[0].name
   association_name    = "${var.name}-host-agent"
+  document_version    = "$LATEST"
   schedule_expression = var.host_agent_distribution.schedule_expression
   compliance_severity = "HIGH"
   max_concurrency     = "50%"

@@ -43,8 +43,8 @@ variable "main_site" {
   }
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.main_site.token_secret_arn))
-    error_message = "main_site.token_secret_arn must be the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.main_site.token_secret_arn))
+    error_message = "main_site.token_secret_arn must be the complete ARN of a Secrets Manager secret, with the six characters Secrets Manager appends to the name (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf; aws_secretsmanager_secret's arn, or the console's Secret ARN): the function's role allows exactly that ARN."
   }
 
   validation {
@@ -67,8 +67,8 @@ variable "destination_site" {
   }
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.destination_site.token_secret_arn))
-    error_message = "destination_site.token_secret_arn must be the full ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.destination_site.token_secret_arn))
+    error_message = "destination_site.token_secret_arn must be the complete ARN of a Secrets Manager secret, with the six characters Secrets Manager appends to the name (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf; aws_secretsmanager_secret's arn, or the console's Secret ARN): the function's role allows exactly that ARN."
   }
 
   validation {
@@ -204,7 +204,7 @@ variable "verify_load_balancer" {
 }
 
 variable "create_function_error_alarm" {
-  description = "Whether to create an alarm on the function's Errors metric that notifies the notification topic (a run that crashed instead of reporting its outcome)."
+  description = "Whether to create the alarms that notify the notification topic when the failover function itself failed: its Errors (a run that crashed instead of reporting its outcome), its AsyncEventsDropped (an alarm event Lambda dropped) and messages in the created failure queue (an event that failed every attempt)."
   type        = bool
   default     = true
 }
@@ -334,9 +334,9 @@ variable "memory_size" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for the function; 1 serialises failover runs (the lock already makes them exactly-once). -1 reserves none (needed in accounts whose concurrency limit is 10)."
+  description = "Concurrency reserved for the failover function (never for the readiness checks). -1, the default, reserves none: the lock already makes runs exactly-once, and an account whose concurrency limit is low (10 in new accounts) cannot reserve any. 1 also serialises runs, where the account's unreserved pool allows it."
   type        = number
-  default     = 1
+  default     = -1
 
   validation {
     condition     = var.reserved_concurrent_executions == -1 || (var.reserved_concurrent_executions >= 1 && var.reserved_concurrent_executions <= 10)
@@ -380,6 +380,17 @@ variable "failure_destination_arn" {
   validation {
     condition     = var.failure_destination_arn == null || can(regex("^arn:aws[a-z-]*:(sqs|sns):[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$", var.failure_destination_arn))
     error_message = "failure_destination_arn must be an SQS queue or SNS topic ARN."
+  }
+}
+
+variable "failure_destination_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of an existing failure_destination_arn (an SQS queue or SNS topic encrypted with your own key), so Lambda may encrypt the failed events it sends there with the function's role (through SQS or SNS only). null when the destination is unencrypted or uses an AWS-managed key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.failure_destination_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.failure_destination_kms_key_arn))
+    error_message = "failure_destination_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 }
 
@@ -605,6 +616,17 @@ variable "lock_table_name" {
   }
 }
 
+variable "lock_table_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of an existing lock table (create_lock_table = false) encrypted with your own key, so the failover and readiness functions may use it (through DynamoDB only). null when the table uses an AWS owned or AWS-managed key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lock_table_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.lock_table_kms_key_arn))
+    error_message = "lock_table_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
 variable "lock_table_deletion_protection" {
   description = "Whether the created lock table has deletion protection. The table records that a failover happened; losing it would let a later alarm fail over again. Set false only where the deployment must be destroyable (a drill or an example): with protection on, `terraform destroy` stops at the table."
   type        = bool
@@ -676,13 +698,19 @@ variable "aws_api_egress_cidr_blocks" {
 }
 
 variable "create_vpc_endpoints" {
-  description = "Whether to create VPC interface endpoints (vpc_endpoint_services) and a DynamoDB gateway endpoint, so the function reaches AWS APIs from private subnets without NAT, in every AZ of subnet_ids."
+  description = "Whether to create VPC interface endpoints (vpc_endpoint_services) and a DynamoDB gateway endpoint (create_dynamodb_gateway_endpoint), so the function reaches AWS APIs from private subnets without NAT, in every AZ of subnet_ids."
   type        = bool
   default     = false
 }
 
+variable "create_dynamodb_gateway_endpoint" {
+  description = "With create_vpc_endpoints, whether the module creates the DynamoDB gateway endpoint on vpc_endpoint_route_table_ids. Set false when those route tables already route DynamoDB to a gateway endpoint (AWS rejects a second one with RouteAlreadyExists): the function then reaches the lock table through the existing endpoint, allowed by the region's DynamoDB prefix list."
+  type        = bool
+  default     = true
+}
+
 variable "vpc_endpoint_services" {
-  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself. With create_readiness_check, lambda is added (the readiness function reads the failover function); list it here to set its private_dns_enabled."
+  description = "Interface endpoints created when create_vpc_endpoints is true, keyed by service short name (com.amazonaws.<region>.<service>); the default covers every AWS API the failover function calls (SNS, Secrets Manager, CloudWatch, ELB; DynamoDB gets a gateway endpoint). private_dns_enabled = false for a service whose private DNS zone the VPC already has (AWS rejects a second one). No logs endpoint: Lambda ships the function's logs itself. Add lambda = {} when the readiness function has no other path to the Lambda API (it reads the failover function's configuration); leave it out where the VPC already has a Lambda endpoint or a shared private hosted zone for it."
   type = map(object({
     private_dns_enabled = optional(bool, true)
   }))
@@ -711,7 +739,7 @@ variable "vpc_endpoint_subnet_ids" {
 }
 
 variable "vpc_endpoint_route_table_ids" {
-  description = "Route tables of the function's subnets, associated with the DynamoDB gateway endpoint. Required when create_vpc_endpoints is true."
+  description = "Route tables of the function's subnets, associated with the DynamoDB gateway endpoint. Required when the module creates it (create_vpc_endpoints and create_dynamodb_gateway_endpoint)."
   type        = list(string)
   default     = []
 

@@ -7,9 +7,13 @@ import time
 LAMBDA_TIMEOUT_SECONDS = 300.0  # the module's default function timeout
 
 
+FUNCTION_NAME = "qradar-failover"  # the module's default name
+
+
 class FakeLambdaContext:
     def __init__(self, request_id: str = "req-0001", remaining_seconds: float = LAMBDA_TIMEOUT_SECONDS) -> None:
         self.aws_request_id = request_id
+        self.function_name = FUNCTION_NAME
         self._deadline = time.monotonic() + remaining_seconds
 
     def get_remaining_time_in_millis(self) -> int:

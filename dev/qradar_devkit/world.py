@@ -39,7 +39,7 @@ MAIN_AZ = "ca-central-1a"
 DEST_AZ = "ca-central-1b"
 NAME_PREFIX = "qradar-dr"
 FAILOVER_FUNCTION = NAME_PREFIX  # the module names the failover function exactly its name
-FAILOVER_FUNCTION_CONCURRENCY = 1  # the module's reserved_concurrent_executions default
+FAILOVER_FUNCTION_CONCURRENCY = -1  # the module's reserved_concurrent_executions default: none reserved
 TRIGGER_PERMISSION = "InvokeFromTriggerTopic"  # statement id of the module's lambda_permission
 LOCK_TABLE = f"{NAME_PREFIX}-lock"
 MAIN_SECRET = "qradar/main/sec-token"  # noqa: S105 (a secret name, not a value)
@@ -527,9 +527,10 @@ def _launch_collector(ec2: Any, collector: Collector, subnet_id: str) -> Collect
 
 
 def create_failover_function(trigger_topic_arn: str) -> str:
-    """The failover function as the module creates it, in moto: its role, reserved concurrency 1, the
-    permission for the trigger topic to invoke it, and its subscription to that topic. Its code is a
-    placeholder: moto never runs it (see :func:`_keep_moto_from_running_functions`)."""
+    """The failover function as the module creates it, in moto: its role, its reserved concurrency
+    (none by default), the permission for the trigger topic to invoke it, and its subscription to
+    that topic. Its code is a placeholder: moto never runs it (see
+    :func:`_keep_moto_from_running_functions`)."""
     role = _aws("iam").create_role(
         RoleName=f"{NAME_PREFIX}-function",
         AssumeRolePolicyDocument=json.dumps({
@@ -549,9 +550,10 @@ def create_failover_function(trigger_topic_arn: str) -> str:
             Timeout=300,
         )["FunctionArn"]
     )
-    functions.put_function_concurrency(
-        FunctionName=FAILOVER_FUNCTION, ReservedConcurrentExecutions=FAILOVER_FUNCTION_CONCURRENCY
-    )
+    if FAILOVER_FUNCTION_CONCURRENCY >= 0:
+        functions.put_function_concurrency(
+            FunctionName=FAILOVER_FUNCTION, ReservedConcurrentExecutions=FAILOVER_FUNCTION_CONCURRENCY
+        )
     functions.add_permission(
         FunctionName=FAILOVER_FUNCTION,
         StatementId=TRIGGER_PERMISSION,

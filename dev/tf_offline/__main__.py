@@ -4,6 +4,9 @@
 * ``validate [DIR ...]``: ``terraform validate`` of each DIR (default: the repository's root
   module and every example) on a staged copy. Exit 1 on any error.
 * ``test [FILE ...]``: ``terraform test`` of tests/terraform/*.tftest.hcl (or the named files).
+* ``rules``: the rules report (:mod:`tf_offline.report`): value rules per type, and every
+  attribute the root module and the examples set that no rule checks, with the reason. Exit 1
+  when an attribute has neither a rule nor a reason (a gap), or validation fails.
 
 Exit status: 0 passed, 1 failed, 2 could not run (a schema could not be fetched, bad usage):
 "could not run" is never reported as a pass.
@@ -17,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tf_offline import report
 from tf_offline.runner import OfflineTerraform, module_dirs, stage
 from tf_offline.schemas import PROVIDERS, SchemaUnavailableError, default_cache_dir, ensure_schemas
 
@@ -46,6 +50,17 @@ def _validate(terraform: OfflineTerraform, repo: Path, tree: Path, dirs: list[Pa
     return 1 if failed else 0
 
 
+def _rules(terraform: OfflineTerraform, repo: Path, tree: Path, cache_dir: Path | None) -> int:
+    dirs = [tree / d.resolve().relative_to(repo) for d in module_dirs(repo)]
+    seen, results = report.collect(terraform, dirs)
+    reports = report.build(seen, report.schemas_from(ensure_schemas(cache_dir)))
+    print(report.render(reports), end="")
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        print(f"terraform validate {result.directory}: FAILED")
+    return 1 if failed or any(r.gaps for r in reports) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tf_offline", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache-dir", type=Path, default=None, help="provider schema cache")
@@ -56,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     test = commands.add_parser("test", help="terraform test tests/terraform/*.tftest.hcl")
     test.add_argument("files", nargs="*", help="test file names in tests/terraform")
     test.add_argument("--verbose", action="store_true")
+    commands.add_parser("rules", help="value rules per type, and what the module sets that no rule checks")
     args = parser.parse_args(argv)
 
     start = time.monotonic()
@@ -71,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "validate":
                 dirs = [d.resolve() for d in args.dirs] or module_dirs(repo)
                 code = _validate(terraform, repo, tree, dirs)
+            elif args.command == "rules":
+                code = _rules(terraform, repo, tree, args.cache_dir)
             else:
                 result = terraform.test(tree, filters=args.files, verbose=args.verbose)
                 print(result.stdout, end="")

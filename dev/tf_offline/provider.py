@@ -20,10 +20,14 @@ What it answers:
 
 * ``GetMetadata``, ``GetProviderSchema``: the schema (built from the JSON once per schema file
   and cached beside it as the serialized response);
-* ``ValidateProviderConfig``, ``ValidateResourceConfig``, ``ValidateDataResourceConfig``,
-  ``ConfigureProvider``: no diagnostics. Terraform core has already checked the configuration
-  against the schema (names, nesting, required arguments, types) before it calls these; what a
-  real provider adds here is its own value validation, which no stand-in can reproduce;
+* ``ValidateResourceConfig``, ``ValidateDataResourceConfig``: the provider's value rules
+  (:mod:`tf_offline.rules`, the table of :data:`RULE_TABLES` for this provider): what the real
+  provider's validators and the AWS APIs reject, on every value known at that point (literals
+  in ``terraform validate``; everything known at plan time in ``terraform test``, and again at
+  apply time). Terraform core has already checked names, nesting, required arguments and types.
+  With ``TF_OFFLINE_RECORD`` set, every attribute path the configuration sets is appended to
+  that file (one JSON line per call): the rules report compares them with the table;
+* ``ValidateProviderConfig``, ``ConfigureProvider``: no diagnostics;
 * ``ReadDataSource`` of ``external`` (the ``hashicorp/external`` data source): runs the program
   as the real provider does (JSON query on stdin, a JSON object of strings on stdout), so the
   module's package build runs for real in ``terraform test``;
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
+import importlib
 import json
 import os
 import subprocess
@@ -58,6 +63,8 @@ from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
+from tf_offline.rules import UNKNOWN, RuleSet, Violation
+
 _NESTING = {
     "single": pb.Schema.NestedBlock.SINGLE,
     "list": pb.Schema.NestedBlock.LIST,
@@ -66,8 +73,20 @@ _NESTING = {
     "group": pb.Schema.NestedBlock.GROUP,
 }
 _CACHE_SUFFIX = ".schema.pb"
-_UNKNOWN = msgpack.ExtType(0, b"\x00")
 _EXTERNAL_TIMEOUT_SECONDS = 600
+RECORD_ENV = "TF_OFFLINE_RECORD"
+
+# The value rules of each provider: a module with RESOURCES and DATA_SOURCES tables.
+RULE_TABLES = {"hashicorp/aws": "tf_offline.aws_rules", "hashicorp/external": "tf_offline.external_rules"}
+
+
+def load_rule_set(source: str) -> RuleSet | None:
+    """The rules of a provider source (hashicorp/aws), or None for a provider without a table."""
+    module_name = RULE_TABLES.get(source)
+    if module_name is None:
+        return None
+    module = importlib.import_module(module_name)
+    return RuleSet(module.RESOURCES, module.DATA_SOURCES)
 
 
 # -- schema JSON -> GetProviderSchema.Response ---------------------------------------------------
@@ -133,9 +152,102 @@ def _diagnostic(summary: str, detail: str = "") -> pb.Diagnostic:
 
 
 def _decode(value: pb.DynamicValue) -> Any:
+    """A configuration as Python values; unknown values (msgpack extension 0, or 12 with
+    refinements) become rules.UNKNOWN."""
     if value.json:
         return json.loads(value.json)
-    return msgpack.unpackb(value.msgpack, ext_hook=lambda code, data: _UNKNOWN) if value.msgpack else None
+    return msgpack.unpackb(value.msgpack, ext_hook=lambda code, data: UNKNOWN) if value.msgpack else None
+
+
+# -- value rules: diagnostics and the record of what a configuration sets -----------------------
+
+
+def _attribute_path(block: pb.Schema.Block, steps: tuple[str | int, ...]) -> pb.AttributePath:
+    """The steps as a plugin-protocol path, stopping where Terraform could not follow (a set)."""
+    path = pb.AttributePath()
+    current: pb.Schema.Block | None = block
+    container = ""  # the nesting or type of the value the next index or key steps into
+    for step in steps:
+        if isinstance(step, int):
+            if container != "list":
+                break
+            path.steps.append(pb.AttributePath.Step(element_key_int=step))
+            container = "object" if current is not None else ""
+            continue
+        if container == "map":
+            path.steps.append(pb.AttributePath.Step(element_key_string=step))
+            container = ""
+            continue
+        if current is None:
+            break
+        attribute = next((a for a in current.attributes if a.name == step), None)
+        nested = next((b for b in current.block_types if b.type_name == step), None)
+        path.steps.append(pb.AttributePath.Step(attribute_name=step))
+        if attribute is not None:
+            kind = json.loads(attribute.type)
+            container = kind[0] if isinstance(kind, list) else ""
+            current = None
+        elif nested is not None:
+            current = nested.block
+            container = {pb.Schema.NestedBlock.LIST: "list", pb.Schema.NestedBlock.SET: "set"}.get(nested.nesting, "")
+        else:
+            break
+    return path
+
+
+def _violation_diagnostic(block: pb.Schema.Block, violation: Violation) -> pb.Diagnostic:
+    return pb.Diagnostic(
+        severity=pb.Diagnostic.ERROR,
+        summary=violation.message,
+        detail=f"Rule ({violation.rule_class}) from {violation.origin}, checked by the offline stand-in provider.",
+        attribute=_attribute_path(block, violation.steps),
+    )
+
+
+def _holds_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, list):
+        return any(_holds_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(item) for item in value.values())
+    return False
+
+
+def set_paths(block: pb.Schema.Block, config: Any, prefix: str = "", *, unknown: bool = False) -> set[str]:
+    """The attribute paths (``a.b.c``) a decoded configuration gives a value, known or not; with
+    ``unknown``, only those whose value is (or holds) a value not known yet."""
+    found: set[str] = set()
+    if not isinstance(config, dict):
+        return found
+    for attribute in block.attributes:
+        value = config.get(attribute.name)
+        if value is not None and (not unknown or _holds_unknown(value)):
+            found.add(prefix + attribute.name)
+    for nested in block.block_types:
+        value = config.get(nested.type_name)
+        if unknown and value is UNKNOWN:
+            found.add(prefix + nested.type_name)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            found |= set_paths(nested.block, item, f"{prefix}{nested.type_name}.", unknown=unknown)
+    return found
+
+
+def _record(source: str, kind: str, type_name: str, block: pb.Schema.Block, config: Any) -> None:
+    target = os.environ.get(RECORD_ENV)
+    if not target:
+        return
+    entry = {
+        "provider": source,
+        "kind": kind,
+        "type": type_name,
+        "paths": sorted(set_paths(block, config)),
+        "unknown": sorted(set_paths(block, config, unknown=True)),
+    }
+    line = json.dumps(entry) + "\n"
+    with open(target, "a", encoding="utf-8") as handle:  # one write per line: concurrent stand-ins append whole lines
+        handle.write(line)
 
 
 def read_external(config: dict[str, Any]) -> tuple[dict[str, Any] | None, list[pb.Diagnostic]]:
@@ -184,9 +296,28 @@ def read_external(config: dict[str, Any]) -> tuple[dict[str, Any] | None, list[p
 
 
 class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
-    def __init__(self, schema: pb.GetProviderSchema.Response, stopped: threading.Event) -> None:
+    def __init__(
+        self,
+        schema: pb.GetProviderSchema.Response,
+        stopped: threading.Event,
+        source: str = "",
+        rule_set: RuleSet | None = None,
+    ) -> None:
         self.schema = schema
         self.stopped = stopped
+        self.source = source
+        self.rule_set = rule_set
+
+    def _validate(self, kind: str, type_name: str, value: pb.DynamicValue) -> list[pb.Diagnostic]:
+        schemas = self.schema.resource_schemas if kind == "resource" else self.schema.data_source_schemas
+        if type_name not in schemas:
+            return []
+        block = schemas[type_name].block
+        config = _decode(value)
+        _record(self.source, kind, type_name, block, config)
+        if self.rule_set is None:
+            return []
+        return [_violation_diagnostic(block, v) for v in self.rule_set.validate(kind, type_name, config)]
 
     def GetMetadata(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method names
         return pb.GetMetadata.Response(
@@ -202,10 +333,12 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
         return pb.ValidateProviderConfig.Response()
 
     def ValidateResourceConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return pb.ValidateResourceConfig.Response()
+        diagnostics = self._validate("resource", request.type_name, request.config)
+        return pb.ValidateResourceConfig.Response(diagnostics=diagnostics)
 
     def ValidateDataResourceConfig(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return pb.ValidateDataResourceConfig.Response()
+        diagnostics = self._validate("data", request.type_name, request.config)
+        return pb.ValidateDataResourceConfig.Response(diagnostics=diagnostics)
 
     def ConfigureProvider(self, request: Any, context: Any) -> Any:  # noqa: N802
         return pb.ConfigureProvider.Response()
@@ -277,14 +410,15 @@ def _server_certificate() -> tuple[bytes, bytes, bytes]:
     return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
 
 
-def serve(schema_path: Path) -> int:
+def serve(schema_path: Path, source: str | None = None) -> int:
     if "6" not in os.environ.get("PLUGIN_PROTOCOL_VERSIONS", "6").split(","):
         print("tf_offline: this stand-in speaks plugin protocol 6 only", file=sys.stderr)
         return 1
     stopped = threading.Event()
     schema = load_schema_response(schema_path)
+    rule_set = load_rule_set(source) if source else None
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.max_send_message_length", -1)])
-    rpc.add_ProviderServicer_to_server(StandInProvider(schema, stopped), server)
+    rpc.add_ProviderServicer_to_server(StandInProvider(schema, stopped, source or "", rule_set), server)
     controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stopped), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
     with tempfile.TemporaryDirectory(prefix="tfoff-") as tmp:
@@ -316,8 +450,9 @@ def serve(schema_path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tf_offline.provider", description=__doc__.split("\n\n")[0])
     parser.add_argument("schema", type=Path, help="schema file written by `python -m tf_offline schemas`")
+    parser.add_argument("--source", help="the provider's source (hashicorp/aws): selects its value rules")
     args = parser.parse_args(argv)
-    return serve(args.schema)
+    return serve(args.schema, args.source)
 
 
 if __name__ == "__main__":

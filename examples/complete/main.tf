@@ -180,6 +180,15 @@ module "qradar_failover" {
   console_cidr_blocks          = ["${var.main_site_console_ip}/32", "${var.destination_site_console_ip}/32"]
   create_vpc_endpoints         = true
   vpc_endpoint_route_table_ids = [aws_route_table.private.id]
+  # The example's VPC has no Lambda endpoint of its own: the readiness function reads the
+  # failover function through one the module creates.
+  vpc_endpoint_services = {
+    sns                  = {}
+    secretsmanager       = {}
+    monitoring           = {}
+    elasticloadbalancing = {}
+    lambda               = {}
+  }
 
   notification_subscriptions = {
     oncall = { protocol = "email", endpoint = var.notification_email }

@@ -20,7 +20,7 @@ from typing import Any
 from .config import Config, ConfigError, load_config
 from .deadline import Deadline, LambdaContext
 from .failover import fail_over
-from .observability import Metrics, configure_logging
+from .observability import FUNCTION_DIMENSION, Metrics, configure_logging
 from .runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ def handle(event: Any, context: LambdaContext | None, runtime: Runtime) -> dict[
         run_id,
         clocks,
     )
-    metrics = Metrics(config.metrics_namespace, {"Outcome": report.outcome.value})
+    function_name = str(getattr(context, "function_name", None) or "unknown")
+    metrics = Metrics(config.metrics_namespace, {"Outcome": report.outcome.value, FUNCTION_DIMENSION: function_name})
     metrics.add("Runs", 1)
     metrics.add("DurationSeconds", report.duration_seconds, unit="Seconds")
     if report.notified is False:

@@ -92,6 +92,11 @@ def configure_logging(level: str, stream: TextIO | None = None) -> logging.Logge
     return logger
 
 
+# The dimension that tells one deployment's metrics from another's in the same account, region and
+# namespace: the failover function's name (the module's dashboard and alarms select by it).
+FUNCTION_DIMENSION = "FailoverFunction"
+
+
 class Metrics:
     """Collects metrics for one invocation and flushes them as one EMF document."""
 

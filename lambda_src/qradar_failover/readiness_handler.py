@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import log_level_or_default, readiness_metric_target
 from .deadline import Deadline, LambdaContext
-from .observability import Metrics, configure_logging
+from .observability import FUNCTION_DIMENSION, Metrics, configure_logging
 from .readiness import ReadinessReport, check_readiness
 from .runtime import build_readiness_collaborators
 
@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 READY_METRIC = "Ready"
 CHECK_FAILED_METRIC = "CheckFailed"
-FUNCTION_DIMENSION = "FailoverFunction"
 CHECK_DIMENSION = "Check"
 DEFAULT_TIME_BUDGET_SECONDS = 60.0  # the module's readiness function timeout
 SAFETY_MARGIN_SECONDS = 5.0  # leave time to log and flush metrics

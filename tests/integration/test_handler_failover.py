@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_devkit.world import publish_target_health
 from qradar_failover.config import ConfigError
 from qradar_simulator import CertificateAuthority, Fault, FaultKind
@@ -297,6 +298,9 @@ def test_every_step_is_logged_as_json_with_site_step_status_and_duration(
     metrics = [line for line in lines if "_aws" in line]
     assert metrics[0]["Outcome"] == "failed_over"
     assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "QRadarFailover"
+    # One deployment's runs are told apart from another's in the same account and region.
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["FailoverFunction", "Outcome"]]
+    assert metrics[0]["FailoverFunction"] == FakeLambdaContext().function_name
 
 
 def test_test_event_for_a_target_group_this_account_does_not_have_is_refused(deployment: Any) -> None:

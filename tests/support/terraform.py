@@ -57,6 +57,18 @@ def blocks(directory: Path) -> list[Block]:
     return found
 
 
+def plant(path: Path, pattern: str, replacement: str) -> None:
+    """Replace the first match of pattern (multiline) in a staged file: a defect planted into a copy."""
+    text = path.read_text(encoding="utf-8")
+    planted, count = re.subn(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert count == 1, f"{path.name}: nothing matches {pattern!r} to plant into"
+    path.write_text(planted, encoding="utf-8")
+
+
+def plant_append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+
+
 def source_text(directory: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.tf")))
 
@@ -89,6 +101,7 @@ class TerraformTestRuns:
     files: dict[str, str] = field(default_factory=dict)  # file -> pass/fail
     runs: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, run) -> status
     plan_actions: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # run -> actions
+    planned_types: dict[str, set[str]] = field(default_factory=dict)  # run -> resource types it plans to create
     diagnostics: list[str] = field(default_factory=list)
 
     def report(self) -> str:
@@ -127,4 +140,9 @@ def run_terraform_test(terraform: OfflineTerraform, tree: Path, *filters: str) -
         elif kind == "test_plan":
             changes = event["test_plan"].get("resource_changes", [])
             runs.plan_actions[event["@testrun"]] = {tuple(c["change"]["actions"]) for c in changes}
+            runs.planned_types[event["@testrun"]] = {
+                c["type"]
+                for c in changes
+                if c.get("mode", "managed") == "managed" and "create" in c["change"]["actions"]
+            }
     return runs

@@ -62,6 +62,8 @@ run "first_validation_of_each_variable" {
     maximum_retry_attempts          = 3
     maximum_event_age_in_seconds    = 30
     failure_destination_arn         = "arn:aws:lambda:us-east-1:123456789012:function:x"
+    failure_destination_kms_key_arn = "alias/failed-invocations"
+    lock_table_kms_key_arn          = "alias/locks"
     log_retention_in_days           = 2
     role_path                       = "no-slashes"
     role_permissions_boundary_arn   = "arn:aws:iam::123456789012:role/x"
@@ -93,7 +95,7 @@ run "first_validation_of_each_variable" {
     var.kms_key_deletion_window_in_days, var.notification_topic_arn, var.notification_topic_kms_key_arn,
     var.notification_subscriptions, var.runtime, var.architecture, var.memory_size,
     var.reserved_concurrent_executions, var.maximum_retry_attempts, var.maximum_event_age_in_seconds,
-    var.failure_destination_arn, var.log_retention_in_days, var.role_path, var.role_permissions_boundary_arn,
+    var.failure_destination_arn, var.failure_destination_kms_key_arn, var.lock_table_kms_key_arn, var.log_retention_in_days, var.role_path, var.role_permissions_boundary_arn,
     var.local_existing_package, var.s3_existing_package, var.lock_id, var.http_connect_timeout_seconds,
     var.http_read_timeout_seconds, var.http_max_retries, var.main_site_budget_seconds,
     var.deploy_poll_interval_seconds, var.metrics_namespace, var.log_level, var.lock_table_name,
@@ -129,6 +131,27 @@ run "second_validation_of_each_variable" {
     var.main_site, var.destination_site, var.target_groups, var.timeout, var.deploy_timeout_seconds,
     var.lock_claim_ttl_seconds, var.subnet_ids,
   ]
+}
+
+# A secret's ARN without the six characters Secrets Manager appends (a partial ARN) is accepted by
+# GetSecretValue but matches no IAM resource naming the full ARN: the function could not read it.
+run "token_secret_arn_without_its_suffix" {
+  command = plan
+
+  variables {
+    main_site = {
+      address            = "10.0.1.10"
+      token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/main"
+      availability_zones = ["us-east-1a"]
+    }
+    destination_site = {
+      address            = "10.0.2.10"
+      token_secret_arn   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:qradar/dest"
+      availability_zones = ["us-east-1b"]
+    }
+  }
+
+  expect_failures = [var.main_site, var.destination_site]
 }
 
 run "third_validation_of_each_variable" {

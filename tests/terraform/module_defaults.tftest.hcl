@@ -38,6 +38,11 @@ run "minimal_inputs_plan" {
   }
 
   assert {
+    condition     = aws_lambda_function.this[0].reserved_concurrent_executions == -1
+    error_message = "No concurrency is reserved by default: an account with a low concurrency limit cannot reserve any, and the lock already serialises runs."
+  }
+
+  assert {
     condition     = aws_sns_topic.trigger[0].name == "qradar-failover-trigger" && aws_dynamodb_table.lock[0].name == "qradar-failover-lock" && aws_iam_role.this[0].name == "qradar-failover-function"
     error_message = "Every other name starts with var.name."
   }
@@ -101,13 +106,24 @@ run "minimal_inputs_plan" {
   assert {
     condition = toset(flatten(concat(data.aws_iam_policy_document.function[0].statement[*].actions, data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions))) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish", "secretsmanager:GetSecretValue",
-      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
       "kms:Decrypt", "kms:GenerateDataKey", "sqs:SendMessage",
       "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
       "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface",
       "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
     ])
-    error_message = "The role allows exactly what the engine and Lambda's VPC attachment call (no X-Ray without tracing)."
+    error_message = "The role allows exactly what the engine and Lambda's VPC attachment call (no X-Ray without tracing; no dynamodb:DeleteItem: re-arming is the operator CLI's)."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.function[0].statement :
+      anytrue([
+        for condition in statement.condition :
+        condition.test == "StringEquals" && condition.variable == "kms:ViaService" && toset(condition.values) == toset(["sns.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"])
+      ]) if contains(statement.actions, "kms:GenerateDataKey")
+    ])
+    error_message = "The function may use its encryption keys only through SNS, DynamoDB and SQS (kms:ViaService)."
   }
 
   assert {
@@ -128,6 +144,13 @@ run "minimal_inputs_plan" {
   assert {
     condition     = [for rule in aws_vpc_security_group_egress_rule.consoles : rule.cidr_ipv4] == ["10.0.1.10/32", "10.0.2.10/32"]
     error_message = "HTTPS egress to each console."
+  }
+
+  assert {
+    # Lambda releases a function's network interfaces up to ~35 minutes (P99) after the function
+    # is deleted; until then the group cannot be deleted (DependencyViolation).
+    condition     = tonumber(regex("^([0-9]+)m$", aws_security_group.function[0].timeouts.delete)[0]) >= 45
+    error_message = "terraform destroy keeps retrying the function's security group until Lambda has released its network interfaces."
   }
 }
 
@@ -155,6 +178,51 @@ run "minimal_inputs_apply" {
   assert {
     condition     = output.lock_table_name == "qradar-failover-lock" && output.lock_id == "qradar-failover" && output.vpc_endpoint_ids == {}
     error_message = "Lock table and id outputs; no VPC endpoints by default."
+  }
+}
+
+run "failed_invocations_notify_people" {
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.failure_destination[0].namespace == "AWS/SQS",
+      aws_cloudwatch_metric_alarm.failure_destination[0].metric_name == "ApproximateNumberOfMessagesVisible",
+      aws_cloudwatch_metric_alarm.failure_destination[0].dimensions == tomap({ QueueName = aws_sqs_queue.failure[0].name }),
+      aws_cloudwatch_metric_alarm.failure_destination[0].comparison_operator == "GreaterThanOrEqualToThreshold",
+      aws_cloudwatch_metric_alarm.failure_destination[0].threshold == 1,
+      aws_cloudwatch_metric_alarm.failure_destination[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]),
+    ])
+    error_message = "An invocation that failed every attempt (a message visible in the failure queue) notifies people."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].namespace == "AWS/Lambda",
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].metric_name == "AsyncEventsDropped",
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].dimensions == tomap({ FunctionName = aws_lambda_function.this[0].function_name }),
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].comparison_operator == "GreaterThanOrEqualToThreshold",
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].threshold == 1,
+      aws_cloudwatch_metric_alarm.async_events_dropped[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]),
+    ])
+    error_message = "An alarm event Lambda dropped (too old, or the failure destination unreachable) notifies people."
+  }
+
+  assert {
+    condition     = output.failure_destination_alarm_arn == aws_cloudwatch_metric_alarm.failure_destination[0].arn && output.async_events_dropped_alarm_arn == aws_cloudwatch_metric_alarm.async_events_dropped[0].arn
+    error_message = "The outputs name both alarms."
+  }
+}
+
+run "a_brought_failure_destination_gets_no_queue_alarm" {
+  command = plan
+
+  variables {
+    create_failure_queue    = false
+    failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:failed-invocations"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.failure_destination) == 0 && length(aws_cloudwatch_metric_alarm.async_events_dropped) == 1
+    error_message = "The queue alarm watches the queue the module creates; dropped events are alarmed on whatever the destination."
   }
 }
 

@@ -52,6 +52,7 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
       secretsmanager       = { private_dns_enabled = false }
       monitoring           = {}
       elasticloadbalancing = {}
+      lambda               = {}
     }
     host_agent_distribution = { enabled = true }
     enable_xray_tracing     = true
@@ -60,7 +61,7 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
 
   assert {
     condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "lambda"])
-    error_message = "One interface endpoint per service the functions call (lambda: the readiness function reads the failover function); no logs endpoint."
+    error_message = "One interface endpoint per service listed (lambda when asked: the readiness function reads the failover function); no logs endpoint."
   }
 
   assert {
@@ -86,6 +87,11 @@ run "vpc_endpoints_host_agent_xray_ca_bundle" {
   assert {
     condition     = aws_ssm_document.host_agent[0].name == "qradar-failover-install-host-agent" && aws_ssm_association.host_agent[0].targets[0].key == "tag:QRadarDrAgent"
     error_message = "The host agent is distributed by SSM to the tagged instances."
+  }
+
+  assert {
+    condition     = aws_ssm_association.host_agent[0].document_version == "$LATEST"
+    error_message = "The association runs the document's latest version, so an updated host agent reaches the hosts already associated."
   }
 
   assert {
@@ -118,13 +124,66 @@ run "vpc_endpoints_by_default" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing", "lambda"])
-    error_message = "By default, an interface endpoint for each AWS API the functions call (lambda: the readiness function reads the failover function), and no logs endpoint (Lambda ships its logs itself)."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["sns", "secretsmanager", "monitoring", "elasticloadbalancing"])
+    error_message = "By default, an interface endpoint for each AWS API the failover function calls, and no logs endpoint (Lambda ships its logs itself); no lambda endpoint unless asked (an existing one, or a shared private hosted zone, makes its private DNS conflict)."
+  }
+
+  assert {
+    condition     = length(aws_vpc_endpoint.dynamodb) == 1 && length(data.aws_prefix_list.dynamodb) == 0
+    error_message = "By default the module creates the DynamoDB gateway endpoint, and the function's group reaches the lock table through its prefix list (not read from AWS)."
   }
 
   assert {
     condition     = alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
     error_message = "Private DNS is on by default."
+  }
+}
+
+# Route tables that already route the DynamoDB prefix list to a gateway endpoint reject a second
+# one (RouteAlreadyExists): the caller's endpoint is used instead.
+run "existing_dynamodb_gateway_endpoint" {
+  command = plan
+
+  variables {
+    create_vpc_endpoints             = true
+    create_dynamodb_gateway_endpoint = false
+  }
+
+  assert {
+    condition     = length(aws_vpc_endpoint.dynamodb) == 0 && length(aws_vpc_endpoint.interface) == 4
+    error_message = "No DynamoDB gateway endpoint (and no route tables needed) when the VPC has one; the interface endpoints are still created."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_egress_rule.dynamodb[0].prefix_list_id == "pl-02cd2c6b"
+    error_message = "The function's group still reaches the lock table: the region's DynamoDB prefix list, read from AWS."
+  }
+}
+
+# A failure queue and a lock table the caller brings, encrypted with the caller's own keys: the
+# function (and readiness, for the lock item) may use those keys, through their services only.
+run "caller_keys_for_a_brought_failure_queue_and_lock_table" {
+  variables {
+    create_failure_queue            = false
+    failure_destination_arn         = "arn:aws:sqs:us-east-1:123456789012:failed-invocations"
+    failure_destination_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    create_lock_table               = false
+    lock_table_name                 = "shared-locks"
+    lock_table_kms_key_arn          = "arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000"
+    aws_api_egress_cidr_blocks      = ["0.0.0.0/0"]
+  }
+
+  assert {
+    condition = alltrue([
+      for key in [var.failure_destination_kms_key_arn, var.lock_table_kms_key_arn] :
+      anytrue([for statement in data.aws_iam_policy_document.function[0].statement : contains(statement.resources, key) && contains(statement.actions, "kms:GenerateDataKey")])
+    ])
+    error_message = "The function may encrypt with the keys of the brought failure queue and lock table."
+  }
+
+  assert {
+    condition     = anytrue([for statement in data.aws_iam_policy_document.readiness[0].statement : contains(statement.resources, var.lock_table_kms_key_arn) && statement.actions == toset(["kms:Decrypt"])])
+    error_message = "The readiness function may decrypt the brought lock table's item."
   }
 }
 

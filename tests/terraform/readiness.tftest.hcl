@@ -26,6 +26,12 @@ variables {
 }
 
 run "readiness_by_default" {
+  # The mocks give every role one ARN; the readiness role's own tells the two apart.
+  override_resource {
+    target = aws_iam_role.readiness[0]
+    values = { arn = "arn:aws:iam::123456789012:role/qradar-failover-readiness" }
+  }
+
   assert {
     condition     = output.operator_cli.readiness_command == "qradar-failover readiness --function qradar-failover-readiness --region us-east-1"
     error_message = "operator_cli says how to run the readiness checks from an operator's machine."
@@ -100,17 +106,30 @@ run "readiness_by_default" {
       aws_cloudwatch_metric_alarm.not_ready[0].statistic == "Minimum",
       aws_cloudwatch_metric_alarm.not_ready[0].comparison_operator == "LessThanThreshold",
       aws_cloudwatch_metric_alarm.not_ready[0].threshold == 1,
-      aws_cloudwatch_metric_alarm.not_ready[0].treat_missing_data == "breaching",
-      aws_cloudwatch_metric_alarm.not_ready[0].period == 900,
       aws_cloudwatch_metric_alarm.not_ready[0].evaluation_periods == 2,
       aws_cloudwatch_metric_alarm.not_ready[0].datapoints_to_alarm == 2,
     ])
-    error_message = "The not-ready alarm: Ready below 1 (or missing) in two schedule periods in a row."
+    error_message = "The not-ready alarm: Ready below 1 in two periods in a row."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.not_ready[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]) && aws_cloudwatch_metric_alarm.not_ready[0].ok_actions == toset([aws_sns_topic.notification[0].arn]) && try(length(aws_cloudwatch_metric_alarm.not_ready[0].insufficient_data_actions), 0) == 0
-    error_message = "People are told when readiness is lost and when it returns, on the notification topic, and at no other transition."
+    # A new alarm starts in INSUFFICIENT_DATA and notifies only on a change: with missing data
+    # treated as missing (not breaching) it stays there until the first run after apply reports,
+    # and returns there (notifying) when all datapoints stop, i.e. the readiness function stopped.
+    condition     = aws_cloudwatch_metric_alarm.not_ready[0].treat_missing_data == "missing" && aws_cloudwatch_metric_alarm.not_ready[0].insufficient_data_actions == toset([aws_sns_topic.notification[0].arn])
+    error_message = "The not-ready alarm does not alarm before the first readiness run after apply, and still tells people when the runs stop."
+  }
+
+  assert {
+    # EventBridge Scheduler runs within a minute of the rate: a period one minute longer than
+    # the interval holds a run even when two runs are a minute further apart than the rate.
+    condition     = aws_cloudwatch_metric_alarm.not_ready[0].period >= 900 + 60 && aws_cloudwatch_metric_alarm.not_ready[0].period % 60 == 0
+    error_message = "The not-ready alarm's period covers one schedule interval plus the scheduler's one-minute precision."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.not_ready[0].alarm_actions == toset([aws_sns_topic.notification[0].arn]) && aws_cloudwatch_metric_alarm.not_ready[0].ok_actions == toset([aws_sns_topic.notification[0].arn])
+    error_message = "People are told when readiness is lost and when it returns, on the notification topic."
   }
 
   assert {
@@ -122,7 +141,8 @@ run "readiness_by_default" {
 run "dashboard_shows_what_the_module_creates" {
   assert {
     condition = toset(flatten([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.alarms if widget.type == "alarm"])) == toset(concat(
-      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns), [output.not_ready_alarm_arn, output.function_errors_alarm_arn]
+      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns),
+      [output.not_ready_alarm_arn, output.function_errors_alarm_arn, output.failure_destination_alarm_arn, output.async_events_dropped_alarm_arn]
     ))
     error_message = "The alarm widget shows every alarm the module creates, and only those."
   }
@@ -167,8 +187,52 @@ run "dashboard_shows_what_the_module_creates" {
   }
 
   assert {
+    condition = toset([
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      "${series[2]}=${series[3]}" if series[1] == "Runs"
+    ]) == toset(["FailoverFunction=${aws_lambda_function.this[0].function_name}"])
+    error_message = "The runs are this deployment's: another deployment in the account and region has its own FailoverFunction."
+  }
+
+  assert {
     condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.x + widget.width <= 24])
     error_message = "Every widget fits the dashboard's 24-column grid."
+  }
+}
+
+run "readiness_never_reserves_concurrency" {
+  command = plan
+
+  variables {
+    reserved_concurrent_executions = 2
+  }
+
+  assert {
+    # Unset means the provider default, -1 (the mock plans it as null).
+    condition     = aws_lambda_function.this[0].reserved_concurrent_executions == 2 && coalesce(aws_lambda_function.readiness[0].reserved_concurrent_executions, -1) == -1
+    error_message = "Concurrency reserved for the failover function is never reserved for the readiness checks too."
+  }
+}
+
+# 60 target groups in one Main AZ: 120 health alarms and the module's own, more than one alarm
+# widget may hold (CloudWatch's dashboard body allows 1-100 alarms per alarm widget).
+run "dashboard_with_more_alarms_than_one_widget_holds" {
+  # Its own state: the runs after it plan against the default deployment's.
+  state_key = "many_alarms"
+
+  variables {
+    target_groups        = { for i in range(60) : "tg${i}" => { arn_suffix = "targetgroup/qradar-tg${i}/0123456789abcdef" } }
+    verify_load_balancer = false
+  }
+
+  assert {
+    condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : length(widget.properties.alarms) <= 100 if widget.type == "alarm"])
+    error_message = "No alarm widget holds more than the 100 alarms CloudWatch allows."
+  }
+
+  assert {
+    condition     = sum([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : length(widget.properties.alarms) if widget.type == "alarm"]) == length(aws_cloudwatch_metric_alarm.unhealthy_hosts) + length(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum) + 4
+    error_message = "Every alarm the module creates is on the dashboard, once."
   }
 }
 
@@ -180,8 +244,8 @@ run "schedule_every_two_hours" {
   }
 
   assert {
-    condition     = aws_scheduler_schedule.readiness[0].schedule_expression == "rate(2 hours)" && aws_cloudwatch_metric_alarm.not_ready[0].period == 7200
-    error_message = "The alarm's period follows the schedule."
+    condition     = aws_scheduler_schedule.readiness[0].schedule_expression == "rate(2 hours)" && aws_cloudwatch_metric_alarm.not_ready[0].period >= 7200 + 60 && aws_cloudwatch_metric_alarm.not_ready[0].period < 2 * 7200
+    error_message = "The alarm's period follows the schedule (one interval and the scheduler's minute of precision)."
   }
 }
 
@@ -230,17 +294,16 @@ run "dashboard_without_readiness" {
   }
 }
 
-run "no_lambda_endpoint_without_readiness" {
+run "no_lambda_endpoint_unless_asked" {
   command = plan
 
   variables {
-    create_readiness_check       = false
     create_vpc_endpoints         = true
     vpc_endpoint_route_table_ids = ["rtb-0a1b2c3d4e5f60718"]
   }
 
   assert {
-    condition     = !contains(keys(aws_vpc_endpoint.interface), "lambda")
-    error_message = "The Lambda endpoint exists only for the readiness function."
+    condition     = length(aws_lambda_function.readiness) == 1 && !contains(keys(aws_vpc_endpoint.interface), "lambda")
+    error_message = "The readiness function does not add a Lambda endpoint by itself: a VPC with one, or with a shared private hosted zone for it, would reject a second private DNS name."
   }
 }

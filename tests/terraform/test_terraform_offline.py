@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from support.terraform import REPO, TerraformTestRuns, dir_id, run_terraform_test
+from tf_offline import report
 from tf_offline.runner import OfflineTerraform, module_dirs, stage
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
@@ -64,3 +65,23 @@ def test_a_perpetual_diff_would_be_caught(offline_terraform: OfflineTerraform, t
     main_tf.write_text(planted, encoding="utf-8")
     runs = run_terraform_test(offline_terraform, tree, "examples_minimal.tftest.hcl")
     assert ("update",) in runs.plan_actions["minimal_second_plan"], runs.report()
+
+
+def test_the_complete_example_rehearses_its_apply_with_every_value_checked(
+    offline_terraform: OfflineTerraform, tmp_path: Path
+) -> None:
+    """examples/complete as an apply rehearsal: its terraform test applies it through the stand-in,
+    whose value rules see every resource's configuration again once the values it depends on
+    exist, so each resource type is checked with nothing left unknown (and a second plan is
+    empty: test_second_plan_of_example_shows_no_changes)."""
+    tree = stage(REPO, tmp_path / "repo")
+    with report.recording() as entries:
+        runs = run_terraform_test(offline_terraform, tree, "examples_complete.tftest.hcl")
+    assert runs.files.get("tests/terraform/examples_complete.tftest.hcl") == "pass", runs.report()
+    created = runs.planned_types["complete_plan"]
+    fully_known = {entry["type"] for entry in entries if entry["kind"] == "resource" and not entry["unknown"]}
+    assert len(created) >= 25, sorted(created)
+    assert any(entry["unknown"] for entry in entries), "the plan's validations see values not known yet"
+    assert sorted(created - fully_known) == [], (
+        "resource types the apply creates but never validated with all values known"
+    )

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from qradar_failover.config import Config, ReadinessSettings, SiteConfig
+from qradar_failover.observability import FUNCTION_DIMENSION
 from qradar_failover.readiness_checks import Check
-from qradar_failover.readiness_handler import FUNCTION_DIMENSION, READY_METRIC
+from qradar_failover.readiness_handler import READY_METRIC
 from qradar_failover.report import Outcome
 from support.terraform import (
     REPO,
@@ -92,7 +93,6 @@ ENGINE_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     "elasticloadbalancing:DescribeTargetHealth",
@@ -217,10 +217,25 @@ def test_every_star_resource_is_explained_by_a_comment() -> None:
                 )
 
 
+# What the function never does, though the operator CLI does with the same engine modules: re-arming
+# (lock.rearm) deletes the lock item.
+NOT_THE_FUNCTIONS = {"dynamodb:DeleteItem"}
+
+
 def test_function_role_allows_what_the_engine_calls() -> None:
     allowed = _policy_actions("function") | _policy_actions("vpc_attachment")
     assert allowed >= ENGINE_ACTIONS, f"missing: {sorted(ENGINE_ACTIONS - allowed)}"
     assert "cloudwatch:PutMetricData" not in allowed, "metrics go through EMF in the logs"
+    assert not allowed & NOT_THE_FUNCTIONS, f"the function never calls {sorted(allowed & NOT_THE_FUNCTIONS)}"
+
+
+def test_rearm_is_not_called_by_the_function() -> None:
+    """lock.rearm (dynamodb:DeleteItem) is the operator CLI's; no module of the function calls it."""
+    package = REPO / "lambda_src" / "qradar_failover"
+    callers = [
+        path.name for path in package.glob("*.py") if path.name != "lock.py" and ".rearm(" in path.read_text("utf-8")
+    ]
+    assert callers == []
 
 
 def test_taggable_resources_are_tagged() -> None:
@@ -388,4 +403,11 @@ def test_not_ready_alarm_watches_the_metric_the_readiness_engine_emits() -> None
     assert strip_interpolation(dimension[1]) == strip_interpolation(
         _readiness_environment_additions()["FAILOVER_FUNCTION_NAME"]
     )
-    assert alarm.body["treat_missing_data"] == "breaching"
+    assert alarm.body["treat_missing_data"] == "missing"  # no alarm before the first run (readiness.tftest.hcl)
+
+
+def test_runs_and_readiness_carry_one_deployment_dimension() -> None:
+    """The failover function's Runs and readiness's Ready are told apart per deployment by the same
+    dimension, and the dashboard selects the runs by it."""
+    text = (REPO / "dashboard.tf").read_text(encoding="utf-8")
+    assert f'"Runs", "{FUNCTION_DIMENSION}", local.failover_function_name' in text

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import msgpack
 import pytest
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
@@ -121,6 +122,16 @@ def test_stand_in_handshake_and_schema(stand_in: str) -> None:
             pb.ValidateResourceConfig.Request(type_name="aws_lambda_function"), timeout=10
         )
         assert not validated.diagnostics
+        # The provider's value rules: a memory size below Lambda's minimum, pointed at its attribute.
+        function = {"function_name": "qradar-failover", "filename": "f.zip", "memory_size": 64}
+        config = pb.DynamicValue(msgpack=msgpack.packb(function))
+        validated = provider.ValidateResourceConfig(
+            pb.ValidateResourceConfig.Request(type_name="aws_lambda_function", config=config), timeout=10
+        )
+        (diagnostic,) = validated.diagnostics
+        assert diagnostic.severity == pb.Diagnostic.ERROR
+        assert "memory_size" in diagnostic.summary and "64" in diagnostic.summary
+        assert [step.attribute_name for step in diagnostic.attribute.steps] == ["memory_size"]
         with pytest.raises(grpc.RpcError) as raised:
             provider.PlanResourceChange(pb.PlanResourceChange.Request(type_name="aws_lambda_function"), timeout=10)
         assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED

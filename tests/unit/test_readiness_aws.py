@@ -56,7 +56,7 @@ def test_the_failover_function_as_the_module_creates_it(world: AwsWorld, reader:
     function = reader.failover_function(world.env["FAILOVER_FUNCTION_NAME"])
 
     assert function.state == "Active"
-    assert function.reserved_concurrency == 1
+    assert function.reserved_concurrency is None  # the module reserves none by default
     assert function.sns_invoke_sources == (world.trigger_topic_arn,)
     (subscription,) = [s for s in reader.subscriptions(world.trigger_topic_arn) if s.protocol == "lambda"]
     assert subscription.endpoint == function.arn and subscription.confirmed

@@ -138,12 +138,14 @@ mock_resource "aws_security_group" {
 
 mock_resource "aws_lb" {
   defaults = {
+    arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/qradar-failover-collectors/0123456789abcdef"
     arn_suffix = "net/qradar-failover-collectors/0123456789abcdef"
   }
 }
 
 mock_resource "aws_lb_target_group" {
   defaults = {
+    arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/qradar-failover-dlc/0123456789abcdef"
     arn_suffix = "targetgroup/qradar-failover-dlc/0123456789abcdef"
   }
 }
@@ -163,5 +165,38 @@ mock_resource "aws_route_table" {
 mock_resource "aws_vpc" {
   defaults = {
     id = "vpc-0a1b2c3d4e5f60718"
+  }
+}
+
+# ARNs that the stand-in provider's value rules check where they are used (a function's role,
+# a schedule's target, an alarm's actions) have the shapes AWS gives them; every resource of a
+# type gets the same value, so a test that tells two apart overrides one.
+mock_resource "aws_iam_role" {
+  defaults = {
+    arn = "arn:aws:iam::123456789012:role/qradar-failover-function"
+  }
+}
+
+mock_resource "aws_lambda_function" {
+  defaults = {
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:qradar-failover"
+  }
+}
+
+mock_resource "aws_cloudwatch_log_group" {
+  defaults = {
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/qradar-failover"
+  }
+}
+
+mock_resource "aws_dynamodb_table" {
+  defaults = {
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/qradar-failover-lock"
+  }
+}
+
+mock_resource "aws_vpc_endpoint" {
+  defaults = {
+    prefix_list_id = "pl-02cd2c6b"
   }
 }
