@@ -19,13 +19,13 @@ from typing import Any
 from qradar_failover.aws_errors import AWS_ERRORS, aws_error_code
 from qradar_failover.config import Config, ConfigError, load_readiness_settings
 from qradar_failover.deadline import Deadline
+from qradar_failover.observability import FUNCTION_DIMENSION
 from qradar_failover.readiness import run_checks
 from qradar_failover.readiness_checks import Check
 from qradar_failover.readiness_handler import (
     CHECK_DIMENSION,
     CHECK_FAILED_METRIC,
     DEFAULT_TIME_BUDGET_SECONDS,
-    FUNCTION_DIMENSION,
     READY_METRIC,
 )
 from qradar_failover.runtime import build_readiness_collaborators
