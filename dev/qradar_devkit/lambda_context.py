@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 LAMBDA_TIMEOUT_SECONDS = 300.0  # the module's default function timeout
 
@@ -11,10 +12,16 @@ FUNCTION_NAME = "qradar-failover"  # the module's default name
 
 
 class FakeLambdaContext:
-    def __init__(self, request_id: str = "req-0001", remaining_seconds: float = LAMBDA_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        request_id: str = "req-0001",
+        remaining_seconds: float = LAMBDA_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.aws_request_id = request_id
         self.function_name = FUNCTION_NAME
-        self._deadline = time.monotonic() + remaining_seconds
+        self._clock = clock
+        self._deadline = clock() + remaining_seconds
 
     def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
+        return int((self._deadline - self._clock()) * 1000)

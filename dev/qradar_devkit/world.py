@@ -20,7 +20,7 @@ import logging
 import os
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -151,12 +151,12 @@ def publish_target_health(
         data.append({"MetricName": "UnHealthyHostCount", "Dimensions": dimensions, "Value": unhealthy, "Timestamp": at})
         if healthy is not None:
             data.append({"MetricName": "HealthyHostCount", "Dimensions": dimensions, "Value": healthy, "Timestamp": at})
-    _aws("cloudwatch").put_metric_data(Namespace=namespace, MetricData=data)
+    aws("cloudwatch").put_metric_data(Namespace=namespace, MetricData=data)
 
 
 def create_lock_table(name: str) -> None:
     """The lock table as the module creates it: on-demand, string hash key ``lock_id``."""
-    _aws("dynamodb").create_table(
+    aws("dynamodb").create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
@@ -209,13 +209,13 @@ class AwsWorld:
         )
 
     def set_alarm(self, metric: str, state: str, reason: str) -> None:
-        _aws("cloudwatch").set_alarm_state(
+        aws("cloudwatch").set_alarm_state(
             AlarmName=alarm_name(self.target_group, MAIN_AZ, metric), StateValue=state, StateReason=reason
         )
 
     def alarm_message(self, metric: str = "UnHealthyHostCount", old_state: str = "OK") -> dict[str, Any]:
         """The CloudWatch alarm message for a Main-AZ alarm, built from the alarm as CloudWatch holds it."""
-        (alarm,) = _aws("cloudwatch").describe_alarms(AlarmNames=[alarm_name(self.target_group, MAIN_AZ, metric)])[
+        (alarm,) = aws("cloudwatch").describe_alarms(AlarmNames=[alarm_name(self.target_group, MAIN_AZ, metric)])[
             "MetricAlarms"
         ]
         return cloudwatch_alarm_message(alarm, old_state)
@@ -223,7 +223,7 @@ class AwsWorld:
     def deliver_through_trigger_topic(self, message: Mapping[str, Any]) -> dict[str, Any]:
         """Publish the alarm message to the trigger topic, as CloudWatch does, and return the Lambda
         event SNS builds from it (the envelope is taken from a queue subscribed to the same topic)."""
-        sns = _aws("sns")
+        sns = aws("sns")
         name = message.get("AlarmName", "")
         subject = f'{message.get("NewStateValue")}: "{name}" in {REGION_NAME}'[:100]
         sns.publish(TopicArn=self.trigger_topic_arn, Subject=subject, Message=json.dumps(message))
@@ -232,20 +232,20 @@ class AwsWorld:
 
     def replace_token(self, site: str, value: str) -> None:
         """Put another value into a site's token secret (a token revoked or rotated in QRadar alone)."""
-        _aws("secretsmanager").put_secret_value(
+        aws("secretsmanager").put_secret_value(
             SecretId=MAIN_SECRET if site == "main" else DEST_SECRET, SecretString=value
         )
 
     def unsubscribe_people(self) -> None:
         """Remove every subscription of the notification topic: nobody would hear."""
-        sns = _aws("sns")
+        sns = aws("sns")
         for subscription in sns.list_subscriptions_by_topic(TopicArn=self.notification_topic_arn)["Subscriptions"]:
             sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
 
     def ingest_emf(self, log_output: str) -> int:
         """What CloudWatch Logs does with the Embedded Metric Format documents in a function's log
         output: put their metrics, with their dimensions and timestamps. Returns how many."""
-        cloudwatch = _aws("cloudwatch")
+        cloudwatch = aws("cloudwatch")
         count = 0
         for line in log_output.splitlines():
             try:
@@ -274,11 +274,11 @@ class AwsWorld:
         return self._receive(self.inbox_url, expected=0, wait_seconds=0.0)
 
     def alarm_states(self) -> dict[str, str]:
-        alarms = _aws("cloudwatch").describe_alarms(AlarmNamePrefix=NAME_PREFIX)["MetricAlarms"]
+        alarms = aws("cloudwatch").describe_alarms(AlarmNamePrefix=NAME_PREFIX)["MetricAlarms"]
         return {alarm["AlarmName"]: alarm["StateValue"] for alarm in alarms}
 
     def lock_item(self) -> dict[str, Any] | None:
-        response = _aws("dynamodb").get_item(
+        response = aws("dynamodb").get_item(
             TableName=self.lock_table, Key={"lock_id": {"S": "qradar-failover"}}, ConsistentRead=True
         )
         item: dict[str, Any] | None = response.get("Item")
@@ -286,10 +286,10 @@ class AwsWorld:
 
     def rearm(self) -> None:
         """Delete the lock item, as ``qradar-failover rearm`` does."""
-        _aws("dynamodb").delete_item(TableName=self.lock_table, Key={"lock_id": {"S": "qradar-failover"}})
+        aws("dynamodb").delete_item(TableName=self.lock_table, Key={"lock_id": {"S": "qradar-failover"}})
 
     def _receive(self, queue_url: str, expected: int, wait_seconds: float) -> list[dict[str, Any]]:
-        sqs = _aws("sqs")
+        sqs = aws("sqs")
         received: list[dict[str, Any]] = []
         give_up = time.monotonic() + wait_seconds
         while True:
@@ -305,7 +305,7 @@ class AwsWorld:
 
     def _trigger_subscription_arn(self) -> str:
         """The failover function's subscription to the trigger topic (the event names it)."""
-        subscriptions = _aws("sns").list_subscriptions_by_topic(TopicArn=self.trigger_topic_arn)["Subscriptions"]
+        subscriptions = aws("sns").list_subscriptions_by_topic(TopicArn=self.trigger_topic_arn)["Subscriptions"]
         return str(next(s for s in subscriptions if s["Protocol"] == "lambda")["SubscriptionArn"])
 
 
@@ -323,7 +323,7 @@ class DrillWorld(AwsWorld):
         self.destination.stop()
 
 
-def _aws(service: str) -> Any:
+def aws(service: str) -> Any:
     """A client of moto: in-process under ``mock_aws``, or the server in ``AWS_ENDPOINT_URL``
     (typed loosely: the world builds plain dicts)."""
     return boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
@@ -342,10 +342,17 @@ def build_world(
     main_collectors: int = 2,
     destination_collectors: int = 2,
     deploy_seconds: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+    target_type: str = "ip",
+    target_groups: int = 1,
+    health_check_interval_seconds: int = 30,
+    unhealthy_threshold_count: int = 3,
+    publish_history: bool = True,
 ) -> DrillWorld:
-    """Start both consoles and create the AWS side. Call inside :func:`aws_environment`."""
+    """Start both consoles (``clock`` times their deploys) and create the AWS side
+    (:func:`build_aws_world`). Call inside :func:`aws_environment` or ``mock_aws``."""
     ca = CertificateAuthority.create(workdir / "ca")
-    main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=deploy_seconds)
+    main, destination = start_site_pair(ca, MAIN_TOKEN, DEST_TOKEN, deploy_seconds=deploy_seconds, clock=clock)
     try:
         aws = build_aws_world(
             main.address,
@@ -354,6 +361,11 @@ def build_world(
             destination_token=DEST_TOKEN,
             main_collectors=main_collectors,
             destination_collectors=destination_collectors,
+            target_type=target_type,
+            target_groups=target_groups,
+            health_check_interval_seconds=health_check_interval_seconds,
+            unhealthy_threshold_count=unhealthy_threshold_count,
+            publish_history=publish_history,
         )
     except Exception:
         main.stop()
@@ -391,8 +403,8 @@ def build_aws_world(
     secrets and the lock table. Every target is healthy in ``DescribeTargetHealth``. With
     ``publish_history``, the last 10 minutes of CloudWatch datapoints say every collector is healthy
     (the Main AZ's last 3 minutes are left for the caller to write); an outage timeline writes its own."""
-    ec2, elb, cloudwatch = _aws("ec2"), _aws("elbv2"), _aws("cloudwatch")
-    sns, sqs, secrets = (_aws(name) for name in ("sns", "sqs", "secretsmanager"))
+    ec2, elb, cloudwatch = aws("ec2"), aws("elbv2"), aws("cloudwatch")
+    sns, sqs, secrets = (aws(name) for name in ("sns", "sqs", "secretsmanager"))
     target_health.install()
     target_health.forget()
 
@@ -531,7 +543,7 @@ def create_failover_function(trigger_topic_arn: str) -> str:
     (none by default), the permission for the trigger topic to invoke it, and its subscription to
     that topic. Its code is a placeholder: moto never runs it (see
     :func:`_keep_moto_from_running_functions`)."""
-    role = _aws("iam").create_role(
+    role = aws("iam").create_role(
         RoleName=f"{NAME_PREFIX}-function",
         AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17",
@@ -539,7 +551,7 @@ def create_failover_function(trigger_topic_arn: str) -> str:
                            "Action": "sts:AssumeRole"}],
         }),
     )["Role"]["Arn"]  # fmt: skip
-    functions = _aws("lambda")
+    functions = aws("lambda")
     function_arn = str(
         functions.create_function(
             FunctionName=FAILOVER_FUNCTION,
@@ -562,7 +574,7 @@ def create_failover_function(trigger_topic_arn: str) -> str:
         SourceArn=trigger_topic_arn,
     )
     _keep_moto_from_running_functions()
-    _aws("sns").subscribe(TopicArn=trigger_topic_arn, Protocol="lambda", Endpoint=function_arn)
+    aws("sns").subscribe(TopicArn=trigger_topic_arn, Protocol="lambda", Endpoint=function_arn)
     return function_arn
 
 

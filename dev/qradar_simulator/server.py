@@ -10,6 +10,7 @@ import ssl
 import struct
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
@@ -218,6 +219,7 @@ class QRadarSimulator:
         primary_console_ip: str = "10.0.1.10",
         dr_console_ip: str = "10.0.2.10",
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,  # deploy progress (a simulated outage's clock)
     ) -> None:
         if ca is None:
             raise ValueError("a CertificateAuthority is required (CertificateAuthority.create(dir))")
@@ -234,6 +236,7 @@ class QRadarSimulator:
             deploy_errors=deploy_errors,
             primary_console_ip=primary_console_ip,
             dr_console_ip=dr_console_ip,
+            clock=clock,
         )
         self._api = ConsoleApi(self._state, token, documented_deploy_available)
         self._faults = FaultBook()

@@ -209,6 +209,7 @@ class _Run:
         self.report = self.ledger.report
         self.destination: Console | None = None
         self.claimed = False
+        self.replaced: LockRecord | None = None  # what the claim replaced: an earlier attempt that failed
 
     # decode -----------------------------------------------------------------------------------
     def decode(self, event: object) -> AlarmRecord:
@@ -357,6 +358,7 @@ class _Run:
         self.claimed = result is ClaimResult.CLAIMED
         if not self.claimed:
             self.finish_as_duplicate(record)
+        self.replaced = record
 
     # activate Destination -----------------------------------------------------------------------
     def activate_destination(self) -> None:
@@ -454,10 +456,16 @@ class _Run:
     # record -------------------------------------------------------------------------------------
     def record_success(self) -> None:
         destination, main = self.ledger.site("destination"), self.ledger.site("main")
-        if not destination.staged and not (main.staged and main.confirmed):
-            outcome, reason = Outcome.ALREADY_FAILED_OVER, "the Destination was already PRIMARY/ACTIVE"
-        else:
+        if destination.staged or (main.staged and main.confirmed):
             outcome, reason = Outcome.FAILED_OVER, "the Destination Site is PRIMARY/ACTIVE and verified"
+        elif self.completes_an_earlier_attempt():
+            outcome = Outcome.FAILED_OVER
+            reason = (
+                "the Destination Site is PRIMARY/ACTIVE and verified: the change an earlier attempt staged has "
+                "been deployed"
+            )
+        else:
+            outcome, reason = Outcome.ALREADY_FAILED_OVER, "the Destination was already PRIMARY/ACTIVE"
         self.report.next_steps += [INGRESS_STEP, REARM_STEP]
         try:
             recorded = self.collaborators.lock.record_failed_over(self.report.run_id, self.ledger.summary())
@@ -470,6 +478,12 @@ class _Run:
                 "'qradar-failover status' before re-arming."
             )
         self.finish(outcome, reason)
+
+    def completes_an_earlier_attempt(self) -> bool:
+        """The Destination went ACTIVE through a change an earlier attempt at this failover staged (its
+        deploy outlasted that attempt), not by someone else's hand."""
+        earlier = self.replaced.summary.get("sites", {}) if self.replaced is not None else {}
+        return bool(earlier.get("destination", {}).get("staged")) if isinstance(earlier, dict) else False
 
     # notify -------------------------------------------------------------------------------------
     def notify(self) -> FailoverReport:

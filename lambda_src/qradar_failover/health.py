@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from .aws_errors import AWS_ERRORS, aws_error_code
@@ -203,11 +204,11 @@ class LiveTargetHealth:
             for index, zone in enumerate(read)
             for prefix, metric in (("h", "HealthyHostCount"), ("u", "UnHealthyHostCount"))
         ]
-        start = int(now - LOOKBACK_SECONDS) // PERIOD_SECONDS * PERIOD_SECONDS
+        minute = int(now) // PERIOD_SECONDS * PERIOD_SECONDS  # GetMetricData aligns periods to the minute
         request: dict[str, Any] = {
             "MetricDataQueries": queries,
-            "StartTime": start,
-            "EndTime": int(now) // PERIOD_SECONDS * PERIOD_SECONDS + PERIOD_SECONDS,  # the current, partial minute
+            "StartTime": datetime.fromtimestamp(minute - LOOKBACK_SECONDS, UTC),
+            "EndTime": datetime.fromtimestamp(minute + PERIOD_SECONDS, UTC),  # the current, partial minute too
             "ScanBy": "TimestampDescending",
         }
         values: dict[str, dict[float, float]] = {}

@@ -109,11 +109,12 @@ class FailoverLock:
         return record
 
     def claim(self, holder: str, alarm_name: str) -> tuple[ClaimResult, LockRecord | None]:
-        """Claim the failover for ``holder``; on contention say who holds it and in what state."""
+        """Claim the failover for ``holder``; on contention say who holds it and in what state. A claim
+        that wins returns the record it replaced (an earlier attempt that failed, an expired claim), if any."""
         now = self.clock()
         claim_id = uuid.uuid4().hex  # tells this call's write from any other, even one with our holder
         try:
-            self.client.put_item(
+            response = self.client.put_item(
                 TableName=self.table,
                 Item={
                     **self._key(),
@@ -133,6 +134,7 @@ class FailoverLock:
                     ":claimed": {"S": LockState.CLAIMED.value},
                     ":now": {"N": _number(now)},
                 },
+                ReturnValues="ALL_OLD",  # what the claim replaced
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",  # the blocking item, without a second read
             )
         except AWS_ERRORS as error:
@@ -146,7 +148,8 @@ class FailoverLock:
             if record is not None and record.state is LockState.FAILED_OVER:
                 return ClaimResult.ALREADY_FAILED_OVER, record
             return ClaimResult.HELD_BY_ANOTHER_RUN, record
-        return ClaimResult.CLAIMED, None
+        replaced = response.get("Attributes")
+        return ClaimResult.CLAIMED, _record(replaced) if replaced else None
 
     def record_failed_over(self, holder: str, summary: Mapping[str, Any]) -> bool:
         """Mark the failover done. False if our claim was taken over meanwhile (logged by the caller)."""
