@@ -494,7 +494,11 @@ class OutageModel:
         data = []
         for zone, group, metric, value in values:
             # moto matches dimensions in order (CloudWatch does not): the order the engine asks in
-            dimensions = (("TargetGroup", group), ("LoadBalancer", self.world.load_balancer), ("AvailabilityZone", zone))
+            dimensions = (
+                ("TargetGroup", group),
+                ("LoadBalancer", self.world.load_balancer),
+                ("AvailabilityZone", zone),
+            )
             self.visible.setdefault((metric, tuple(sorted(dimensions))), {})[minute_start] = value
             data.append({
                 "MetricName": metric,
