@@ -213,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulated deploy duration (default 2, 0 to 600)",
     )
     drill.add_argument(
+        "--outage",
+        metavar="NAME",
+        help="play a named outage minute by minute on simulated time and show what each source said and what "
+        "the function decided: az-power-loss, cloudwatch-delay, one-collector-of-two, destination-slow, ... "
+        "(an unknown name lists them all)",
+    )
+    drill.add_argument(
         "--readiness",
         metavar="SCENARIO",
         help="run the readiness function instead, on a deployment that is ready or broken: ready, "

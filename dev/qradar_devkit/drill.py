@@ -149,6 +149,10 @@ def command(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> in
     """``qradar-failover drill``: run the scenario the flags describe and print (or emit) what happened."""
     if args.readiness is not None:
         return drill_readiness(args.readiness, io)
+    if args.outage is not None:
+        from qradar_devkit.outage_drill import drill_outage
+
+        return drill_outage(args.outage, io)
     options = DrillOptions(
         main_hung=args.main_hung,
         false_alarm=args.false_alarm,

@@ -222,7 +222,7 @@ class Transition:
 class Minute:
     """What each source said at one minute of the timeline, and what happened in it."""
 
-    offset: int  # minutes after the fault
+    offset: int  # the minute, counted from the one the fault happened in (0)
     main_node_up: bool
     cloudwatch: str  # the Main AZ's newest visible datapoint, e.g. "03:02 healthy 2"
     elb: str  # the Main AZ's targets in DescribeTargetHealth, e.g. "2 healthy"
@@ -621,7 +621,7 @@ class OutageModel:
         )
         self.minutes.append(
             Minute(
-                round((self.now() - self.fault_at) / 60),
+                round((self.now() - 60 - self.fault_at // 60 * 60) / 60),  # the minute that just ended
                 self.nodes_up[w.MAIN_AZ],
                 cloudwatch,
                 elb,
