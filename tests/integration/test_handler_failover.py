@@ -9,11 +9,22 @@ from typing import Any
 
 import pytest
 
+from qradar_devkit import target_health
 from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_devkit.world import publish_target_health
 from qradar_failover.config import ConfigError
+from qradar_failover.handler import RetryRequested
 from qradar_simulator import CertificateAuthority, Fault, FaultKind
-from support.events import DEST_AZ, DEST_TOKEN, LOAD_BALANCER, MAIN_AZ, MAIN_TOKEN, TARGET_GROUP, load_event
+from support.events import (
+    DEST_AZ,
+    DEST_TOKEN,
+    LOAD_BALANCER,
+    MAIN_AZ,
+    MAIN_TOKEN,
+    TARGET_GROUP,
+    load_event,
+    sns_event,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -354,3 +365,27 @@ def test_a_defect_is_notified_as_one_and_its_traceback_is_in_the_logs(
     assert logged["exception"] == "KeyError: 'Targets'"
     assert "in misread" in logged["traceback"]
     assert logged["run_id"] == "req-1"
+
+
+def test_a_run_that_cannot_conclude_notifies_then_asks_lambda_to_run_the_alarm_again(
+    deployment: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = deployment.aws
+    for collector in world.collectors:  # the Main AZ is silent in CloudWatch, but ELB still sees healthy targets
+        if collector.availability_zone == MAIN_AZ:
+            target_health.set_state(world.target_group_arn, collector.target_id, "healthy")
+    world.set_alarm("HealthyHostCount", "ALARM", "Threshold Crossed: 3 datapoints were less than 1.0")
+    event = sns_event(world.alarm_message("HealthyHostCount"))
+    deployment.configure(AWS_LAMBDA_FUNCTION_NAME="qradar-dr")
+
+    with pytest.raises(RetryRequested, match="attempt 1 of 3; Lambda runs this alarm again at about"):
+        deployment.deliver(event, remaining_seconds=215)  # no time to look again: the Destination's reserve
+
+    assert deployment.destination.writes() == [] and deployment.main.writes() == []
+    (notice,) = world.notifications()
+    assert "Failover not confirmed yet; checking again at" in notice["Subject"]
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert any(doc.get("RetriesRequested") == 1 and doc.get("FailoverFunction") == "qradar-dr" for doc in metrics)
+
+    world.publish_health(MAIN_AZ, healthy=0, unhealthy=2)  # a minute later, ELB agrees
+    assert deployment.deliver(event)["outcome"] == "failed_over"
