@@ -158,15 +158,46 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
   count = var.create && var.create_function_error_alarm ? 1 : 0
 
   alarm_name        = "${var.name}-function-errors"
-  alarm_description = "The QRadar failover function ${local.function_name} ended with an error instead of reporting its outcome; a failover may not have happened. Read its log group ${local.log_group_name} and the failure destination."
+  alarm_description = "The QRadar failover function ${local.function_name} ended with an error instead of reporting its outcome (raises that ask Lambda for another attempt at an alarm, RetriesRequested, are not counted: their notice was sent); a failover may not have happened. Read its log group ${local.log_group_name} and the failure destination."
 
-  namespace   = "AWS/Lambda"
-  metric_name = "Errors"
-  dimensions = {
-    FunctionName = aws_lambda_function.this[0].function_name
+  # Errors minus the function's own requests for another attempt (the engine emits RetriesRequested,
+  # timestamped like the invocation, for each run that raised to be retried). Five-minute periods,
+  # so an error and its retry request always land in the same one.
+  metric_query {
+    id          = "crashes"
+    expression  = "errors - FILL(retries, 0)"
+    label       = "Errors that were not a requested retry"
+    return_data = true
   }
-  statistic           = "Sum"
-  period              = 60
+
+  metric_query {
+    id = "errors"
+
+    metric {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions = {
+        FunctionName = aws_lambda_function.this[0].function_name
+      }
+      stat   = "Sum"
+      period = 300
+    }
+  }
+
+  metric_query {
+    id = "retries"
+
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "RetriesRequested"
+      dimensions = {
+        FailoverFunction = aws_lambda_function.this[0].function_name
+      }
+      stat   = "Sum"
+      period = 300
+    }
+  }
+
   evaluation_periods  = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   threshold           = 1

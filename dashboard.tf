@@ -126,6 +126,39 @@ locals {
           ]
         }
       },
+      {
+        type   = "metric"
+        x      = 0
+        y      = local.dashboard_alarms_y + 12
+        width  = 12
+        height = 6
+        properties = {
+          title   = "Recovery: seconds to the Destination verified ACTIVE"
+          region  = local.region
+          view    = "timeSeries"
+          stacked = false
+          period  = 300
+          metrics = [
+            [var.metrics_namespace, "RecoverySeconds", "FailoverFunction", local.failover_function_name, "Outcome", "failed_over", { stat = "Maximum", label = "from the alarm's state change" }],
+            [var.metrics_namespace, "RecoveryFromBreachSeconds", "FailoverFunction", local.failover_function_name, "Outcome", "failed_over", { stat = "Maximum", label = "from the first breaching minute" }],
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 12
+        y      = local.dashboard_alarms_y + 12
+        width  = 12
+        height = 6
+        properties = {
+          title   = "Runs that could not conclude and asked Lambda for another attempt"
+          region  = local.region
+          view    = "timeSeries"
+          stacked = false
+          period  = 300
+          metrics = [[var.metrics_namespace, "RetriesRequested", "FailoverFunction", local.failover_function_name, { stat = "Sum", label = "retries requested" }]]
+        }
+      },
     ],
   )
 
@@ -134,7 +167,7 @@ locals {
     for index, key in sort(keys(var.target_groups)) : {
       type   = "metric"
       x      = (index % 2) * 12
-      y      = local.dashboard_alarms_y + 12 + floor(index / 2) * 6
+      y      = local.dashboard_alarms_y + 18 + floor(index / 2) * 6
       width  = 12
       height = 6
       properties = {

@@ -73,17 +73,19 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # The lock item of this deployment only (the engine's key is {lock_id: LOCK_ID}). No DeleteItem:
-  # re-arming after failback deletes the item, and that is the operator's (qradar-failover rearm).
+  # The lock item of this deployment only (the engine's key is {lock_id: LOCK_ID}), and its
+  # counters of attempts at an alarm that could not conclude ({lock_id: LOCK_ID#attempts#<hash>},
+  # lock.FailoverLock.count_attempt). No DeleteItem: re-arming after failback deletes the item, and
+  # that is the operator's (qradar-failover rearm). lock_id cannot hold * or ? (its validation).
   statement {
     sid       = "ClaimAndRecordFailoverLock"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [local.lock_table_arn]
 
     condition {
-      test     = "ForAllValues:StringEquals"
+      test     = "ForAllValues:StringLike"
       variable = "dynamodb:LeadingKeys"
-      values   = [local.lock_id]
+      values   = [local.lock_id, "${local.lock_id}#attempts#*"]
     }
   }
 
@@ -123,13 +125,25 @@ data "aws_iam_policy_document" "function" {
   }
 
   # Confirming the alarm against live data before failing over (ListMetrics: does the alarmed
-  # target group exist at all). None of these actions supports resource-level permissions (the
-  # Service Authorization Reference lists no resource type for them), so "*" is the only
-  # resource IAM accepts; all are read-only.
+  # target group exist at all; DescribeInstances: the AZ of instance targets, which
+  # DescribeTargetHealth does not return). None of these actions supports resource-level
+  # permissions (the Service Authorization Reference lists no resource type for them), so "*" is
+  # the only resource IAM accepts; all are read-only.
   statement {
-    sid       = "ConfirmAlarmWithLiveTargetHealth"
-    actions   = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth"]
+    sid = "ConfirmAlarmWithLiveTargetHealth"
+    actions = [
+      "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
+      "ec2:DescribeInstances",
+    ]
     resources = ["*"]
+  }
+
+  # A run that cannot conclude asks Lambda for another attempt only while its alarm is still in
+  # ALARM (retry.LambdaRetries): the module's own alarms, all named "<name>-...".
+  statement {
+    sid       = "ReadStateOfOwnHealthAlarms"
+    actions   = ["cloudwatch:DescribeAlarms"]
+    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"]
   }
 
   dynamic "statement" {

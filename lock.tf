@@ -19,6 +19,13 @@ resource "aws_dynamodb_table" "lock" {
     enabled = true
   }
 
+  # The counters of attempts at an alarm that could not conclude expire by themselves (the lock
+  # item itself never carries purge_at).
+  ttl {
+    attribute_name = "purge_at"
+    enabled        = true
+  }
+
   server_side_encryption {
     enabled     = true
     kms_key_arn = local.kms_key_arn

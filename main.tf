@@ -93,6 +93,10 @@ locals {
       LOCK_CLAIM_TTL_SECONDS       = tostring(var.lock_claim_ttl_seconds)
       METRICS_NAMESPACE            = var.metrics_namespace
       LOG_LEVEL                    = var.log_level
+      # Lambda's asynchronous retries (aws_lambda_function_event_invoke_config below): a run that
+      # cannot conclude promises another attempt only when Lambda will make one.
+      MAXIMUM_RETRY_ATTEMPTS       = tostring(var.maximum_retry_attempts)
+      MAXIMUM_EVENT_AGE_IN_SECONDS = tostring(var.maximum_event_age_in_seconds)
     },
     {
       for name, value in {

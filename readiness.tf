@@ -192,12 +192,15 @@ data "aws_iam_policy_document" "readiness" {
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
   }
 
-  # The Destination collectors' health, read as the failover reads the Main AZ's. None of these
-  # actions supports resource-level permissions, so "*" is the only resource IAM accepts; all
-  # are read-only.
+  # The Destination collectors' health, read as the failover reads the Main AZ's (instance
+  # targets placed through EC2). None of these actions supports resource-level permissions, so "*"
+  # is the only resource IAM accepts; all are read-only.
   statement {
-    sid       = "ReadDestinationCollectorHealth"
-    actions   = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth"]
+    sid = "ReadDestinationCollectorHealth"
+    actions = [
+      "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
+      "ec2:DescribeInstances",
+    ]
     resources = ["*"]
   }
 

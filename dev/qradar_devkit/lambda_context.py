@@ -17,9 +17,10 @@ class FakeLambdaContext:
         request_id: str = "req-0001",
         remaining_seconds: float = LAMBDA_TIMEOUT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        function_name: str = FUNCTION_NAME,
     ) -> None:
         self.aws_request_id = request_id
-        self.function_name = FUNCTION_NAME
+        self.function_name = function_name
         self._clock = clock
         self._deadline = clock() + remaining_seconds
 

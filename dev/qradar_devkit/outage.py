@@ -375,7 +375,6 @@ class OutageModel:
         self.env = {
             **world.env,
             "QRADAR_CA_BUNDLE": world.ca.bundle_path,
-            "AWS_LAMBDA_FUNCTION_NAME": w.FAILOVER_FUNCTION,
             "MAXIMUM_RETRY_ATTEMPTS": str(setup.maximum_retry_attempts),
             "MAXIMUM_EVENT_AGE_IN_SECONDS": str(setup.maximum_event_age_in_seconds),
             **setup.settings,
@@ -573,7 +572,9 @@ class OutageModel:
         if started - first > setup.maximum_event_age_in_seconds:
             self._events_now.append(f"Lambda dropped {key}: older than maximum_event_age_in_seconds")
             return
-        context = FakeLambdaContext(f"{_short(key)}-{attempt}", LAMBDA_TIMEOUT_SECONDS, self.sim.monotonic)
+        context = FakeLambdaContext(
+            f"{_short(key)}-{attempt}", LAMBDA_TIMEOUT_SECONDS, self.sim.monotonic, w.FAILOVER_FUNCTION
+        )
         emf = io.StringIO()
         try:
             with contextlib.redirect_stdout(emf):

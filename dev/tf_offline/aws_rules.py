@@ -221,6 +221,35 @@ RESOURCES: dict[str, TypeRules] = {
             "dimensions": [Api("cloudwatch", "PutMetricAlarm", "Dimensions")],
             "dimensions[keys]": [Api("cloudwatch", "PutMetricAlarm", "Dimensions.Name")],
             "dimensions[*]": [Api("cloudwatch", "PutMetricAlarm", "Dimensions.Value")],
+            # metric_query (a metric-math alarm): each query's own validators in metric_alarm.go
+            "metric_query.id": [rules(METRIC_ALARM, Length(1, 255)), Api("cloudwatch", "PutMetricAlarm", "Metrics.Id")],
+            "metric_query.expression": [
+                rules(METRIC_ALARM, Length(1, 1024)),
+                Api("cloudwatch", "PutMetricAlarm", "Metrics.Expression"),
+            ],
+            "metric_query.metric.metric_name": [rules(METRIC_ALARM, Length(1, 255))],
+            "metric_query.metric.namespace": [
+                rules(METRIC_ALARM, Length(1, 255), Pattern(r"[^:].*", "must not contain colon characters"))
+            ],
+            "metric_query.metric.period": [rules(METRIC_ALARM, AnyOf((NumberIn((1, 5, 10, 30)), DivisibleBy(60))))],
+            "metric_query.metric.stat": [
+                rules(
+                    METRIC_ALARM,
+                    AnyOf(
+                        (
+                            OneOf(("SampleCount", "Average", "Sum", "Minimum", "Maximum")),
+                            Pattern(
+                                r"^((p|(tm)|(wm)|(tc)|(ts))((\d{1,2}(\.\d{1,2})?)|(100))|(IQM)|(((TM)|(WM)|(PR)|(TC)|(TS)))"
+                                r"\((\d+(\.\d+)?%?)?:(\d+(\.\d+)?%?)?\))$",
+                                "invalid statistic (see the CloudWatch statistics definitions)",
+                            ),
+                        )
+                    ),
+                )
+            ],
+            "metric_query.metric.dimensions": [
+                Api("cloudwatch", "PutMetricAlarm", "Metrics.MetricStat.Metric.Dimensions")
+            ],
         },
         objects=[
             ConflictsWith(METRIC_ALARM, "", "dimensions", ("metric_query",)),
@@ -229,6 +258,8 @@ RESOURCES: dict[str, TypeRules] = {
             ConflictsWith(METRIC_ALARM, "", "period", ("metric_query",)),
             ConflictsWith(METRIC_ALARM, "", "statistic", ("extended_statistic", "metric_query")),
             ConflictsWith(METRIC_ALARM, "", "threshold", ("threshold_metric_id",)),
+            # CustomizeDiff: "No metric_query may have both `expression` and a `metric` specified".
+            ConflictsWith(METRIC_ALARM, "metric_query", "expression", ("metric",)),
             # CustomizeDiff: "One of `statistic` or `extended_statistic` must be set for a cloudwatch metric alarm".
             ExactlyOneOf(METRIC_ALARM, "", ("statistic", "extended_statistic"), when="metric_name"),
             # PutMetricAlarm: "An alarm's total current evaluation period can be no longer than seven
@@ -236,7 +267,11 @@ RESOURCES: dict[str, TypeRules] = {
             ProductAtMost(PUT_METRIC_ALARM_DOC, "", ("period", "evaluation_periods"), 604_800),
             ProductAtMost(PUT_METRIC_ALARM_DOC, "", ("period", "evaluation_periods"), 86_400, below=("period", 3600)),
         ],
-        unchecked={"threshold": "any number (TypeFloat, no validator)", "tags": TAGS},
+        unchecked={
+            "threshold": "any number (TypeFloat, no validator)",
+            "metric_query.label": FREE_TEXT,
+            "tags": TAGS,
+        },
     ),
     "aws_dynamodb_table": TypeRules(
         attributes={
@@ -255,6 +290,7 @@ RESOURCES: dict[str, TypeRules] = {
             "hash_key": [Api("dynamodb", "CreateTable", "KeySchema.AttributeName")],
             "attribute.name": [Api("dynamodb", "CreateTable", "AttributeDefinitions.AttributeName")],
             "attribute.type": [Api("dynamodb", "CreateTable", "AttributeDefinitions.AttributeType")],
+            "ttl.attribute_name": [Api("dynamodb", "UpdateTimeToLive", "TimeToLiveSpecification.AttributeName")],
         },
         unchecked={
             "server_side_encryption.kms_key_arn": "the API model gives SSESpecification.KMSMasterKeyId no format",

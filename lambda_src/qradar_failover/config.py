@@ -77,7 +77,6 @@ class Config:
     # them), so a run knows whether Lambda will run an alarm again.
     maximum_retry_attempts: int = 2
     maximum_event_age_in_seconds: float = 3600.0
-    function_name: str | None = None  # AWS_LAMBDA_FUNCTION_NAME, which Lambda sets: a metric dimension
 
     @property
     def tls_verify_setting(self) -> bool | str:
@@ -129,7 +128,6 @@ def load_config(environ: Mapping[str, str]) -> Config:
         maximum_event_age_in_seconds=reader.number(
             "MAXIMUM_EVENT_AGE_IN_SECONDS", Config.maximum_event_age_in_seconds, minimum=60, maximum=21600
         ),
-        function_name=reader.optional("AWS_LAMBDA_FUNCTION_NAME"),
     )
     if config.qradar_ca_bundle and not config.qradar_tls_verify:
         raise ConfigError("QRADAR_CA_BUNDLE is set but QRADAR_TLS_VERIFY=false disables verification; choose one")

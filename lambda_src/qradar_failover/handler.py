@@ -51,6 +51,7 @@ def handle(event: Any, context: LambdaContext | None, runtime: Runtime) -> dict[
             extra={"run_id": run_id},
         )
     clocks = runtime.clocks
+    started_at = clocks.wall()
     report = fail_over(
         event,
         config,
@@ -75,10 +76,10 @@ def handle(event: Any, context: LambdaContext | None, runtime: Runtime) -> dict[
     metrics.flush()
     retry = report.next_attempt is not None and report.next_attempt.follows
     if retry:
-        # Its own dimension, so the module's function-errors alarm can tell these raises from crashes.
-        retries = Metrics(config.metrics_namespace, {"FailoverFunction": config.function_name or "unknown"})
+        # Its own dimension set, so the module's function-errors alarm can tell these raises from crashes.
+        retries = Metrics(config.metrics_namespace, {FUNCTION_DIMENSION: function_name})
         retries.add("RetriesRequested", 1)
-        retries.flush()
+        retries.flush(at=started_at)  # Lambda's Errors datapoint of this invocation carries its start
     result = report.as_dict()
     logger.info("run finished: %s", report.outcome.value, extra={"run_id": run_id, "report": result})
     if retry:

@@ -113,12 +113,13 @@ class Metrics:
     def property(self, name: str, value: str) -> None:
         self._properties[name] = value
 
-    def flush(self) -> None:
+    def flush(self, at: float | None = None) -> None:
+        """Write the EMF document; ``at``: the metrics' time (epoch seconds), now by default."""
         if not self._values:
             return
         document: dict[str, Any] = {
             "_aws": {
-                "Timestamp": int(time.time() * 1000),
+                "Timestamp": int((time.time() if at is None else at) * 1000),
                 "CloudWatchMetrics": [
                     {
                         "Namespace": self._namespace,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from qradar_devkit import target_health
-from qradar_devkit.lambda_context import FakeLambdaContext
+from qradar_devkit.lambda_context import FUNCTION_NAME, FakeLambdaContext
 from qradar_devkit.world import publish_target_health
 from qradar_failover.config import ConfigError
 from qradar_failover.handler import RetryRequested
@@ -376,7 +376,6 @@ def test_a_run_that_cannot_conclude_notifies_then_asks_lambda_to_run_the_alarm_a
             target_health.set_state(world.target_group_arn, collector.target_id, "healthy")
     world.set_alarm("HealthyHostCount", "ALARM", "Threshold Crossed: 3 datapoints were less than 1.0")
     event = sns_event(world.alarm_message("HealthyHostCount"))
-    deployment.configure(AWS_LAMBDA_FUNCTION_NAME="qradar-dr")
 
     with pytest.raises(RetryRequested, match="attempt 1 of 3; Lambda runs this alarm again at about"):
         deployment.deliver(event, remaining_seconds=215)  # no time to look again: the Destination's reserve
@@ -385,7 +384,7 @@ def test_a_run_that_cannot_conclude_notifies_then_asks_lambda_to_run_the_alarm_a
     (notice,) = world.notifications()
     assert "Failover not confirmed yet; checking again at" in notice["Subject"]
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    assert any(doc.get("RetriesRequested") == 1 and doc.get("FailoverFunction") == "qradar-dr" for doc in metrics)
+    assert any(doc.get("RetriesRequested") == 1 and doc.get("FailoverFunction") == FUNCTION_NAME for doc in metrics)
 
     world.publish_health(MAIN_AZ, healthy=0, unhealthy=2)  # a minute later, ELB agrees
     assert deployment.deliver(event)["outcome"] == "failed_over"

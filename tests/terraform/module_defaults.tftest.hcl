@@ -94,6 +94,8 @@ run "minimal_inputs_plan" {
       LOCK_CLAIM_TTL_SECONDS       = "900"
       METRICS_NAMESPACE            = "QRadarFailover"
       LOG_LEVEL                    = "INFO"
+      MAXIMUM_RETRY_ATTEMPTS       = "2"
+      MAXIMUM_EVENT_AGE_IN_SECONDS = "3600"
     })
     error_message = "The function's environment is the engine's contract, with no CA bundle entry when none is given."
   }
@@ -109,6 +111,7 @@ run "minimal_inputs_plan" {
       "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
       "kms:Decrypt", "kms:GenerateDataKey", "sqs:SendMessage",
       "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
+      "ec2:DescribeInstances", "cloudwatch:DescribeAlarms",
       "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface",
       "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
     ])
@@ -182,6 +185,15 @@ run "minimal_inputs_apply" {
 }
 
 run "failed_invocations_notify_people" {
+  assert {
+    condition = (
+      one([for query in aws_cloudwatch_metric_alarm.function_errors[0].metric_query : query.expression if query.id == "crashes"]) == "errors - FILL(retries, 0)" &&
+      one([for query in aws_cloudwatch_metric_alarm.function_errors[0].metric_query : query.metric[0].metric_name if query.id == "retries"]) == "RetriesRequested" &&
+      one([for query in aws_cloudwatch_metric_alarm.function_errors[0].metric_query : query.metric[0].dimensions["FailoverFunction"] if query.id == "retries"]) == aws_lambda_function.this[0].function_name
+    )
+    error_message = "The function-errors alarm counts errors that were not the function asking Lambda for another attempt (RetriesRequested of this function)."
+  }
+
   assert {
     condition = alltrue([
       aws_cloudwatch_metric_alarm.failure_destination[0].namespace == "AWS/SQS",

@@ -77,6 +77,7 @@ run "readiness_by_default" {
       "lambda:GetFunctionConfiguration", "lambda:GetFunctionConcurrency", "lambda:GetPolicy",
       "sns:ListSubscriptionsByTopic", "cloudwatch:DescribeAlarms",
       "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
+      "ec2:DescribeInstances",
       "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
       "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
     ])
@@ -192,6 +193,16 @@ run "dashboard_shows_what_the_module_creates" {
       "${series[2]}=${series[3]}" if series[1] == "Runs"
     ]) == toset(["FailoverFunction=${aws_lambda_function.this[0].function_name}"])
     error_message = "The runs are this deployment's: another deployment in the account and region has its own FailoverFunction."
+  }
+
+  assert {
+    condition = toset([
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      "${series[1]} ${series[2]}=${series[3]}" if contains(["RecoverySeconds", "RecoveryFromBreachSeconds", "RetriesRequested"], series[1])
+      ]) == toset([
+      for metric in ["RecoverySeconds", "RecoveryFromBreachSeconds", "RetriesRequested"] : "${metric} FailoverFunction=${aws_lambda_function.this[0].function_name}"
+    ])
+    error_message = "The dashboard shows this deployment's recovery times and the runs that asked Lambda for another attempt (issue 17)."
   }
 
   assert {

@@ -85,6 +85,8 @@ OPTIONAL_ENVIRONMENT = {
     "LOCK_CLAIM_TTL_SECONDS",
     "METRICS_NAMESPACE",
     "LOG_LEVEL",
+    "MAXIMUM_RETRY_ATTEMPTS",
+    "MAXIMUM_EVENT_AGE_IN_SECONDS",
 }
 # Actions the engine calls (its AWS I/O adapters), each of which the role must allow.
 ENGINE_ACTIONS = {
@@ -95,7 +97,9 @@ ENGINE_ACTIONS = {
     "dynamodb:UpdateItem",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
+    "cloudwatch:DescribeAlarms",  # retry.LambdaRetries: is the alarm still in ALARM
     "elasticloadbalancing:DescribeTargetHealth",
+    "ec2:DescribeInstances",  # health.LiveTargetHealth: instance targets' AZ
     "logs:CreateLogStream",
     "logs:PutLogEvents",
     "ec2:CreateNetworkInterface",
@@ -346,6 +350,7 @@ READINESS_ACTIONS = {
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     "elasticloadbalancing:DescribeTargetHealth",
+    "ec2:DescribeInstances",  # the Destination's instance targets' AZ (health.LiveTargetHealth)
     "logs:CreateLogStream",
     "logs:PutLogEvents",
 }
@@ -411,3 +416,21 @@ def test_runs_and_readiness_carry_one_deployment_dimension() -> None:
     dimension, and the dashboard selects the runs by it."""
     text = (REPO / "dashboard.tf").read_text(encoding="utf-8")
     assert f'"Runs", "{FUNCTION_DIMENSION}", local.failover_function_name' in text
+
+
+def test_the_engine_knows_the_retries_lambda_makes() -> None:
+    """A run promises another attempt only if Lambda makes one: the function is told the asynchronous
+    invocation settings from the same variables that configure them."""
+    environment = _function_environment()
+    invoke_config = _root_resource("aws_lambda_function_event_invoke_config", "this").body
+    for name in ("maximum_retry_attempts", "maximum_event_age_in_seconds"):
+        assert strip_interpolation(invoke_config[name]) == f"var.{name}"
+        assert f"var.{name}" in environment.get(name.upper(), ""), f"{name.upper()} is not var.{name}"
+
+
+def test_the_lock_table_purges_the_attempt_counters_and_the_role_reaches_them() -> None:
+    table = _root_resource("aws_dynamodb_table", "lock").body
+    (ttl,) = as_list(table["ttl"])
+    assert ttl["attribute_name"] == "purge_at" and ttl["enabled"] is True  # lock.FailoverLock.count_attempt
+    text = (REPO / "iam.tf").read_text(encoding="utf-8")
+    assert '"${local.lock_id}#attempts#*"' in text, "dynamodb:LeadingKeys must allow the attempt counters' keys"
