@@ -47,7 +47,7 @@ from qradar_devkit.lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaConte
 from qradar_devkit.sim_time import SimulatedTime
 from qradar_failover.config import load_config
 from qradar_failover.handler import handle
-from qradar_failover.observability import configure_logging
+from qradar_failover.observability import configure_logging, utc_clock
 from qradar_failover.runtime import Runtime, build_runtime
 from qradar_simulator import Fault
 
@@ -296,15 +296,6 @@ class OutageResult:
 
 def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
-def _hhmm(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")
-
-
-def _alarm_time(epoch: float) -> str:
-    """CloudWatch's StateChangeTime format: 2026-12-06T03:00:00.000+0000."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
 
 
 # --- the model -------------------------------------------------------------------------------------------
@@ -557,7 +548,7 @@ class OutageModel:
         if state != "ALARM" or not alarm.actions:
             return  # the module's OK actions notify people; nothing reaches the function
         message = w.cloudwatch_alarm_message({**alarm.description, "StateValue": state, "StateReason": reason}, old)
-        message["StateChangeTime"] = _alarm_time(now)
+        message["StateChangeTime"] = w.alarm_time(datetime.fromtimestamp(now, UTC))
         event = self.world.deliver_through_trigger_topic(message)
         key = f"{alarm.name}@{message['StateChangeTime']}"
         self._queue_delivery(now + SNS_DELIVERY_SECONDS, event, key, 1, now)
@@ -612,7 +603,7 @@ class OutageModel:
         healthy_points = self.visible.get(("HealthyHostCount", dimensions), {})
         if healthy_points:
             newest = max(healthy_points)
-            cloudwatch = f"{_hhmm(newest)[:5]} healthy {int(healthy_points[newest])}"
+            cloudwatch = f"{utc_clock(newest)} healthy {int(healthy_points[newest])}"
         else:
             cloudwatch = "no datapoints"
         states = [t.state for t in self.targets if t.group_arn == group.arn and t.zone == w.MAIN_AZ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from qradar_devkit import world as w
 from qradar_devkit.outage import OutageResult, play
 from qradar_devkit.outages import OUTAGES
 from qradar_devkit.workdir import clean_up
+from qradar_failover.observability import utc_clock
 from qradar_failover_cli.exit_codes import CliError, ExitCode
 from qradar_failover_cli.render import emit_json, table
 
@@ -63,7 +63,7 @@ def print_outage(result: OutageResult, say: Say, width: int) -> None:
     outage = result.outage
     say(f"Outage: {outage.name}: {outage.summary}")
     say(f"Expected: {'fail over' if outage.fails_over else 'no failover'}: {outage.why}")
-    say(f"Fault at {_clock(result.fault_at)} UTC (minute 0).")
+    say(f"Fault at {utc_clock(result.fault_at, seconds=True)} UTC (minute 0).")
     say("")
     say("Minute by minute (the Main AZ, first target group):")
     rows: list[tuple[str, ...]] = []
@@ -79,7 +79,7 @@ def print_outage(result: OutageResult, say: Say, width: int) -> None:
     say("")
     say("Function runs:")
     for run in result.invocations:
-        say(f"  {_clock(run.started_at)} attempt {run.attempt}: {run.outcome}: {run.reason}")
+        say(f"  {utc_clock(run.started_at, seconds=True)} attempt {run.attempt}: {run.outcome}: {run.reason}")
     if not result.invocations:
         say("  none: no alarm changed state with an action")
     say("")
@@ -118,21 +118,22 @@ def as_dict(result: OutageResult) -> dict[str, Any]:
         "expected_failover": result.outage.fails_over,
         "decision": result.decision,
         "passed": result.failed_over == result.outage.fails_over,
-        "fault_at": _clock(result.fault_at),
+        "fault_at": utc_clock(result.fault_at, seconds=True),
         "detected_after_seconds": result.detected_after,
         "destination_active_after_seconds": result.active_after,
         "alarm_to_active_seconds": result.active_after_alarm,
         "minutes": [m.__dict__ for m in result.minutes],
         "runs": [
-            {"at": _clock(run.started_at), "attempt": run.attempt, "outcome": run.outcome, "reason": run.reason}
+            {
+                "at": utc_clock(run.started_at, seconds=True),
+                "attempt": run.attempt,
+                "outcome": run.outcome,
+                "reason": run.reason,
+            }
             for run in result.invocations
         ],
         "notices": [notice.get("Subject") for notice in result.notifications],
     }
-
-
-def _clock(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")
 
 
 def _alarms(alarms: str) -> str:

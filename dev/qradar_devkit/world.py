@@ -605,14 +605,17 @@ def _subscribed_queue(sns: Any, sqs: Any, topic_arn: str, name: str) -> str:
     return queue_url
 
 
+def alarm_time(moment: datetime) -> str:
+    """CloudWatch's way of writing a time in an alarm message: ``2026-12-06T03:00:00.000+0000``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
 def cloudwatch_alarm_message(alarm: Mapping[str, Any], old_state: str = "OK") -> dict[str, Any]:
     """The JSON CloudWatch publishes to an alarm action topic, from a ``describe_alarms`` entry."""
     arn = str(alarm["AlarmArn"])
 
     def stamp(value: Any) -> str | None:
-        if isinstance(value, datetime):
-            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
-        return None
+        return alarm_time(value) if isinstance(value, datetime) else None
 
     return {
         "AlarmName": alarm["AlarmName"],

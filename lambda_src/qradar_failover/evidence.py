@@ -22,11 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from .observability import iso_utc
+from .observability import iso_utc, utc_clock
 
 PERIOD_SECONDS = 60  # ELB publishes one datapoint per minute and AZ
 # The alarmed AZ is silent when its newest datapoint is this much older than another AZ's newest: two
@@ -115,13 +114,16 @@ def judge_cloudwatch(
         and behind >= SILENCE_SECONDS
         and now - reference_at <= STALE_SECONDS
     ):
-        since = f"since {_hhmm(newest.at + PERIOD_SECONDS)} UTC" if newest else "in the lookback"
+        since = f"since {utc_clock(newest.at + PERIOD_SECONDS)} UTC" if newest else "in the lookback"
         return replace(
             seen,
             view=CloudWatchView.SILENT,
             healthy=0,
             unhealthy=0,
-            note=f"no datapoints {since} while {reference_zone} reports (newest {_hhmm(reference_at)} UTC): AZ silent",
+            note=(
+                f"no datapoints {since} while {reference_zone} reports (newest {utc_clock(reference_at)} UTC): "
+                "AZ silent"
+            ),
             breach_started_at=newest.at + PERIOD_SECONDS if newest else None,
         )
     latest = max((at for at in (reference_at, seen.newest_at) if at is not None), default=None)
@@ -130,7 +132,7 @@ def judge_cloudwatch(
     return replace(
         seen,
         note=(
-            f"every AZ's newest datapoint is {round((now - latest) / 60)} min old (newest {_hhmm(latest)} UTC): "
+            f"every AZ's newest datapoint is {round((now - latest) / 60)} min old (newest {utc_clock(latest)} UTC): "
             "CloudWatch is late, so it says nothing about now"
         ),
     )
@@ -281,7 +283,3 @@ class HealthEvidence:
 
 def _iso(epoch_seconds: float | None) -> str | None:
     return None if epoch_seconds is None else iso_utc(epoch_seconds)
-
-
-def _hhmm(epoch_seconds: float) -> str:
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%H:%M")

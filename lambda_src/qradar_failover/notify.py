@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from .aws_errors import AWS_ERRORS, aws_error_code, aws_problem
-from .observability import iso_utc, scrub, scrub_values
+from .observability import scrub, scrub_values, utc_clock
 from .report import FailoverReport, Outcome
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def _retry_time(report: FailoverReport) -> str | None:
     attempt = report.next_attempt
     if attempt is None or attempt.at is None:
         return None
-    return f"at {iso_utc(attempt.at)[11:16]} UTC"
+    return f"at {utc_clock(attempt.at)} UTC"
 
 
 def body_for(report: FailoverReport) -> str:

@@ -29,6 +29,11 @@ def iso_utc(epoch_seconds: float) -> str:
     return moment.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
+def utc_clock(epoch_seconds: float, *, seconds: bool = False) -> str:
+    """The UTC time of day, ``03:05`` (or ``03:05:20``): what notices and evidence notes say."""
+    return iso_utc(epoch_seconds)[11 : 19 if seconds else 16]
+
+
 def redact_value(value: str) -> None:
     """Never let this string reach a log line (used for tokens once they are read)."""
     if len(value) >= 4:

@@ -9,7 +9,7 @@ from typing import Any
 from .aws_errors import AwsProblem
 from .events import AlarmRecord
 from .evidence import HealthEvidence
-from .observability import iso_utc
+from .observability import iso_utc, utc_clock
 
 
 class Outcome(StrEnum):
@@ -155,7 +155,7 @@ class NextAttempt:
         """``attempt 1 of 3; Lambda runs this alarm again at about 03:05 UTC`` or why it does not."""
         done = f"attempt {self.attempt} of {self.attempts}"
         if self.at is not None:
-            return f"{done}; Lambda runs this alarm again at about {iso_utc(self.at)[11:16]} UTC"
+            return f"{done}; Lambda runs this alarm again at about {utc_clock(self.at)} UTC"
         return f"{done}; no automatic attempt follows: {self.why_not}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from botocore.exceptions import ClientError
 
 from qradar_failover.config import SiteConfig
 from qradar_failover.deadline import Deadline
+from qradar_failover.evidence import CloudWatchView
 from qradar_failover.health import HealthEvidence, HealthUnavailable
 from qradar_failover.lock import ClaimResult, LockRecord, LockState
 from qradar_failover.qradar import CallObserver, CallRecord, DeployStart, DeployStatus, DRConfig, QRadarError
 from qradar_failover.report import FailoverReport, FailureKind
 from qradar_failover.tokens import TokenUnavailable
-from support.events import REGION
+from support.events import MAIN_AZ, REGION
 
 
 @dataclass
@@ -112,6 +113,31 @@ class FakeConsoles:
         console = self.consoles[site.name]
         console.observer = observer
         return console
+
+
+def evidence(
+    cloudwatch: int | None,
+    elb: int | None,
+    *,
+    peak: int | None = 2,
+    elb_other: int = 0,
+    view: CloudWatchView | None = None,
+    breach_started_at: float | None = None,
+) -> HealthEvidence:
+    """Live health as the sources said it, for the Main AZ: a source's count None means it said nothing
+    about now (CloudWatch stale, or ELB unreadable); ``peak``: the most healthy in the lookback."""
+    counts = [count for count in (cloudwatch, elb) if count is not None]
+    return HealthEvidence(
+        MAIN_AZ,
+        max(counts, default=0),
+        cloudwatch_healthy=cloudwatch,
+        cloudwatch_unhealthy=0 if cloudwatch is not None else None,
+        elb_healthy=elb,
+        elb_unhealthy=elb_other if elb is not None else None,
+        cloudwatch_view=view or (CloudWatchView.REPORTING if cloudwatch is not None else CloudWatchView.STALE),
+        peak_healthy=peak,
+        breach_started_at=breach_started_at,
+    )
 
 
 @dataclass

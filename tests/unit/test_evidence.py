@@ -23,6 +23,7 @@ from qradar_failover.evidence import (
 )
 from qradar_failover.health import LiveTargetHealth
 from support.events import LOAD_BALANCER, MAIN_AZ, REGION, TARGET_GROUP, load_event
+from support.fakes import evidence
 
 NOW = 1_796_540_000.0  # a whole minute plus 20 s
 DEST_AZ = "ca-central-1b"
@@ -75,20 +76,6 @@ def test_a_datapoint_just_within_the_stale_age_still_reports() -> None:
 
 
 # --- combining the sources ----------------------------------------------------------------------------
-def evidence(cloudwatch: int | None, elb: int | None, peak: int | None = 2, elb_other: int = 0) -> HealthEvidence:
-    counts = [count for count in (cloudwatch, elb) if count is not None]
-    return HealthEvidence(
-        MAIN_AZ,
-        max(counts, default=0),
-        cloudwatch_healthy=cloudwatch,
-        cloudwatch_unhealthy=0 if cloudwatch is not None else None,
-        elb_healthy=elb,
-        elb_unhealthy=elb_other if elb is not None else None,
-        cloudwatch_view=CloudWatchView.REPORTING if cloudwatch is not None else CloudWatchView.STALE,
-        peak_healthy=peak,
-    )
-
-
 @pytest.mark.parametrize(
     ("cloudwatch", "elb", "verdict"),
     [

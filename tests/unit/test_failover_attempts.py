@@ -23,29 +23,15 @@ from qradar_failover.notify import body_for, subject_for
 from qradar_failover.observability import iso_utc
 from qradar_failover.report import FailureKind, NextAttempt, Outcome
 from qradar_failover.retry import LambdaRetries
-from support.events import FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, load_event, sns_event
-from support.fakes import FakeConsole, FakeConsoles, FakeNotifier, dr_config, qradar_error
+from support.events import FAKE_SITES_ENV, REGION, alarm_message, load_event, sns_event
+from support.fakes import FakeConsole, FakeConsoles, FakeNotifier, dr_config, evidence, qradar_error
 
 NOW = 1_796_540_000.0
 
 
-def evidence(cloudwatch: int | None, elb: int | None) -> HealthEvidence:
-    counts = [c for c in (cloudwatch, elb) if c is not None]
-    return HealthEvidence(
-        MAIN_AZ,
-        max(counts, default=0),
-        cloudwatch_healthy=cloudwatch,
-        cloudwatch_unhealthy=0 if cloudwatch is not None else None,
-        elb_healthy=elb,
-        elb_unhealthy=2 - elb if elb is not None else None,
-        cloudwatch_view=CloudWatchView.SILENT if cloudwatch == 0 else CloudWatchView.REPORTING,
-        peak_healthy=2,
-        breach_started_at=NOW - 240,
-    )
-
-
-LOST = evidence(0, 0)
-SILENT_BUT_ELB_HEALTHY = evidence(0, 2)  # the AZ went silent; health checks have not failed yet
+LOST = evidence(0, 0, elb_other=2, view=CloudWatchView.SILENT, breach_started_at=NOW - 240)
+# The AZ went silent; its health checks have not failed yet.
+SILENT_BUT_ELB_HEALTHY = evidence(0, 2, view=CloudWatchView.SILENT, breach_started_at=NOW - 240)
 
 
 @dataclass
