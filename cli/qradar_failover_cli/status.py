@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
+from qradar_failover.failback_checks import FINISH_FAILBACK, copy_leftover
 from qradar_failover.lock import LockState
 from qradar_failover.qradar import DeployStatus
 
@@ -102,6 +103,9 @@ def status_verdict(
         automation = "automation disarmed (failover recorded; re-arm after failback: qradar-failover rearm)"
     else:
         automation = f"failover in progress ({record.holder})"
+    leftover = copy_leftover(main.reading())
+    if leftover and automation == "automation armed":  # armed in the lock, but a failover would copy nothing
+        automation = f"automation not ready (Main still as the failover left it: {leftover}; {FINISH_FAILBACK})"
     parts = [main_text, destination_text, automation]
     firing = [alarm.name for alarm in alarms if alarm.state == "ALARM"]
     if firing:

@@ -385,6 +385,10 @@ class QRadarSimulator:
     def copy_profiles(self) -> list[dict[str, Any]]:
         return self._state.profiles()
 
+    def set_copy_profiles_enabled(self, enabled: bool, ids: list[int] | None = None) -> None:
+        """Enable or disable copy profiles (all, or ``ids``) as an admin would in the DataSync app."""
+        self._state.set_profiles_enabled(enabled, ids)
+
     def deploy_status(self) -> dict[str, Any]:
         return self._state.deploy_status()
 

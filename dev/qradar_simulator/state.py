@@ -355,6 +355,14 @@ class ConsoleState:
             profile["last_modified"] = _now_ms()
             return copy.deepcopy(profile)
 
+    def set_profiles_enabled(self, enabled: bool, ids: list[int] | None = None) -> None:
+        """What an admin does in the DataSync app: enable or disable copy profiles (all, or ``ids``)."""
+        with self._lock:
+            for profile_id, profile in self._profiles.items():
+                if ids is None or profile_id in ids:
+                    profile["enabled"] = enabled
+                    profile["last_modified"] = _now_ms()
+
 
 def _no_profile(profile_id: int) -> ApiError:
     return ApiError(
