@@ -427,6 +427,7 @@ class _Run:
             for profile in console.list_copy_profiles(budget):
                 if profile.get("enabled") is not False:
                     console.disable_copy_profile(profile, budget)
+                    main.copy_profiles_disabled.append(str(profile["id"]))  # the failback enables these again
                     disabled_any = True
             if main.staged:
                 budget = self.deploy(console, "main", budget, wait_seconds=self.config.deploy_timeout_seconds)
