@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .lock import LockRecord, LockState
+from .observability import iso_utc
 from .qradar import DRConfig
 
 
@@ -83,8 +84,10 @@ def rearm_requirements(
     alarms_problem: str | None,
     lock: LockRecord | None,
     now: float,
+    failback_run_id: str | None = None,
 ) -> list[Requirement]:
-    """Each requirement for re-arming the automation after a failback, with what was found."""
+    """Each requirement for re-arming the automation after a failback, with what was found.
+    ``failback_run_id``: the failback checking them as its last step (its own lease does not count)."""
     not_ok = [f"{alarm.name} {alarm.state}" for alarm in alarms if alarm.state != "OK"]
     if alarms_problem:
         alarms_found = f"not read ({alarms_problem})"
@@ -104,6 +107,8 @@ def rearm_requirements(
         enabled = sum(1 for profile in main.profiles if profile.get("enabled") is True)
         copy_found = f"ariel copy on, {enabled} of {len(main.profiles)} copy profile(s) enabled"
     in_progress = lock is not None and lock.state is LockState.CLAIMED and not lock.expired(now)
+    running = lock.failback if lock is not None else None
+    other_failback = running if running and running.live(now) and running.run_id != failback_run_id else None
     return [
         Requirement(main_active, "the Main Site must be PRIMARY/ACTIVE", main.describe()),
         Requirement(
@@ -121,6 +126,15 @@ def rearm_requirements(
             bool(alarms) and not not_ok and alarms_problem is None, "every Main-AZ alarm must be OK", alarms_found
         ),
         Requirement(not in_progress, "no failover may be running", f"lock {lock_summary(lock, 'none')}"),
+        Requirement(
+            other_failback is None,
+            "no other failback may be running",
+            f"failback by {other_failback.operator} (run {other_failback.run_id}), {len(other_failback.steps)} "
+            f"step(s) done, holding the lock until {iso_utc(other_failback.expires_at)}"
+            if other_failback
+            else "none",
+            "let it finish, or resume it: qradar-failover failback",
+        ),
     ]
 
 
