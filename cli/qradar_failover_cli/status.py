@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Mapping
 
 from qradar_failover.failback_checks import FINISH_FAILBACK, copy_leftover
+from qradar_failover.failback_plan import STEPS
 from qradar_failover.lock import LockState
 from qradar_failover.qradar import DeployStatus
 
@@ -84,6 +85,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     return code
 
 
+RESUME = "qradar-failover failback"
+
+
 def status_verdict(
     main: SiteView,
     destination: SiteView,
@@ -99,6 +103,9 @@ def status_verdict(
         automation = "automation state unknown (lock table not read)"
     elif record is None or record.state is LockState.FAILED:
         automation = "automation armed"
+    elif record.state is LockState.FAILED_OVER and record.failback and record.failback.steps:
+        done = f"{len(record.failback.steps)} of {len(STEPS)} steps done by {record.failback.operator}"
+        automation = f"automation disarmed (failover recorded; failback in progress: {done}; resume: {RESUME})"
     elif record.state is LockState.FAILED_OVER:
         automation = "automation disarmed (failover recorded; re-arm after failback: qradar-failover rearm)"
     else:

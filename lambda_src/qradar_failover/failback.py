@@ -127,8 +127,10 @@ class FailbackNotifier(Protocol):
 
 
 class Operator(Protocol):
-    """The person at the keyboard: approves API steps, says when a manual step is done, hears each result."""
+    """The person at the keyboard: sees the preflight and the plan before anything changes, approves API
+    steps, says when a manual step is done, and hears each step's result."""
 
+    def plan(self, report: FailbackReport) -> None: ...
     def approve(self, number: int, step: Step) -> bool: ...
     def done(self, number: int, step: Step) -> bool: ...
     def finished(self, result: StepResult) -> None: ...
@@ -364,6 +366,7 @@ class _Failback:
         forced = [r for r in unmet if r.blocking is Blocking.FORCIBLE and self.settings.force]
         self.report.forced = [requirement.risk for requirement in forced]
         refusals = [requirement for requirement in unmet if requirement not in forced]
+        self.operator.plan(self.report)
         if refusals:
             self.report.unreachable = any(requirement.unreachable for requirement in refusals)
             reasons = "; ".join(f"{r.required}: found {r.found}" for r in refusals)

@@ -65,7 +65,8 @@ class FailbackTakenOver(RuntimeError):
 @dataclass(frozen=True)
 class FailbackProgress:
     """Where a failback stands: who runs it, until when its lease holds, and the steps done (step id ->
-    ``{"at", "detail", "changed"}``; ``changed``: the step wrote to a console)."""
+    ``{"at", "detail", "changed", "order"}``; ``changed``: the step wrote to a console; ``order``: 1 for the
+    first step done)."""
 
     run_id: str
     operator: str
@@ -86,7 +87,7 @@ class FailbackProgress:
             "operator": self.operator,
             "started_at": iso_utc(self.started_at),
             "expires_at": iso_utc(self.expires_at),
-            "steps": self.steps,
+            "steps": dict(sorted(self.steps.items(), key=lambda item: int(item[1].get("order", 0)))),
         }
 
 
@@ -297,7 +298,7 @@ class FailoverLock:
         """Record a step as done (and renew the lease). Raises :class:`FailbackTakenOver` when this run no
         longer holds the failback."""
         now = self.clock()
-        step = {"at": iso_utc(now), "detail": detail, "changed": changed}
+        step = {"at": iso_utc(now), "detail": detail, "changed": changed, "order": len(progress.steps) + 1}
         updated = FailbackProgress(
             progress.run_id,
             progress.operator,

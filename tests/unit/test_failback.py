@@ -77,8 +77,12 @@ class ScriptedOperator:
     """Approves and confirms every step, except those named in ``refuse``; hears every result."""
 
     refuse: set[str] = field(default_factory=set)
+    planned: list[StepState] = field(default_factory=list)  # what the plan showed before anything changed
     asked: list[int] = field(default_factory=list)
     results: list[StepResult] = field(default_factory=list)
+
+    def plan(self, report: FailbackReport) -> None:
+        self.planned = [result.status for result in report.results]
 
     def approve(self, number: int, step: Step) -> bool:
         self.asked.append(number)
@@ -185,6 +189,7 @@ def test_dry_run_checks_and_plans_and_writes_nothing(world: World) -> None:
     assert record is not None and record.failback is None, "not even the failback's claim"
     assert world.notifier.texts == [] and world.operator.asked == []
     assert all(requirement.ok for requirement in report.preflight)
+    assert world.operator.planned == [StepState.NOT_DONE] * len(STEPS), "the plan was shown"
 
 
 def test_refused_while_the_main_az_is_still_unhealthy_even_with_force(world: World) -> None:
