@@ -11,18 +11,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qradar_failover.failback import (
-    FailbackCollaborators,
+from qradar_failover.failback import FailbackCollaborators, FailbackSettings, fail_back
+from qradar_failover.failback_checks import Blocking, Seen
+from qradar_failover.failback_plan import STEPS, Step, StepKind
+from qradar_failover.failback_report import (
     FailbackOutcome,
     FailbackReport,
-    FailbackSettings,
     StepResult,
     StepState,
     describe_resume,
-    fail_back,
 )
-from qradar_failover.failback_checks import Blocking, Seen
-from qradar_failover.failback_plan import STEPS, Step, StepKind
 from qradar_failover.report import FailureKind
 
 from .alarms import AlarmView

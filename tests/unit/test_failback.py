@@ -15,17 +15,10 @@ from qradar_devkit.world import create_lock_table
 from qradar_failover.config import load_config
 from qradar_failover.deadline import Clocks
 from qradar_failover.evidence import HealthEvidence, TargetState
-from qradar_failover.failback import (
-    FailbackCollaborators,
-    FailbackOutcome,
-    FailbackReport,
-    FailbackSettings,
-    StepResult,
-    StepState,
-    fail_back,
-)
+from qradar_failover.failback import FailbackCollaborators, FailbackSettings, fail_back
 from qradar_failover.failback_checks import RISK_UNSETTLED
 from qradar_failover.failback_plan import STEPS, Step
+from qradar_failover.failback_report import FailbackOutcome, FailbackReport, StepResult, StepState
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState
 from qradar_failover.observability import iso_utc
 from qradar_failover.report import FailureKind
