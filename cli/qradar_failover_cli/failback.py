@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qradar_failover.failback import FailbackCollaborators, FailbackSettings, fail_back
+from qradar_failover.failback import FailbackCollaborators, FailbackSettings, HealthAlarms, fail_back
 from qradar_failover.failback_checks import Blocking, Seen
 from qradar_failover.failback_plan import STEPS, Step, StepKind
 from qradar_failover.failback_report import (
@@ -22,6 +22,7 @@ from qradar_failover.failback_report import (
     describe_resume,
 )
 from qradar_failover.report import FailureKind
+from qradar_failover.runtime import Runtime
 
 from .alarms import AlarmView
 from .deployment import Deployment, deployment_for
@@ -42,13 +43,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     deployment = deployment_for(args, environ)
     operator = getpass.getuser()
     runtime = deployment.runtime
-    collaborators = FailbackCollaborators(
-        ProgressConsoles(runtime.consoles, io.say, io.wait_for),
-        runtime.lock,
-        runtime.collaborators.health,
-        _Alarms(deployment),
-        runtime.notifier,
-    )
+    collaborators = failback_collaborators(runtime, io, _Alarms(deployment))
     settings = FailbackSettings(healthy_for_seconds=args.healthy_for * 60, force=args.force, dry_run=args.dry_run)
     io.say(f"Failback to the Main Site (settings from {deployment.source}; operator {operator})")
     with deploy_progress(io.say, deployment.config):
@@ -68,6 +63,12 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     for line in outcome_lines(report):
         io.say(line)
     return code
+
+
+def failback_collaborators(runtime: Runtime, io: Io, alarms: HealthAlarms) -> FailbackCollaborators:
+    """The runtime's own consoles (each call shown as it happens), lock, live health and notifier."""
+    consoles = ProgressConsoles(runtime.consoles, io.say, io.wait_for)
+    return FailbackCollaborators(consoles, runtime.lock, runtime.collaborators.health, alarms, runtime.notifier)
 
 
 @dataclass

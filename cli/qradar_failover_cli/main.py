@@ -252,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulated deploy duration (default 2, 0 to 600)",
     )
     drill.add_argument(
+        "--failback",
+        action="store_true",
+        help="there and back: fail over, let the Main AZ recover, fail back step by step, then check readiness",
+    )
+    drill.add_argument(
         "--readiness",
         metavar="SCENARIO",
         help="run the readiness function instead, on a deployment that is ready or broken: ready, "

@@ -283,13 +283,7 @@ def _destination_active(readings: Readings) -> Requirement:
     destination, main = readings.destination, readings.main
     required = "the Destination must be PRIMARY/ACTIVE (until the failback demotes it)"
     if destination.dr is None:
-        return Requirement(
-            False,
-            required,
-            f"not read: {destination.describe()}",
-            "the failback needs the Destination console: check it answers and accepts its token",
-            unreachable=destination.unreachable,
-        )
+        return _not_read(destination, required, "check it answers and accepts its token")
     if destination.dr.is_active_primary:
         return Requirement(True, required, destination.dr.describe())
     switched = main.dr is not None and main.dr.is_active_primary and destination.dr.site_state == "STANDBY"
@@ -307,13 +301,11 @@ def _main_can_fail_back(readings: Readings) -> Requirement:
     main, destination = readings.main, readings.destination
     required = "the Main console must answer, in a DR state a failback can start from (STANDBY)"
     if main.dr is None:
-        return Requirement(
-            False,
+        return _not_read(
+            main,
             required,
-            f"not read: {main.describe()}",
-            "the failback needs the Main console: check it answers; a token that expired during the outage needs "
-            "a new authorized service token in the Main site's secret",
-            unreachable=main.unreachable,
+            "check it answers; a token that expired during the outage needs a new authorized service token in the "
+            "Main site's secret",
         )
     if main.dr.is_dr not in ("PRIMARY", "DR"):
         return Requirement(False, required, main.dr.describe(), "configure DataSync on the Main console first")
@@ -329,6 +321,16 @@ def _main_can_fail_back(readings: Readings) -> Requirement:
             "app, deploy, and run failback again",
         )
     return Requirement(True, required, f"{main.dr.describe()} (already active: the failback finishes the rest)")
+
+
+def _not_read(site: SiteReading, required: str, fix: str) -> Requirement:
+    return Requirement(
+        False,
+        required,
+        f"not read: {site.describe()}",
+        f"the failback needs the {site.label} console: {fix}",
+        unreachable=site.unreachable,
+    )
 
 
 def _no_deploy_running(readings: Readings) -> Requirement:
