@@ -107,7 +107,7 @@ def status_verdict(
         done = f"{len(record.failback.steps)} of {len(STEPS)} steps done by {record.failback.operator}"
         automation = f"automation disarmed (failover recorded; failback in progress: {done}; resume: {RESUME})"
     elif record.state is LockState.FAILED_OVER:
-        automation = "automation disarmed (failover recorded; re-arm after failback: qradar-failover rearm)"
+        automation = f"automation disarmed (failover recorded; once the Main AZ is healthy, fail back: {RESUME})"
     else:
         automation = f"failover in progress ({record.holder})"
     leftover = copy_leftover(main.reading())

@@ -55,8 +55,8 @@ INGRESS_STEP = (
     "and that events arrive at the Destination console."
 )
 REARM_STEP = (
-    "After failing back with the DataSync app, re-arm the automation: qradar-failover rearm "
-    "(until then later alarms are ignored)."
+    "Once the Main AZ is healthy again, fail back: qradar-failover failback (it re-arms the automation; "
+    "until then later alarms are ignored)."
 )
 FAIL_OVER_BY_HAND = (
     "Check the Main Site collectors and the evidence above; if the Main Site has lost collection, fail over by "
