@@ -288,15 +288,14 @@ class _Failback:
         self.operator.plan(self.report)
         if refusals:
             self.report.unreachable = any(requirement.unreachable for requirement in refusals)
-            reasons = "; ".join(f"{r.required}: found {r.found}" for r in refusals)
-            self.finish(FailbackOutcome.REFUSED, f"refused: {reasons}")
+            self.finish(FailbackOutcome.REFUSED, "; ".join(f"{r.required}: found {r.found}" for r in refusals))
 
     # take the lock --------------------------------------------------------------------------------
     def take_the_lock(self) -> None:
         try:
             self.progress = self.collaborators.lock.begin_failback(self.report.run_id, self.report.operator)
         except FailbackNotClaimed as error:
-            self.finish(FailbackOutcome.REFUSED, f"refused: {error}")
+            self.finish(FailbackOutcome.REFUSED, str(error))
         except LockUnavailable as error:
             self.stop_on(Failure("aws", "take the failback in the lock", str(error), kind=FailureKind.AWS_UNAVAILABLE))
 
