@@ -17,7 +17,6 @@ one is done; nothing here prompts or prints.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
@@ -62,8 +61,6 @@ from .lock import FailbackNotClaimed, FailbackProgress, FailbackTakenOver, LockR
 from .qradar import CallObserver, DeployStart, DeployStatus, DRConfig, QRadarError
 from .report import Failure, FailureKind
 from .tokens import TokenUnavailable
-
-logger = logging.getLogger(__name__)
 
 _UNREACHABLE = frozenset({FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE})
 

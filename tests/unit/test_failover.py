@@ -395,7 +395,7 @@ def test_clean_failover_has_next_steps_but_nothing_left_by_hand(world: World) ->
     report = world.run()
 
     assert report.manual_actions == []
-    assert any("rearm" in step for step in report.next_steps)
+    assert any("qradar-failover failback" in step for step in report.next_steps), "failing back re-arms"
 
 
 def test_a_coding_bug_in_the_lock_adapter_is_reported_as_a_defect_not_an_unavailable_table() -> None:
