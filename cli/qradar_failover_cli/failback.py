@@ -160,7 +160,7 @@ def outcome_lines(report: FailbackReport) -> list[str]:
     lines.append(f"Outcome: {report.outcome.value} - {report.reason}")
     if report.failure:
         failure = report.failure
-        status = f"HTTP {failure.http_status}" if failure.http_status is not None else "no HTTP answer"
+        status = f"HTTP {failure.http_status}" if failure.http_status is not None else failure.kind.value
         lines.append(f"Failure: {failure.site} console, step '{failure.step}': {status}")
     if report.manual_actions:
         lines.append("Left to do by hand:")

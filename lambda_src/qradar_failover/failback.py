@@ -565,6 +565,11 @@ def _what_to_do(report: FailbackReport, failure: Failure, number: int | None) ->
             "until the Destination is STANDBY. If it refuses, set it DR/STANDBY with ariel copy off in the DataSync "
             "app on the Destination console and deploy."
         )
+    if failure.kind is FailureKind.DEPLOY:
+        actions.append(
+            f"The {failure.site} console's deploy failed ({failure.detail}): fix it there (Admin > Deploy Changes "
+            "shows each host's error); what was staged stays staged."
+        )
     if failure.http_status == 401 or failure.kind is FailureKind.TOKEN_UNAVAILABLE:
         actions.append(
             f"The {failure.site} console refused its token (an authorized service that expired during the outage?): "

@@ -313,6 +313,7 @@ def test_a_main_whose_deploy_fails_stops_the_failback_before_the_destination_is_
     assert report.outcome is FailbackOutcome.STOPPED
     assert report.stopped_at is not None and report.stopped_at.number == 3
     assert report.failure is not None and report.failure.kind is FailureKind.DEPLOY
+    assert any(action.startswith("The main console's deploy failed") for action in report.manual_actions)
     assert world.destination.writes == [], "the Destination still collects"
     assert world.destination.deployed["site_state"] == "ACTIVE"
 
