@@ -222,13 +222,7 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
 
 
 def _confirmed(io: Io, prompt: str, expected: str = "y") -> bool:
-    (io.err if io.json else io.out).write(prompt)
-    (io.err if io.json else io.out).flush()
-    answer = io.stdin.readline()
-    if not answer:
-        io.say("(no answer: stdin is closed; pass --yes to fail over without the question)")
-    accepted = {"y", "yes"} if expected == "y" else {expected}
-    return answer.strip().lower() in accepted
+    return io.confirm(prompt, expected, without_answer="pass --yes to fail over without the question")
 
 
 def _cancelled(io: Io) -> int:

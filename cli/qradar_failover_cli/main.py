@@ -29,8 +29,9 @@ from .settings import READINESS_SETTINGS, SETTINGS, add_setting_flags
 
 DESCRIPTION = """\
 Operate the automated QRadar DataSync failover: see both consoles' DR state, fail over by hand \
-through the same engine the Lambda function runs, re-arm the automation after a failback, and \
-explain alarm events. `drill` runs a complete AZ failure locally (no AWS account needed).
+through the same engine the Lambda function runs, fail back to the Main Site as a checked, \
+resumable procedure that re-arms the automation, and explain alarm events. `drill` runs a \
+complete AZ failure locally (no AWS account needed).
 
 Configuration is the function's own: --function NAME reads it (and the CA bundle) from the \
 deployed function; otherwise the environment variables of its environment contract \
@@ -43,6 +44,7 @@ EPILOG = (
   qradar-failover status --function NAME       # the verdict; exit 0 when armed
   qradar-failover readiness --function NAME-readiness  # would failover work?
   qradar-failover failover --dry-run --function NAME  # what failover would do
+  qradar-failover failback --function NAME     # once the Main AZ is healthy
   qradar-failover rearm --function NAME        # after failing back
   qradar-failover decode event.json --offline  # how the function reads it
   qradar-failover drill                        # the local drill (make demo)
@@ -163,11 +165,48 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"overall time limit (default 300, at least {MIN_TIME_BUDGET_SECONDS:g})",
     )
+    failback = register(
+        "failback",
+        "Fail back to the Main Site once its AZ is healthy again: a guided, checked, resumable procedure.",
+        "Checks first, read-only (the lock records a completed failover; the Destination is active; the Main "
+        "console answers and is STANDBY; its AZ's collectors are healthy, and have been for --healthy-for "
+        "minutes; no deploy running; the Main-AZ alarms OK), then prints every step: which this command does "
+        "through the QRadar API, which a person does in the DataSync app or on the hosts, and what verifies "
+        "each. Then step by step, each asked for: Main activated, the Destination demoted, Main's copy "
+        "profiles enabled again, the automation re-armed, people notified. Progress is kept in the lock "
+        "record: run it again after a stop and it resumes at the step it stopped at. A split (both sites "
+        "ACTIVE), a failover in progress or an unhealthy Main AZ are refused with the reason and the way out.",
+        "failback:run",
+    )
+    failback.add_argument(
+        "--dry-run", action="store_true", help="check and print the plan only; change nothing, notify nobody"
+    )
+    failback.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="for automation: run the API steps without asking and take the manual steps as done (each is still "
+        "verified where the API can see it)",
+    )
+    failback.add_argument(
+        "--force",
+        action="store_true",
+        help="fail back although the Main AZ has been healthy for less than --healthy-for (the risk is printed); "
+        "nothing else can be forced",
+    )
+    failback.add_argument(
+        "--healthy-for",
+        type=count(minimum=1, maximum=360),
+        default=15,
+        metavar="MINUTES",
+        help="how long the Main AZ's collectors must have been healthy, per its per-AZ metrics (default 15)",
+    )
     rearm = register(
         "rearm",
-        "Re-arm the automation after failing back with the DataSync app.",
-        "Requires the Main Site PRIMARY/ACTIVE again, the Destination no longer PRIMARY/ACTIVE, "
-        "every Main-AZ alarm OK and no failover running; then deletes the lock record so the next "
+        "Re-arm the automation after a failback done by hand ('failback' re-arms by itself).",
+        "Requires the Main Site PRIMARY/ACTIVE again and copying to the Destination (ariel copy on, a copy "
+        "profile enabled), the Destination no longer PRIMARY/ACTIVE, every Main-AZ alarm OK, no failover "
+        "and no other failback running; then deletes the lock record so the next "
         "confirmed alarm fails over again. Otherwise it refuses, saying what is required and what "
         "it found (exit 1, or 3 if the Main console cannot be reached); --force re-arms anyway.",
         "rearm:run",
@@ -218,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="play a named outage minute by minute on simulated time and show what each source said and what "
         "the function decided: az-power-loss, cloudwatch-delay, one-collector-of-two, destination-slow, ... "
         "(an unknown name lists them all)",
+    )
+    drill.add_argument(
+        "--failback",
+        action="store_true",
+        help="there and back: fail over, let the Main AZ recover, fail back step by step, then check readiness",
     )
     drill.add_argument(
         "--readiness",

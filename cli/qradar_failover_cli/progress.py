@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
-from qradar_failover.failover import Console, Consoles
+from qradar_failover.failback import FailbackConsole, FailbackConsoles
 from qradar_failover.observability import LOGGER_NAME
 from qradar_failover.qradar import DeployStart, DeployStatus, DRConfig
 from qradar_failover.qradar_http import CallObserver, CallRecord
@@ -84,11 +84,11 @@ class Waiting:
 
 @dataclass
 class ProgressConsoles:
-    inner: Consoles
+    inner: FailbackConsoles  # the runtime's consoles: every call a failover or a failback makes
     say: Say
     wait_for: WaitFor
 
-    def open(self, site: SiteConfig, observer: CallObserver) -> Console:
+    def open(self, site: SiteConfig, observer: CallObserver) -> WatchedConsole:
         def observe(call: CallRecord) -> None:
             observer(call)
             if call.step != "read deploy status" or call.error:
@@ -103,7 +103,7 @@ class ProgressConsoles:
 class WatchedConsole:
     """A console whose every call shows, on a terminal, what it waits for and the bound."""
 
-    inner: Console
+    inner: FailbackConsole
     site: str
     wait_for: WaitFor
 
@@ -122,6 +122,14 @@ class WatchedConsole:
     def disable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
         with self._waiting(f"disable ariel copy profile {profile.get('id')}", deadline):
             self.inner.disable_copy_profile(profile, deadline)
+
+    def enable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
+        with self._waiting(f"enable ariel copy profile {profile.get('id')}", deadline):
+            self.inner.enable_copy_profile(profile, deadline)
+
+    def deploy_status(self, deadline: Deadline) -> DeployStatus | None:
+        with self._waiting("read deploy status", deadline):
+            return self.inner.deploy_status(deadline)
 
     def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart:
         with self._waiting("start deploy", deadline):

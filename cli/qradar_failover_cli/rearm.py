@@ -1,15 +1,16 @@
 """``qradar-failover rearm``: after a failback, check that the Main Site is back, then delete the
-lock record so the next confirmed alarm fails over again."""
+lock record so the next confirmed alarm fails over again. The requirements are the engine's
+(:func:`qradar_failover.failback_checks.rearm_requirements`), the last step of ``failback`` too."""
 
 from __future__ import annotations
 
 import argparse
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from qradar_failover.lock import LockRecord, LockState, LockUnavailable
+from qradar_failover.failback_checks import Requirement, lock_summary, rearm_requirements
+from qradar_failover.lock import LockRecord, LockUnavailable
 
 from .alarms import AlarmView
 from .deployment import deployment_for
@@ -17,17 +18,7 @@ from .exit_codes import CliError, ExitCode
 from .problems import Problem, aws_access_problem
 from .render import emit_json
 from .streams import Io
-from .views import SiteView, lock_name, lock_summary, read_alarms, read_lock, read_sites
-
-
-@dataclass(frozen=True)
-class Check:
-    ok: bool
-    required: str
-    found: str
-
-    def line(self) -> str:
-        return f"[{'ok' if self.ok else 'NO'}] {self.required}: found {self.found}"
+from .views import SiteView, lock_name, read_alarms, read_lock, read_sites
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
@@ -41,18 +32,14 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     problems = [check for check in checks if not check.ok]
     unreachable = ExitCode.UNREACHABLE if main.exit_code is ExitCode.UNREACHABLE else ExitCode.FAILED
     result: dict[str, Any] = {
-        "checks": [check.__dict__ for check in checks],
+        "checks": [check.as_dict() for check in checks],
         "lock_before": lock.as_dict(),
         "forced": bool(args.force and problems),
     }
     for check in checks:
         io.say(f"  {check.line()}")
     if problems and not args.force:
-        io.say(
-            "Not re-armed: "
-            + "; ".join(f"{check.required}, found {check.found}" for check in problems)
-            + " (--force re-arms anyway)"
-        )
+        io.say("Not re-armed: " + "; ".join(_unmet(check) for check in problems) + " (--force re-arms anyway)")
         code = unreachable
         result |= {"rearmed": False, "exit_code": int(code)}
     elif lock.record is None:
@@ -77,31 +64,17 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     return code
 
 
+def _unmet(check: Requirement) -> str:
+    return f"{check.required}, found {check.found}" + (f": {check.fix}" if check.fix else "")
+
+
 def rearm_checks(
     main: SiteView,
     destination: SiteView,
     alarms: list[AlarmView],
     lock: LockRecord | None,
     alarms_problem: Problem | None = None,
-) -> list[Check]:
+) -> list[Requirement]:
     """Each requirement for re-arming, with what was found."""
-    not_ok = [f"{alarm.name} {alarm.state}" for alarm in alarms if alarm.state != "OK"]
-    if alarms_problem:
-        alarms_found = f"not read ({alarms_problem.detail})"
-    elif not alarms:
-        alarms_found = "none (pass --alarm-name-prefix?)"
-    else:
-        alarms_found = ", ".join(not_ok) if not_ok else f"all {len(alarms)} OK"
-    in_progress = lock is not None and lock.state is LockState.CLAIMED and not lock.expired(time.time())
-    return [
-        Check(
-            main.dr is not None and main.dr.is_active_primary, "the Main Site must be PRIMARY/ACTIVE", main.describe()
-        ),
-        Check(
-            destination.dr is None or not destination.dr.is_active_primary,
-            "the Destination must no longer be PRIMARY/ACTIVE",
-            destination.describe(),
-        ),
-        Check(bool(alarms) and not not_ok and alarms_problem is None, "every Main-AZ alarm must be OK", alarms_found),
-        Check(not in_progress, "no failover may be running", f"lock {lock_summary(lock, 'none')}"),
-    ]
+    problem = alarms_problem.detail if alarms_problem else None
+    return rearm_requirements(main.reading(), destination.reading(), alarms, problem, lock, time.time())

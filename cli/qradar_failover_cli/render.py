@@ -148,6 +148,16 @@ def lock_lines(record: Mapping[str, Any]) -> list[str]:
         for key, value in sorted(summary.items())
         if value is not None and not (isinstance(value, str) and value in already_shown)
     ]
+    failback = record.get("failback")
+    if isinstance(failback, Mapping):
+        steps = ", ".join(failback.get("steps") or {}) or "none yet"
+        fields.append(
+            (
+                "failback",
+                f"by {failback.get('operator')} (run {failback.get('run_id')}), started {failback.get('started_at')}; "
+                f"steps done: {steps}; holds the lock until {failback.get('expires_at')}",
+            )
+        )
     if not fields:
         return []
     width = max(len(label) for label, _ in fields) + 1

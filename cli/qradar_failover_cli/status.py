@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 
+from qradar_failover.failback_checks import FINISH_FAILBACK, copy_leftover
+from qradar_failover.failback_plan import STEPS
 from qradar_failover.lock import LockState
 from qradar_failover.qradar import DeployStatus
 
@@ -83,6 +85,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     return code
 
 
+RESUME = "qradar-failover failback"
+
+
 def status_verdict(
     main: SiteView,
     destination: SiteView,
@@ -98,10 +103,16 @@ def status_verdict(
         automation = "automation state unknown (lock table not read)"
     elif record is None or record.state is LockState.FAILED:
         automation = "automation armed"
+    elif record.state is LockState.FAILED_OVER and record.failback and record.failback.steps:
+        done = f"{len(record.failback.steps)} of {len(STEPS)} steps done by {record.failback.operator}"
+        automation = f"automation disarmed (failover recorded; failback in progress: {done}; resume: {RESUME})"
     elif record.state is LockState.FAILED_OVER:
-        automation = "automation disarmed (failover recorded; re-arm after failback: qradar-failover rearm)"
+        automation = f"automation disarmed (failover recorded; once the Main AZ is healthy, fail back: {RESUME})"
     else:
         automation = f"failover in progress ({record.holder})"
+    leftover = copy_leftover(main.reading())
+    if leftover and automation == "automation armed":  # armed in the lock, but a failover would copy nothing
+        automation = f"automation not ready (Main still as the failover left it: {leftover}; {FINISH_FAILBACK})"
     parts = [main_text, destination_text, automation]
     firing = [alarm.name for alarm in alarms if alarm.state == "ALARM"]
     if firing:

@@ -27,6 +27,19 @@ class Io:
     def wait_for(self) -> WaitFor:
         return self.waiting
 
+    def confirm(self, prompt: str, expected: str = "y", *, without_answer: str = "") -> bool:
+        """Ask on the human stream (stderr with --json); True when the answer is ``expected`` (``y``:
+        also ``yes``). A closed stdin is no, and ``without_answer`` says how to go on without the question."""
+        stream = self.err if self.json else self.out
+        self.waiting.interrupt()
+        stream.write(prompt)
+        stream.flush()
+        answer = self.stdin.readline()
+        if not answer:
+            self.say(f"(no answer: stdin is closed{'; ' + without_answer if without_answer else ''})")
+        accepted = {"y", "yes"} if expected == "y" else {expected}
+        return answer.strip().lower() in accepted
+
     def say(self, text: str = "") -> None:
         """Human output, fitted to the width; in --json mode it goes to stderr so stdout stays one JSON document."""
         self.waiting.interrupt()

@@ -10,6 +10,7 @@ from typing import Any
 from qradar_failover.aws_errors import AWS_ERRORS
 from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
+from qradar_failover.failback_checks import SiteReading, lock_summary
 from qradar_failover.lock import LockRecord, LockUnavailable
 from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
 from qradar_failover.tokens import TokenUnavailable
@@ -28,6 +29,8 @@ class SiteView:
     dr: DRConfig | None = None
     deploy: DeployStatus | None = None
     problem: Problem | None = None
+    profiles: list[dict[str, Any]] | None = None  # Main's ariel copy profiles, read while it is active
+    profiles_problem: Problem | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -38,28 +41,50 @@ class SiteView:
             return self.dr.describe()
         return self.problem.words if self.problem else "not read"
 
+    def reading(self) -> SiteReading:
+        """What was read, as the engine's requirements judge it."""
+        return SiteReading(
+            self.name,
+            self.dr,
+            self.problem.words if self.problem else None,
+            self.profiles,
+            self.profiles_problem.words if self.profiles_problem else None,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "address": self.address,
             "dr_config": dict(self.dr.raw) if self.dr else None,
             "state": self.dr.describe() if self.dr else None,
             "deploy_status": self.deploy.__dict__ if self.deploy else None,
+            "copy_profiles": self.profiles,
             "problem": self.problem.words if self.problem else None,
             "error": self.problem.detail if self.problem else None,
         }
 
 
 def read_site(deployment: Deployment, site: SiteConfig, with_deploy: bool = True) -> SiteView:
+    """A console's deployed DR configuration (and deploy status); for an active Main Site also its ariel
+    copy profiles, which a failover leaves disabled."""
     runtime, config = deployment.runtime, deployment.config
     deadline = Deadline.after(config.main_site_budget_seconds)
+
+    def problem_of(error: QRadarError | TokenUnavailable) -> Problem:
+        return console_problem(error, ca_bundle=bool(config.qradar_ca_bundle), region=deployment.region)
+
     try:
         console = runtime.consoles.open(site, lambda _call: None)
         dr = console.read_dr_config(deadline)
         deploy = console.deploy_status(deadline) if with_deploy and isinstance(console, QRadarConsole) else None
     except (QRadarError, TokenUnavailable) as error:
-        problem = console_problem(error, ca_bundle=bool(config.qradar_ca_bundle), region=deployment.region)
-        return SiteView(site.name, site.address, problem=problem)
-    return SiteView(site.name, site.address, dr, deploy)
+        return SiteView(site.name, site.address, problem=problem_of(error))
+    if site.name != "main" or not dr.is_active_primary:
+        return SiteView(site.name, site.address, dr, deploy)
+    try:
+        profiles = console.list_copy_profiles(deadline)
+    except QRadarError as error:
+        return SiteView(site.name, site.address, dr, deploy, profiles_problem=problem_of(error))
+    return SiteView(site.name, site.address, dr, deploy, profiles=profiles)
 
 
 def read_sites(deployment: Deployment, io: Io, with_deploy: bool = True) -> tuple[SiteView, SiteView]:
@@ -106,11 +131,3 @@ def read_alarms(deployment: Deployment) -> tuple[list[AlarmView], Problem | None
     except AWS_ERRORS as error:
         return [], aws_access_problem("CloudWatch alarms", error, deployment.region)
     return alarms, None
-
-
-def lock_summary(record: LockRecord | None, now_armed_text: str = "none (automation armed)") -> str:
-    if record is None:
-        return now_armed_text
-    holder = f" by {record.holder}" if record.holder else ""
-    alarm = f" for {record.alarm_name}" if record.alarm_name else ""
-    return f"{record.state.value}{holder}{alarm}"

@@ -222,9 +222,10 @@ def warm_overhead(invocations: int = 300) -> dict[str, float]:
         )
         health = FakeHealth(HealthEvidence(MAIN_AZ, healthy_collectors=0, cloudwatch_healthy=0, cloudwatch_unhealthy=2))
         lock = MemoryLock()
-        collaborators = Collaborators(consoles, health, lock, FakeNotifier())
+        notifier = FakeNotifier()
+        collaborators = Collaborators(consoles, health, lock, notifier)
         handler._runtimes.clear()
-        handler._runtimes[config] = Runtime(config, consoles, lock, collaborators)  # type: ignore[arg-type]
+        handler._runtimes[config] = Runtime(config, consoles, lock, collaborators, notifier)  # type: ignore[arg-type]
         with _quiet():
             started = time.perf_counter()
             result = handler.lambda_handler(event, None)

@@ -31,6 +31,7 @@ from qradar_failover_cli.render import dr_state, emit_json, notification, outcom
 from qradar_simulator import Fault, FaultKind
 
 from . import world as w
+from .failback_drill import drill_failback
 from .lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaContext
 from .readiness_drill import drill_readiness
 from .workdir import clean_up
@@ -153,6 +154,8 @@ def command(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> in
         from qradar_devkit.outage_drill import drill_outage
 
         return drill_outage(args.outage, io)
+    if args.failback:
+        return drill_failback(args, io, failover_on(args.deploy_seconds, io.say, io.wait_for))
     options = DrillOptions(
         main_hung=args.main_hung,
         false_alarm=args.false_alarm,
@@ -216,6 +219,19 @@ def run_drill(
                 result.workdir_note = note
                 if not (workdir / "handler.log").is_file():
                     result.log_path = None
+
+
+def failover_on(
+    deploy_seconds: float, say: Say, wait_for: WaitFor | None = None
+) -> Callable[[Any, Path, float], DrillResult]:
+    """The default scenario on a world someone else built (the failback drill fails over this way first):
+    ``(world, workdir, started) -> DrillResult``."""
+
+    def fail_over(world: Any, workdir: Path, started: float) -> DrillResult:
+        options = DrillOptions(deploy_seconds=deploy_seconds)
+        return _run(options, world, dict(DRILL_SETTINGS), say, workdir, started, None, wait_for or _no_wait)
+
+    return fail_over
 
 
 @contextlib.contextmanager

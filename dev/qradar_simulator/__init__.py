@@ -29,6 +29,14 @@ requests (``path`` is a prefix), ``times`` N spends the fault after N matches.
 ``sim.clear_faults()`` removes them. Whole-console failures: ``go_down()``/``come_back()``
 (connections refused, same port) and ``use_certificate_from(other_ca)`` (TLS failures).
 
+The way back (a failback): ``copies_to()`` is the data-sync direction (the hosts of the enabled copy
+profiles while the console is ACTIVE with ariel copy on) and ``run_ariel_copy()`` one round of it
+(each copying profile records ``last_successful_transfer_date``); ``refuse_step_down(message)`` makes
+an ACTIVE console answer a staged STANDBY with 409 (a Destination that will not step down);
+``expire_token()`` makes the token answer 401 "expired" until ``issue_token(new)``; ``deploy_errors``
+makes deploys complete with errors (a Main that answers but cannot deploy).
+``sites.failed_over_site_pair`` starts both consoles as a failover leaves them.
+
 Every request is recorded (``sim.requests``, ``sim.writes()``) as a ``RecordedRequest``.
 ``python -m qradar_simulator`` serves a Main and a Destination console for manual experiments.
 """

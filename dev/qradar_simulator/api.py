@@ -18,6 +18,7 @@ from qradar_simulator.errors import (
     INVALID_JSON,
     INVALID_VERSION,
     METHOD_NOT_ALLOWED,
+    SEC_EXPIRED,
     SEC_INVALID,
     SEC_MISSING,
     ApiError,
@@ -88,6 +89,7 @@ class ConsoleApi:
             raise ValueError("token must not be empty")
         self._state = state
         self._token = token.encode()
+        self.token_expired = False  # the authorized service behind the token expired: 401 until a new one
         self.documented_deploy_available = documented_deploy_available
         self._routes = [
             _Route(re.compile(re.escape(DR_CONFIG_PATH)), True, {"GET": self._get_deployed}),
@@ -116,7 +118,14 @@ class ConsoleApi:
         sec = headers.get("Sec")
         if sec is None:
             return False, False
-        return True, hmac.compare_digest(sec.encode(), self._token)
+        return True, hmac.compare_digest(sec.encode(), self._token) and not self.token_expired
+
+    def issue_token(self, token: str) -> None:
+        """A new authorized service: ``token`` is accepted from now on, the old one no longer."""
+        if not token:
+            raise ValueError("token must not be empty")
+        self._token = token.encode()
+        self.token_expired = False
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         try:
@@ -135,6 +144,14 @@ class ConsoleApi:
                 SEC_MISSING,
                 'No SEC header present in request. Please provide it via "SEC: token".',
                 "Authentication is required.",
+            )
+        if (
+            not valid
+            and self.token_expired
+            and hmac.compare_digest(str(request.headers.get("Sec")).encode(), self._token)
+        ):
+            raise ApiError(
+                401, SEC_EXPIRED, "The authorized service token has expired.", "Create a new authorized service."
             )
         if not valid:
             raise ApiError(401, SEC_INVALID, "Invalid security token.", "The SEC token is not valid.")

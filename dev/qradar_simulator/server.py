@@ -388,6 +388,30 @@ class QRadarSimulator:
     def copy_profiles(self) -> list[dict[str, Any]]:
         return self._state.profiles()
 
+    def set_copy_profiles_enabled(self, enabled: bool, ids: list[int] | None = None) -> None:
+        """Enable or disable copy profiles (all, or ``ids``) as an admin would in the DataSync app."""
+        self._state.set_profiles_enabled(enabled, ids)
+
+    def copies_to(self) -> list[str]:
+        """Where this console copies ariel data now (the data-sync direction): see ``ConsoleState.copies_to``."""
+        return self._state.copies_to()
+
+    def run_ariel_copy(self) -> list[int]:
+        """One round of ariel copy: the ids of the profiles that recorded a successful transfer."""
+        return self._state.run_ariel_copy()
+
+    def refuse_step_down(self, message: str | None) -> None:
+        """While ``message`` is set, staging STANDBY on this ACTIVE console is refused (409) with it."""
+        self._state.refuse_standby = message
+
+    def expire_token(self) -> None:
+        """The token's authorized service expired (during an outage, say): 401 until ``issue_token``."""
+        self._api.token_expired = True
+
+    def issue_token(self, token: str) -> None:
+        """A new authorized service token replaces the old one."""
+        self._api.issue_token(token)
+
     def deploy_status(self) -> dict[str, Any]:
         return self._state.deploy_status()
 

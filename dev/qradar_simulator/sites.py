@@ -1,8 +1,10 @@
-"""The two consoles of a DataSync deployment as it stands before a failover.
+"""The two consoles of a DataSync deployment as it stands before a failover, and after one.
 
-Main Site: ``PRIMARY``/``ACTIVE``, ariel copy on, two copy profiles. Destination Site: ``DR``/
-``STANDBY``, ariel copy off, no copy profiles. The tests, the drill and the benchmark all start
-this pair; faults are injected on the returned simulators.
+Main Site: ``PRIMARY``/``ACTIVE``, ariel copy on, two copy profiles to the Destination. Destination
+Site: ``DR``/``STANDBY``, ariel copy off, one copy profile back to Main, disabled (the DataSync app
+pairs the hosts both ways; data flows back only once the copy back is set up after a failover). The
+tests, the drill and the benchmark all start this pair; faults are injected on the returned
+simulators. :func:`failed_over_site_pair` starts them as a failover leaves them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from collections.abc import Callable
 
 from qradar_simulator.ca import CertificateAuthority
 from qradar_simulator.server import QRadarSimulator
+from qradar_simulator.state import default_copy_profiles
+
+MAIN_CONSOLE_IP = "10.0.1.10"  # the consoles' DR config names each other by these
 
 Clock = Callable[[], float]
 
@@ -35,7 +40,7 @@ def destination_site(
         site_state="STANDBY",
         ariel_copy_enabled=False,
         deploy_seconds=deploy_seconds,
-        copy_profiles=[],
+        copy_profiles=[{**default_copy_profiles(MAIN_CONSOLE_IP)[0], "enabled": False}],
         port=port,
         clock=clock,
     )
@@ -56,4 +61,16 @@ def start_site_pair(
     except Exception:
         main.stop()
         raise
+    return main, destination
+
+
+def failed_over_site_pair(
+    ca: CertificateAuthority, main_token: str, destination_token: str, *, deploy_seconds: float = 0.5
+) -> tuple[QRadarSimulator, QRadarSimulator]:
+    """Both consoles as a completed failover leaves them: Main ``PRIMARY``/``STANDBY``, ariel copy off,
+    every copy profile disabled; the Destination ``PRIMARY``/``ACTIVE``, ariel copy on."""
+    main, destination = start_site_pair(ca, main_token, destination_token, deploy_seconds=deploy_seconds)
+    main.set_dr_state(site_state="STANDBY", ariel_copy_enabled=False)
+    main.set_copy_profiles_enabled(False)
+    destination.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
     return main, destination

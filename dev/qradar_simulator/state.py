@@ -20,6 +20,7 @@ from qradar_simulator.errors import (
     DEPLOY_RUNNING,
     NOT_FOUND,
     NOTHING_TO_DEPLOY,
+    STANDBY_REFUSED,
     ApiError,
     invalid_field,
 )
@@ -209,6 +210,7 @@ class ConsoleState:
         self._staged = copy.deepcopy(config)
         self._deploy: _Deploy | None = None
         self._deploy_count = 0
+        self.refuse_standby: str | None = None  # the message an ACTIVE site answers a staged STANDBY with
         profiles = default_copy_profiles(dr_console_ip) if copy_profiles is None else copy_profiles
         self._profiles: dict[int, dict[str, Any]] = {}
         for profile in profiles:
@@ -234,6 +236,9 @@ class ConsoleState:
             self._advance()
             if config["id"] != self._staged["id"]:
                 raise invalid_field("id", f"must be {self._staged['id']} (the console's DR config id)")
+            stepping_down = self._deployed["site_state"] == "ACTIVE" and config["site_state"] == "STANDBY"
+            if stepping_down and self.refuse_standby is not None:
+                raise ApiError(409, STANDBY_REFUSED, self.refuse_standby, "The site refused to become STANDBY.")
             self._staged = config
             return copy.deepcopy(config)
 
@@ -354,6 +359,35 @@ class ConsoleState:
             profile.update(fields)
             profile["last_modified"] = _now_ms()
             return copy.deepcopy(profile)
+
+    def copies_to(self) -> list[str]:
+        """The hosts this console copies ariel data to now: those of its enabled copy profiles, while its
+        deployed configuration is ACTIVE with ariel copy on (the data-sync direction)."""
+        with self._lock:
+            self._advance()
+            if self._deployed["site_state"] != "ACTIVE" or not self._deployed["ariel_copy_enabled"]:
+                return []
+            hosts = (str(p["destination_host_ip"]) for _, p in sorted(self._profiles.items()) if p.get("enabled"))
+            return list(dict.fromkeys(hosts))
+
+    def run_ariel_copy(self) -> list[int]:
+        """One round of ariel copy: every profile that copies now records a successful transfer. Returns
+        their ids (none on a console that copies nothing)."""
+        with self._lock:
+            if not self.copies_to():
+                return []
+            copied = [key for key, profile in sorted(self._profiles.items()) if profile.get("enabled")]
+            for key in copied:
+                self._profiles[key]["last_successful_transfer_date"] = _now_ms()
+            return copied
+
+    def set_profiles_enabled(self, enabled: bool, ids: list[int] | None = None) -> None:
+        """What an admin does in the DataSync app: enable or disable copy profiles (all, or ``ids``)."""
+        with self._lock:
+            for profile_id, profile in self._profiles.items():
+                if ids is None or profile_id in ids:
+                    profile["enabled"] = enabled
+                    profile["last_modified"] = _now_ms()
 
 
 def _no_profile(profile_id: int) -> ApiError:

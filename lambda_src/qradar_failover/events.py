@@ -53,6 +53,30 @@ class AlarmRecord:
     account_id: str | None
     delivery_id: str | None  # SNS MessageId or EventBridge id, for logs
 
+    @classmethod
+    def probe(
+        cls, purpose: str, alarm_arn: str, namespace: str, load_balancer: str, target_group: str, zone: str
+    ) -> AlarmRecord:
+        """Not a state change: a question about a target group in one AZ, asked of live target health in
+        the shape it answers (``purpose`` names it in the logs; region and account come from the health
+        alarm's ARN ``alarm_arn``)."""
+        arn_parts = alarm_arn.split(":")
+        return cls(
+            source=EventSource.DIRECT,
+            alarm_name=purpose,
+            alarm_arn=alarm_arn,
+            state=AlarmState.OK,
+            state_changed_at=None,
+            namespace=namespace,
+            metric_name="HealthyHostCount",
+            load_balancer=load_balancer,
+            target_group=target_group,
+            availability_zone=zone,
+            region=arn_parts[3] if len(arn_parts) > 4 else None,
+            account_id=arn_parts[4] if len(arn_parts) > 4 else None,
+            delivery_id=None,
+        )
+
     @property
     def target_group_name(self) -> str:
         parts = self.target_group.split("/")

@@ -75,6 +75,7 @@ class CloudWatchReading:
     reference_at: float | None = None  # the newest datapoint of any other AZ of the target group
     peak_healthy: int | None = None  # most healthy collectors in the alarmed AZ within the lookback
     breach_started_at: float | None = None  # first minute of the current shortfall, where the data shows it
+    healthy_since: float | None = None  # first minute of the current unbroken run at or above the minimum
     aws_error_code: str | None = None  # UNAVAILABLE: AWS's error code (or botocore's error class)
 
     @property
@@ -107,6 +108,7 @@ def judge_cloudwatch(
             healthy=healthy,
             unhealthy=int(newest.unhealthy or 0),
             breach_started_at=_shortfall_started(alarmed, min_healthy) if healthy < min_healthy else None,
+            healthy_since=_healthy_run_started(alarmed, min_healthy) if healthy >= min_healthy else None,
         )
     if (
         reference_at is not None
@@ -157,6 +159,18 @@ def _shortfall_started(points: Sequence[Datapoint], min_healthy: int) -> float |
     return started
 
 
+def _healthy_run_started(points: Sequence[Datapoint], min_healthy: int) -> float | None:
+    """The first minute of the unbroken run of datapoints, ending with the newest, at or above ``min_healthy``
+    (a minute that did not report HealthyHostCount breaks the run: nothing shows it was healthy)."""
+    started = None
+    for point in sorted(points, key=lambda p: p.at, reverse=True):
+        unbroken = started is None or started - point.at <= PERIOD_SECONDS
+        if not unbroken or point.healthy is None or point.healthy < min_healthy:
+            break
+        started = point.at
+    return started
+
+
 @dataclass(frozen=True)
 class TargetState:
     target_id: str
@@ -192,6 +206,7 @@ class HealthEvidence:
     peak_healthy: int | None = None  # most healthy collectors within the lookback (None: unknown)
     newest_datapoint_at: float | None = None
     breach_started_at: float | None = None  # epoch seconds, where the data shows when the shortfall began
+    healthy_since: float | None = None  # epoch seconds: since when CloudWatch shows the minimum or more, unbroken
     read_at: float | None = None
 
     def sources(self) -> dict[str, int]:
@@ -277,6 +292,7 @@ class HealthEvidence:
             "elb": {"healthy": self.elb_healthy, "unhealthy": self.elb_unhealthy, "note": self.elb_note},
             "targets": [target.__dict__ for target in self.targets],
             "breach_started_at": _iso(self.breach_started_at),
+            "healthy_since": _iso(self.healthy_since),
             "read_at": _iso(self.read_at),
         }
 

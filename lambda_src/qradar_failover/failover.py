@@ -24,6 +24,7 @@ from typing import Any, NoReturn, Protocol
 
 from .config import Config, SiteConfig
 from .deadline import SYSTEM_CLOCKS, Clocks, Deadline
+from .deploys import SiteDeployer
 from .events import AlarmRecord, AlarmState, EventRejected, decode_event
 from .evidence import HealthEvidence, Verdict
 from .health import HealthUnavailable, UnknownTargetGroup
@@ -54,8 +55,8 @@ INGRESS_STEP = (
     "and that events arrive at the Destination console."
 )
 REARM_STEP = (
-    "After failing back with the DataSync app, re-arm the automation: qradar-failover rearm "
-    "(until then later alarms are ignored)."
+    "Once the Main AZ is healthy again, fail back: qradar-failover failback (it re-arms the automation; "
+    "until then later alarms are ignored)."
 )
 FAIL_OVER_BY_HAND = (
     "Check the Main Site collectors and the evidence above; if the Main Site has lost collection, fail over by "
@@ -207,6 +208,7 @@ class _Run:
             clocks.wall,
         )
         self.report = self.ledger.report
+        self.deployer = SiteDeployer(self.ledger, deadline, config.deploy_poll_interval_seconds, clocks.sleep)
         self.destination: Console | None = None
         self.claimed = False
         self.replaced: LockRecord | None = None  # what the claim replaced: an earlier attempt that failed
@@ -427,6 +429,7 @@ class _Run:
             for profile in console.list_copy_profiles(budget):
                 if profile.get("enabled") is not False:
                     console.disable_copy_profile(profile, budget)
+                    main.copy_profiles_disabled.append(str(profile["id"]))  # the failback enables these again
                     disabled_any = True
             if main.staged:
                 budget = self.deploy(console, "main", budget, wait_seconds=self.config.deploy_timeout_seconds)
@@ -624,42 +627,12 @@ class _Run:
             return None
 
     def read_state(self, console: Console, site: str, budget: Deadline, step: str = "read DR config") -> DRConfig:
-        current = console.read_dr_config(budget, step)
-        self.ledger.site(site).state = current.describe()
-        return current
+        return self.deployer.read_state(console, site, budget, step)
 
     def deploy(self, console: Console, site: str, budget: Deadline, *, wait_seconds: float | None = None) -> Deadline:
-        """Start the deploy of the staged change within ``budget`` and wait until it reports COMPLETE:
-        within ``budget`` too, or, with ``wait_seconds``, within that long from the moment the deploy
-        started (and the run's deadline). Returns the budget the wait ran within."""
-        progress = self.ledger.site(site)
-        with self.ledger.step(site, "deploy and wait") as detail:
-            start = console.start_deploy(budget, self.config.deploy_poll_interval_seconds)
-            if start.nothing_to_deploy:
-                detail.append("nothing to deploy")
-                return budget
-            progress.deploy_started = True
-            self.ledger.milestone(f"{site}_deploy_started")
-            detail.append(f"via {start.endpoint}")
-            if wait_seconds is not None:
-                budget = self.deadline.within(wait_seconds)
-            console.await_deploy(budget, self.config.deploy_poll_interval_seconds)
-        return budget
+        return self.deployer.deploy(console, site, budget, wait_seconds=wait_seconds)
 
     def await_deployed(
         self, console: Console, site: str, budget: Deadline, reached: Callable[[DRConfig], bool]
     ) -> DRConfig:
-        """Re-read the *deployed* DR config until it shows what the deploy was for (a 200 or a COMPLETE
-        deploy status is not proof), within ``budget``."""
-        while True:
-            deployed = self.read_state(console, site, budget, step="verify DR config")
-            if reached(deployed):
-                return deployed
-            if budget.remaining() <= self.config.deploy_poll_interval_seconds + 1:
-                raise QRadarError(
-                    site=site,
-                    step="verify DR config",
-                    kind=FailureKind.DEADLINE,  # the time to wait for it ran out; a later read may show it
-                    detail=f"deployed configuration is still {deployed.describe()} after the deploy",
-                )
-            self.sleep(self.config.deploy_poll_interval_seconds)
+        return self.deployer.await_deployed(console, site, budget, reached)

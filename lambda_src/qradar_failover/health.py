@@ -127,6 +127,7 @@ class LiveTargetHealth:
             peak_healthy=cloudwatch.peak_healthy,
             newest_datapoint_at=cloudwatch.newest_at,
             breach_started_at=cloudwatch.breach_started_at,
+            healthy_since=cloudwatch.healthy_since,
             read_at=now,
         )
 

@@ -1,7 +1,8 @@
-"""The run's bookkeeping: what it did, when, and the log line for each thing it did.
+"""A run's bookkeeping: what it did, when, and the log line for each thing it did.
 
-:class:`RunLedger` owns the report being written, the run's clock and the log context (run id,
-alarm, AZ), so the runbook in :mod:`qradar_failover.failover` only says what it does.
+:class:`StepLedger` keeps any run's steps, sites and milestones (the failover's and the failback's);
+:class:`RunLedger` adds the failover's report (outcome, what the lock record keeps) and its log
+context (run id, alarm, AZ), so the runbook in :mod:`qradar_failover.failover` only says what it does.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from .observability import iso_utc
 from .qradar import CallRecord
@@ -19,18 +20,25 @@ from .report import FailoverReport, Outcome, SiteProgress, StepRecord, StepStatu
 logger = logging.getLogger(__name__)
 
 
-class RunLedger:
-    def __init__(
-        self, report: FailoverReport, clock: Callable[[], float], wall: Callable[[], float] = time.time
-    ) -> None:
-        self.report = report
+class Journal(Protocol):
+    """Where a run's steps go: the failover's report, or the failback's."""
+
+    run_id: str
+    steps: list[StepRecord]
+    sites: dict[str, SiteProgress]  # "destination", "main": what is known about each site
+    milestones: dict[str, float]  # seconds since the run started
+
+
+class StepLedger:
+    def __init__(self, journal: Journal, clock: Callable[[], float], wall: Callable[[], float] = time.time) -> None:
+        self.journal = journal
         self.clock = clock  # monotonic: durations and milestones
         self.wall = wall  # epoch seconds: the time the record carries
         self.started = clock()
 
     def site(self, name: str) -> SiteProgress:
-        """What is known about a site ("destination" or "main"); the report lists it from the first ask."""
-        return self.report.sites.setdefault(name, SiteProgress())
+        """What is known about a site ("destination" or "main"); the journal lists it from the first ask."""
+        return self.journal.sites.setdefault(name, SiteProgress())
 
     # --- steps --------------------------------------------------------------------------------
     @contextmanager
@@ -45,7 +53,7 @@ class RunLedger:
             status = StepStatus.OK
         finally:
             duration = self.clock() - started
-            self.report.steps.append(StepRecord(site, name, status, "; ".join(detail), None, duration))
+            self.journal.steps.append(StepRecord(site, name, status, "; ".join(detail), None, duration))
             self.log(name, step=name, site=site, duration_ms=round(duration * 1000), detail="; ".join(detail))
 
     def observe(self, call: CallRecord) -> None:
@@ -54,7 +62,7 @@ class RunLedger:
         if call.http_status is not None:
             self.site(call.site).reached = True
         status = StepStatus.FAILED if call.error else StepStatus.OK
-        self.report.steps.append(
+        self.journal.steps.append(
             StepRecord(call.site, call.step, status, call.error or "", call.http_status, call.duration_seconds)
         )
         self.log(
@@ -68,16 +76,33 @@ class RunLedger:
         )
 
     def skipped(self, site: str, step: str, detail: str) -> None:
-        self.report.steps.append(StepRecord(site, step, StepStatus.SKIPPED, detail))
+        self.journal.steps.append(StepRecord(site, step, StepStatus.SKIPPED, detail))
 
     def planned(self, site: str, detail: str) -> None:
-        self.report.steps.append(StepRecord(site, "would", StepStatus.PLANNED, detail))
+        self.journal.steps.append(StepRecord(site, "would", StepStatus.PLANNED, detail))
 
     def milestone(self, name: str) -> None:
-        self.report.milestones.setdefault(name, self.elapsed())
+        self.journal.milestones.setdefault(name, self.elapsed())
 
     def elapsed(self) -> float:
         return self.clock() - self.started
+
+    def log(self, message: str, **fields: Any) -> None:
+        logger.info(message, extra=self.context() | {key: value for key, value in fields.items() if value is not None})
+
+    def context(self) -> dict[str, Any]:
+        """What every log line of the run carries."""
+        return {"run_id": self.journal.run_id}
+
+
+class RunLedger(StepLedger):
+    """The failover's ledger: its report is the journal, and it ends with an outcome."""
+
+    def __init__(
+        self, report: FailoverReport, clock: Callable[[], float], wall: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(report, clock, wall)
+        self.report = report
 
     # --- the end ------------------------------------------------------------------------------
     def conclude(
@@ -116,9 +141,8 @@ class RunLedger:
             "at": iso_utc(self.wall()),
         }
 
-    def log(self, message: str, **fields: Any) -> None:
+    def context(self) -> dict[str, Any]:
         alarm = self.report.alarm
-        context = {"run_id": self.report.run_id}
-        if alarm is not None:
-            context |= {"alarm": alarm.alarm_name, "availability_zone": alarm.availability_zone}
-        logger.info(message, extra=context | {key: value for key, value in fields.items() if value is not None})
+        if alarm is None:
+            return super().context()
+        return super().context() | {"alarm": alarm.alarm_name, "availability_zone": alarm.availability_zone}

@@ -9,6 +9,13 @@ Item states (attribute ``state``):
 * ``FAILED_OVER`` - done. Later alarms are no-ops until an operator re-arms (deletes the item).
 * ``FAILED``  - the last attempt failed and was recorded; the next alarm may try again.
 
+A failback (``qradar-failover failback``) keeps its progress on the ``FAILED_OVER`` item, beside the
+failover's record (attributes ``failback*``, :class:`FailbackProgress`): the state stays
+``FAILED_OVER`` until the failback's last step deletes the item, so the failover's claim, which never
+takes a ``FAILED_OVER`` item, is refused all along. Each step is written with a condition on the
+failback's holder and version; a holder's lease (``LOCK_CLAIM_TTL_SECONDS``, renewed at every step)
+lets another run resume an abandoned failback where it stopped.
+
 Beside it, one small item per alarm state change that a run could not conclude
 (``<lock_id>#attempts#<hash>``) counts the attempts Lambda made at it (:meth:`FailoverLock.count_attempt`),
 so a run knows whether Lambda will run the alarm again. It never blocks anything and expires by itself
@@ -43,6 +50,47 @@ class LockUnavailable(AwsError):
     """DynamoDB could not be read or written (``aws_error_code``/``aws_problem`` say why)."""
 
 
+class FailbackNotClaimed(RuntimeError):
+    """The lock record does not let this run fail back now; the message says why, ``record`` is what it holds."""
+
+    def __init__(self, message: str, record: LockRecord | None) -> None:
+        super().__init__(message)
+        self.record = record
+
+
+class FailbackTakenOver(RuntimeError):
+    """Another run took this failback over (or the lock was re-armed): this run may write nothing more."""
+
+
+@dataclass(frozen=True)
+class FailbackProgress:
+    """Where a failback stands: who runs it, until when its lease holds, and the steps done (step id ->
+    ``{"at", "detail", "changed", "order"}``; ``changed``: the step wrote to a console; ``order``: 1 for the
+    first step done)."""
+
+    run_id: str
+    operator: str
+    started_at: float
+    expires_at: float
+    steps: dict[str, dict[str, Any]]
+    version: int
+
+    def done(self, step_id: str) -> bool:
+        return step_id in self.steps
+
+    def live(self, now: float) -> bool:
+        return self.expires_at > now
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "operator": self.operator,
+            "started_at": iso_utc(self.started_at),
+            "expires_at": iso_utc(self.expires_at),
+            "steps": dict(sorted(self.steps.items(), key=lambda item: int(item[1].get("order", 0)))),
+        }
+
+
 @dataclass(frozen=True)
 class LockRecord:
     lock_id: str
@@ -53,6 +101,7 @@ class LockRecord:
     alarm_name: str | None
     summary: dict[str, Any]
     duplicate_notice_sent: bool
+    failback: FailbackProgress | None = None
 
     def expired(self, now: float) -> bool:
         return self.state is LockState.CLAIMED and self.expires_at is not None and self.expires_at <= now
@@ -67,6 +116,7 @@ class LockRecord:
             "alarm_name": self.alarm_name,
             "summary": self.summary,
             "duplicate_notice_sent": self.duplicate_notice_sent,
+            "failback": self.failback.as_dict() if self.failback else None,
         }
 
 
@@ -210,6 +260,140 @@ class FailoverLock:
         item = response.get("Attributes")
         return _record(item) if item else None
 
+    # --- failback -------------------------------------------------------------------------------
+    def begin_failback(self, run_id: str, operator: str) -> FailbackProgress:
+        """Take the failback of the recorded failover for ``run_id``: a new one, or resume one whose run
+        stopped (its lease ran out or was released, or it is the same operator's), keeping its steps.
+        Raises :class:`FailbackNotClaimed` with the reason when the record does not allow it."""
+        record = self.current()
+        now = self.clock()
+        if record is None:
+            raise FailbackNotClaimed("no failover is recorded (the automation is armed): nothing to fail back", None)
+        if record.state is not LockState.FAILED_OVER:
+            state = record.state.value
+            raise FailbackNotClaimed(f"the lock is {state}, not FAILED_OVER: no completed failover", record)
+        previous = record.failback
+        if previous is not None and previous.live(now) and previous.operator != operator:
+            raise FailbackNotClaimed(
+                f"a failback by {previous.operator} (run {previous.run_id}) holds the lock until "
+                f"{iso_utc(previous.expires_at)}",
+                record,
+            )
+        progress = FailbackProgress(
+            run_id,
+            operator,
+            previous.started_at if previous else now,
+            now + self.claim_ttl_seconds,
+            dict(previous.steps) if previous else {},
+            (previous.version if previous else 0) + 1,
+        )
+        condition = "#state = :failed_over AND " + (
+            "failback_version = :seen" if previous else "attribute_not_exists(failback_version)"
+        )
+        seen = {":seen": {"N": str(previous.version)}} if previous else {}
+        if not self._write_failback(progress, condition, seen):
+            raise FailbackNotClaimed("another run changed the lock record meanwhile; run the failback again", record)
+        return progress
+
+    def record_failback_step(
+        self, progress: FailbackProgress, step_id: str, detail: str, *, changed: bool
+    ) -> FailbackProgress:
+        """Record a step as done (and renew the lease). Raises :class:`FailbackTakenOver` when this run no
+        longer holds the failback."""
+        now = self.clock()
+        step = {"at": iso_utc(now), "detail": detail, "changed": changed, "order": len(progress.steps) + 1}
+        updated = FailbackProgress(
+            progress.run_id,
+            progress.operator,
+            progress.started_at,
+            now + self.claim_ttl_seconds,
+            {**progress.steps, step_id: step},
+            progress.version + 1,
+        )
+        if not self._write_failback(updated, *self._held_by(progress)):
+            raise self._taken_over(progress)
+        return updated
+
+    def release_failback(self, progress: FailbackProgress) -> bool:
+        """End this run's lease now, so a failback stopped on purpose may be resumed at once, by anyone."""
+        condition, values = self._held_by(progress)
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(),
+                UpdateExpression="SET failback_expires_at = :now",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={**values, ":now": {"N": _number(self.clock())}},
+            )
+        except AWS_ERRORS as error:
+            if aws_error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise LockUnavailable(f"cannot update lock {self.lock_id!r}", error) from None
+        return True
+
+    def finish_failback(self, progress: FailbackProgress) -> LockRecord | None:
+        """Re-arm: delete the record, only while this run holds the failback. Returns what it held."""
+        condition, values = self._held_by(progress)
+        try:
+            response = self.client.delete_item(
+                TableName=self.table,
+                Key=self._key(),
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
+            )
+        except AWS_ERRORS as error:
+            if aws_error_code(error) == "ConditionalCheckFailedException":
+                raise self._taken_over(progress) from None
+            raise LockUnavailable(f"cannot delete lock {self.lock_id!r}", error) from None
+        item = response.get("Attributes")
+        return _record(item) if item else None
+
+    def _held_by(self, progress: FailbackProgress) -> tuple[str, dict[str, Any]]:
+        return (
+            "#state = :failed_over AND failback_holder = :holder AND failback_version = :seen",
+            {
+                ":failed_over": {"S": LockState.FAILED_OVER.value},
+                ":holder": {"S": progress.run_id},
+                ":seen": {"N": str(progress.version)},
+            },
+        )
+
+    def _write_failback(self, progress: FailbackProgress, condition: str, values: Mapping[str, Any]) -> bool:
+        """Write ``progress`` under ``condition``; False when the condition fails."""
+        document = {"run_id": progress.run_id, "operator": progress.operator, "started_at": progress.started_at}
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(),
+                UpdateExpression="SET failback = :failback, failback_holder = :run, failback_expires_at = :expires, "
+                "failback_version = :version",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":failed_over": {"S": LockState.FAILED_OVER.value},
+                    ":failback": {"S": json.dumps(document | {"steps": progress.steps}, sort_keys=True)},
+                    ":run": {"S": progress.run_id},
+                    ":expires": {"N": _number(progress.expires_at)},
+                    ":version": {"N": str(progress.version)},
+                    **values,
+                },
+            )
+        except AWS_ERRORS as error:
+            if aws_error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise LockUnavailable(f"cannot update lock {self.lock_id!r}", error) from None
+        return True
+
+    def _taken_over(self, progress: FailbackProgress) -> FailbackTakenOver:
+        record = self.current()
+        if record is None:
+            return FailbackTakenOver(f"failback {progress.run_id}: the lock was re-armed meanwhile")
+        now_held = f"run {record.failback.run_id} of {record.failback.operator}" if record.failback else "nobody"
+        return FailbackTakenOver(f"failback {progress.run_id} was taken over: the lock now holds {now_held}")
+
     def _finish(self, holder: str, state: LockState, summary: Mapping[str, Any]) -> bool:
         try:
             self.client.update_item(
@@ -262,7 +446,27 @@ def _record(item: Mapping[str, Any]) -> LockRecord:
         alarm_name=text("alarm_name"),
         summary=_current_summary(summary) if isinstance(summary, dict) else {},
         duplicate_notice_sent=bool(item.get("duplicate_notice_sent", {}).get("BOOL", False)),
+        failback=_failback(text("failback"), number("failback_expires_at"), number("failback_version")),
     )
+
+
+def _failback(document: str | None, expires_at: float | None, version: float | None) -> FailbackProgress | None:
+    """The failback's progress, or None when there is none (or it cannot be read: then a new one starts
+    from the first step, which reads before it writes)."""
+    if document is None or expires_at is None or version is None:
+        return None
+    try:
+        fields = json.loads(document)
+        return FailbackProgress(
+            str(fields["run_id"]),
+            str(fields["operator"]),
+            float(fields["started_at"]),
+            expires_at,
+            {str(step): dict(done) for step, done in dict(fields.get("steps") or {}).items()},
+            int(version),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _current_summary(summary: dict[str, Any]) -> dict[str, Any]:

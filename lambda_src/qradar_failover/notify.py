@@ -46,8 +46,12 @@ def subject_for(report: FailoverReport) -> str:
     elif report.outcome is Outcome.FAILED_OVER and report.manual_actions:
         headline += " (manual steps left)"
     where = f" ({report.alarm.availability_zone})" if report.alarm else ""
-    subject = _SUBJECT_PREFIX + headline + where
-    subject = re.sub(r"[^\x20-\x7e]", "?", subject)  # SNS subjects: printable ASCII, no line breaks
+    return fit_subject(_SUBJECT_PREFIX + headline + where)
+
+
+def fit_subject(subject: str) -> str:
+    """What SNS accepts as a subject: printable ASCII, no line breaks, at most 100 characters."""
+    subject = re.sub(r"[^\x20-\x7e]", "?", subject)
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
 
 
@@ -147,14 +151,21 @@ class SnsNotifier:
     def publish(self, report: FailoverReport) -> bool:
         """Publish the report. An SNS or SDK error is logged and returns False (the caller counts it);
         a defect raises, so the invocation fails and the function's Errors alarm tells people."""
+        return self.publish_text(
+            subject_for(report), body_for(report), report.outcome.value, dry_run=str(report.dry_run).lower()
+        )
+
+    def publish_text(self, subject: str, body: str, outcome: str, **attributes: str) -> bool:
+        """Publish a notice written elsewhere (the failback's): ``subject`` fitted to SNS's limits, ``body``
+        scrubbed, ``outcome`` and ``attributes`` as message attributes. Errors as :meth:`publish`."""
         try:
             self._client.publish(
                 TopicArn=self._topic_arn,
-                Subject=subject_for(report),
-                Message=body_for(report),
+                Subject=fit_subject(subject),
+                Message=scrub(body),
                 MessageAttributes={
-                    "outcome": {"DataType": "String", "StringValue": report.outcome.value},
-                    "dry_run": {"DataType": "String", "StringValue": str(report.dry_run).lower()},
+                    name: {"DataType": "String", "StringValue": value}
+                    for name, value in ({"outcome": outcome} | attributes).items()
                 },
             )
         except AWS_ERRORS as error:
@@ -164,7 +175,7 @@ class SnsNotifier:
                 code,
                 extra={
                     "step": "notify",
-                    "outcome": report.outcome.value,
+                    "outcome": outcome,
                     "topic": self._topic_arn,
                     "aws_error_code": code,
                     "aws_problem": aws_problem(error).value,

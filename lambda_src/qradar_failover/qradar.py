@@ -143,15 +143,18 @@ class QRadarConsole:
         return payload
 
     def disable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
-        body = {name: profile.get(name) for name in COPY_PROFILE_FIELDS}
-        body["enabled"] = False
-        self.http.call(
-            f"disable ariel copy profile {profile['id']}",
-            "POST",
-            f"{COPY_PROFILES_PATH}/{profile['id']}",
-            deadline,
-            body,
-        )
+        self._update_copy_profile(profile, "disable", {"enabled": False}, deadline)
+
+    def enable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
+        self._update_copy_profile(profile, "enable", {"enabled": True}, deadline)
+
+    def _update_copy_profile(
+        self, profile: Mapping[str, Any], verb: str, changes: Mapping[str, Any], deadline: Deadline
+    ) -> None:
+        """POST the profile's writable fields as they are, with ``changes`` (it applies at once, no deploy)."""
+        body = {name: profile.get(name) for name in COPY_PROFILE_FIELDS} | dict(changes)
+        path = f"{COPY_PROFILES_PATH}/{profile['id']}"
+        self.http.call(f"{verb} ariel copy profile {profile['id']}", "POST", path, deadline, body)
 
     # --- deploy ------------------------------------------------------------------------------
     def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart:

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from .config import Config, ConfigError, ReadinessSettings, SiteConfig, load_config, load_readiness_settings
 from .deadline import Deadline
-from .events import AlarmRecord, AlarmState, EventSource
+from .events import AlarmRecord
 from .failover import HealthSource
 from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
@@ -283,24 +283,16 @@ class _Readiness:
 
     def _destination_health(self, alarm: HealthAlarm) -> TargetGroupHealth:
         """The same live evidence the failover reads for the Main AZ, asked about each Destination AZ."""
-        arn_parts = alarm.arn.split(":")
         healthy: list[int] = []
         parts: list[str] = []
         for zone in sorted(self.settings.dest_site_availability_zones):
-            probe = AlarmRecord(
-                source=EventSource.DIRECT,
-                alarm_name=f"readiness: Destination collectors in {zone}",
-                alarm_arn=alarm.arn,
-                state=AlarmState.OK,
-                state_changed_at=None,
-                namespace=alarm.namespace,
-                metric_name="HealthyHostCount",
-                load_balancer=alarm.load_balancer,
-                target_group=alarm.target_group,
-                availability_zone=zone,
-                region=arn_parts[3] if len(arn_parts) > 4 else None,
-                account_id=arn_parts[4] if len(arn_parts) > 4 else None,
-                delivery_id=None,
+            probe = AlarmRecord.probe(
+                f"readiness: Destination collectors in {zone}",
+                alarm.arn,
+                alarm.namespace,
+                alarm.load_balancer,
+                alarm.target_group,
+                zone,
             )
             try:
                 evidence = self.collaborators.health.confirm(probe)

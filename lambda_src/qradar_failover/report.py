@@ -70,6 +70,7 @@ class SiteProgress:
     confirmed: bool = False  # its deployed configuration reads as the run meant it to (Main: and no copy profile on)
     state: str | None = None  # the last DR state read, e.g. "PRIMARY/ACTIVE, ariel copy on"
     problem: str | None = None  # what stopped the run short of confirming this site
+    copy_profiles_disabled: list[str] = field(default_factory=list)  # ids of the ariel copy profiles it disabled
 
     def facts(self) -> str:
         """``reached, staged, deploy started, not confirmed``: all four, always."""

@@ -18,7 +18,7 @@ from botocore.config import Config as BotocoreConfig
 
 from .config import Config, ReadinessSettings, SiteConfig
 from .deadline import SYSTEM_CLOCKS, Clocks
-from .failover import Collaborators, Console
+from .failover import Collaborators
 from .health import LiveTargetHealth
 from .lock import FailoverLock
 from .notify import SnsNotifier
@@ -53,7 +53,7 @@ class QRadarConsoles:
     sessions: dict[str, requests.Session] = field(default_factory=dict)
     clocks: Clocks = SYSTEM_CLOCKS
 
-    def open(self, site: SiteConfig, observer: CallObserver) -> Console:
+    def open(self, site: SiteConfig, observer: CallObserver) -> QRadarConsole:
         token = self.tokens.token_for(site)
         redact_value(token.reveal())
         session = self.sessions.setdefault(site.name, requests.Session())
@@ -83,6 +83,7 @@ class Runtime:
     consoles: QRadarConsoles
     lock: FailoverLock
     collaborators: Collaborators
+    notifier: SnsNotifier  # also the failback's: it publishes notices of its own
     clocks: Clocks = SYSTEM_CLOCKS
 
 
@@ -109,7 +110,8 @@ def build_runtime(config: Config, session: Any = None, clocks: Clocks = SYSTEM_C
     retries = LambdaRetries(
         lock, cloudwatch, config.maximum_retry_attempts, config.maximum_event_age_in_seconds, clocks.wall
     )
-    return Runtime(config, consoles, lock, Collaborators(consoles, health, lock, notifier, retries), clocks)
+    collaborators = Collaborators(consoles, health, lock, notifier, retries)
+    return Runtime(config, consoles, lock, collaborators, notifier, clocks)
 
 
 def build_readiness_collaborators(

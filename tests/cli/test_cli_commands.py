@@ -18,9 +18,10 @@ ARMED = "Main active, Destination standby, automation armed"
 
 
 def fail_back(world: DrillWorld) -> None:
-    """What the operator does with the DataSync app once the Main AZ is back."""
+    """What the operator does with the DataSync app once the Main AZ is back, copy profiles included."""
     world.main.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
     world.destination.set_dr_state(is_dr="DR", site_state="STANDBY", ariel_copy_enabled=False)
+    world.main.set_copy_profiles_enabled(True)
 
 
 def test_status_of_a_healthy_armed_deployment(cli: Cli) -> None:

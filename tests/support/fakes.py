@@ -64,6 +64,16 @@ class FakeConsole:
             if stored["id"] == profile["id"]:
                 stored["enabled"] = False
 
+    def enable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
+        self._enter(f"enable_copy_profile:{profile['id']}")
+        for stored in self.profiles:
+            if stored["id"] == profile["id"]:
+                stored["enabled"] = True
+
+    def deploy_status(self, deadline: Deadline) -> DeployStatus | None:
+        self._enter("read_deploy_status")
+        return DeployStatus("COMPLETE", 100, has_errors=False, error_message=None)
+
     def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart:
         self._enter("start_deploy")
         return DeployStart("staged_config/deploy_status", nothing_to_deploy=self.staged is None)
@@ -155,10 +165,15 @@ class FakeHealth:
 @dataclass
 class FakeNotifier:
     reports: list[FailoverReport] = field(default_factory=list)
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (subject, body) of publish_text
     succeed: bool = True
 
     def publish(self, report: FailoverReport) -> bool:
         self.reports.append(report)
+        return self.succeed
+
+    def publish_text(self, subject: str, body: str, outcome: str, **attributes: str) -> bool:
+        self.texts.append((subject, body))
         return self.succeed
 
 

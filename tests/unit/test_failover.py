@@ -96,6 +96,16 @@ def test_confirmed_main_az_alarm_activates_destination_then_demotes_main(world: 
     assert [r.outcome for r in world.notifier.reports] == [Outcome.FAILED_OVER]
 
 
+def test_the_record_names_the_copy_profiles_the_failover_disabled(world: World) -> None:
+    world.main.profiles.append({"id": 3, "enabled": False})  # disabled by an admin before the outage
+
+    world.run()
+
+    record = world.lock.current()
+    assert record is not None
+    assert record.summary["sites"]["main"]["copy_profiles_disabled"] == ["1", "2"]
+
+
 def test_destination_is_activated_before_main_is_touched(world: World) -> None:
     order: list[str] = []
     world.destination.observer = None
@@ -385,7 +395,7 @@ def test_clean_failover_has_next_steps_but_nothing_left_by_hand(world: World) ->
     report = world.run()
 
     assert report.manual_actions == []
-    assert any("rearm" in step for step in report.next_steps)
+    assert any("qradar-failover failback" in step for step in report.next_steps), "failing back re-arms"
 
 
 def test_a_coding_bug_in_the_lock_adapter_is_reported_as_a_defect_not_an_unavailable_table() -> None:

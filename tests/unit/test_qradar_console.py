@@ -104,6 +104,19 @@ def test_disabling_a_copy_profile_sends_exactly_the_writable_fields(console: QRa
 
 
 @responses.activate
+def test_enabling_a_copy_profile_sends_exactly_the_writable_fields(console: QRadarConsole) -> None:
+    profile = {name: f"value-{name}" for name in COPY_PROFILE_FIELDS} | {"id": 7, "enabled": False, "last_modified": 1}
+    responses.post(BASE + "/api/disaster_recovery/ariel_copy_profiles/7", json={})
+
+    console.enable_copy_profile(profile, budget())
+
+    body = json.loads(responses.calls[0].request.body or b"")
+    assert set(body) == set(COPY_PROFILE_FIELDS)
+    assert body["enabled"] is True
+    assert body["frequency"] == "value-frequency", "every other field is sent back as it was"
+
+
+@responses.activate
 def test_deploy_uses_the_documented_endpoint_and_waits_for_complete(console: QRadarConsole) -> None:
     responses.post(BASE + DEPLOY_STATUS_PATH, json={"status": "INITIALIZING"})
     responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "IN_PROGRESS", "percent_complete": 40})
