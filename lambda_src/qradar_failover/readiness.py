@@ -35,6 +35,7 @@ from .readiness_checks import (
     Check,
     CheckResult,
     SiteProbe,
+    Status,
     TargetGroupHealth,
     judge_consoles,
     judge_copy_profiles,
@@ -101,11 +102,22 @@ class ReadinessReport:
 
     @property
     def failing(self) -> list[CheckResult]:
-        return [check for check in self.checks if not check.ok]
+        return [check for check in self.checks if check.status is Status.FAIL]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [check for check in self.checks if check.status is Status.WARN]
+
+    @property
+    def verdict(self) -> str:
+        if not self.ready:
+            return "NOT READY"
+        return f"ready with {len(self.warnings)} warning(s)" if self.warnings else "ready"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ready": self.ready,
+            "warnings": len(self.warnings),
             "checks": [check.as_dict() for check in self.checks],
             "checked_at": iso_utc(self.checked_at),
             "duration_seconds": round(self.duration_seconds, 3),
@@ -127,7 +139,7 @@ def check_readiness(
         config = load_config(environ)
         settings = load_readiness_settings(environ, config)
     except ConfigError as error:
-        results = [CheckResult(Check.CONFIGURATION, False, str(error))]
+        results = [CheckResult(Check.CONFIGURATION, Status.FAIL, str(error))]
         results += [not_checked(name, "the configuration is invalid") for name in list(Check)[1:]]
         return ReadinessReport(run_id, started, clock() - started, tuple(results))
     return run_checks(config, settings, build(config, settings), deadline, run_id, clock)
@@ -152,7 +164,7 @@ def run_checks(
         try:
             alarms = collaborators.deployment.health_alarms(settings.trigger_topic_arn)
         except AwsReadFailed as error:
-            alarms_result = CheckResult(Check.HEALTH_ALARMS, False, f"the alarms cannot be read ({error})")
+            alarms_result = CheckResult(Check.HEALTH_ALARMS, Status.FAIL, f"the alarms cannot be read ({error})")
         else:
             alarms_result = run.guarded(Check.HEALTH_ALARMS, lambda: run.check_health_alarms(alarms or []))
         function = run.guarded(Check.FAILOVER_FUNCTION, run.check_failover_function)
@@ -160,7 +172,7 @@ def run_checks(
         collectors = run.guarded(Check.DESTINATION_COLLECTORS, lambda: run.check_destination_collectors(alarms))
         probes = (main.result(), destination.result())
     results = (
-        CheckResult(Check.CONFIGURATION, True, _configuration_summary(config, settings)),
+        CheckResult(Check.CONFIGURATION, Status.OK, _configuration_summary(config, settings)),
         run.guarded(Check.TOKEN_SECRETS, lambda: judge_token_secrets(probes)),
         run.guarded(Check.CONSOLES, lambda: judge_consoles(probes, config.qradar_tls_verify)),
         run.guarded(Check.DR_STATE, lambda: judge_dr_state(*probes)),
@@ -226,7 +238,7 @@ class _Readiness:
         except LockUnavailable as error:
             return CheckResult(
                 Check.LOCK,
-                False,
+                Status.FAIL,
                 f"{error}: without its lock table the failover function changes nothing (check the table name, "
                 "IAM and the DynamoDB endpoint)",
             )
@@ -245,7 +257,7 @@ class _Readiness:
             missing = " (no such function here: check FAILOVER_FUNCTION_NAME and the region)"
             return CheckResult(
                 Check.FAILOVER_FUNCTION,
-                False,
+                Status.FAIL,
                 f"{name} cannot be read ({error})"
                 + (missing if error.aws_error_code == "ResourceNotFoundException" else ""),
             )
@@ -253,7 +265,7 @@ class _Readiness:
             subscriptions = self.collaborators.deployment.subscriptions(self.settings.trigger_topic_arn)
         except AwsReadFailed as error:
             return CheckResult(
-                Check.FAILOVER_FUNCTION, False, f"the trigger topic's subscriptions cannot be read ({error})"
+                Check.FAILOVER_FUNCTION, Status.FAIL, f"the trigger topic's subscriptions cannot be read ({error})"
             )
         return judge_failover_function(name, function, subscriptions, self.settings.trigger_topic_arn)
 
@@ -264,7 +276,7 @@ class _Readiness:
         except AwsReadFailed as error:
             return CheckResult(
                 Check.NOTIFICATION_SUBSCRIBERS,
-                False,
+                Status.FAIL,
                 f"the notification topic's subscriptions cannot be read ({error})",
             )
         return judge_notification_subscribers(subscriptions)
@@ -325,7 +337,7 @@ class _Readiness:
             return check()
         except Exception as error:  # a defect in one check must not hide the others' results
             logger.exception("readiness check %s failed unexpectedly", name.value, extra={"run_id": self.run_id})
-            return CheckResult(name, False, f"the check itself failed ({type(error).__name__}: {error})")
+            return CheckResult(name, Status.FAIL, f"the check itself failed ({type(error).__name__}: {error})")
 
     def observe(self, call: CallRecord) -> None:
         self.calls.append(call)

@@ -34,14 +34,28 @@ class Check(StrEnum):
     DESTINATION_COLLECTORS = "destination_collectors"
 
 
+class Status(StrEnum):
+    """A check's result. ``warn`` keeps the deployment ready: a failover would work now, but something
+    needs a person before it stops one (a token about to expire, replication falling behind)."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
 @dataclass(frozen=True)
 class CheckResult:
     name: Check
-    ok: bool
+    status: Status
     detail: str
 
+    @property
+    def ok(self) -> bool:
+        """Not failed: a failover would work as far as this check can tell (with or without a warning)."""
+        return self.status is not Status.FAIL
+
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name.value, "ok": self.ok, "detail": self.detail}
+        return {"name": self.name.value, "ok": self.ok, "status": self.status.value, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ class SiteProbe:
 
 
 def not_checked(name: Check, reason: str) -> CheckResult:
-    return CheckResult(name, False, f"not checked: {reason}")
+    return CheckResult(name, Status.FAIL, f"not checked: {reason}")
 
 
 # --- 2 token secrets ----------------------------------------------------------------------------
@@ -71,12 +85,12 @@ def judge_token_secrets(probes: Sequence[SiteProbe]) -> CheckResult:
     if failures:
         return CheckResult(
             Check.TOKEN_SECRETS,
-            False,
+            Status.FAIL,
             "; ".join(failures) + " (the function's role needs secretsmanager:GetSecretValue on the secret, and "
             "kms:Decrypt on its key through Secrets Manager; the secret's SecretString must be the SEC token)",
         )
     return CheckResult(
-        Check.TOKEN_SECRETS, True, "; ".join(f"{probe.label}: readable ({probe.token_source})" for probe in probes)
+        Check.TOKEN_SECRETS, Status.OK, "; ".join(f"{probe.label}: readable ({probe.token_source})" for probe in probes)
     )
 
 
@@ -95,11 +109,11 @@ def judge_consoles(probes: Sequence[SiteProbe], tls_verify: bool) -> CheckResult
     if ok and not tls_verify:
         return CheckResult(
             Check.CONSOLES,
-            False,
+            Status.FAIL,
             "; ".join(parts) + "; but TLS verification is OFF (QRADAR_TLS_VERIFY=false): trust the consoles' CA "
             "with ca_bundle_pem instead",
         )
-    return CheckResult(Check.CONSOLES, ok, "; ".join(parts))
+    return CheckResult(Check.CONSOLES, Status.OK if ok else Status.FAIL, "; ".join(parts))
 
 
 def _console_problem(error: QRadarError) -> str:
@@ -129,14 +143,14 @@ def judge_dr_state(main: SiteProbe, destination: SiteProbe) -> CheckResult:
     if main_dr.is_active_primary and destination_dr.site_state == "ACTIVE":
         return CheckResult(
             Check.DR_STATE,
-            False,
+            Status.FAIL,
             f"SPLIT: both consoles are ACTIVE ({states}): decide which site collects and set the other "
             "STANDBY in the DataSync app; a failover now would leave two primaries",
         )
     if destination_dr.is_active_primary:
         return CheckResult(
             Check.DR_STATE,
-            False,
+            Status.FAIL,
             f"already failed over ({states}): fail back with the DataSync app (Main PRIMARY/ACTIVE, Destination "
             "DR/STANDBY), then re-arm: qradar-failover rearm",
         )
@@ -151,8 +165,10 @@ def judge_dr_state(main: SiteProbe, destination: SiteProbe) -> CheckResult:
             "only activates a standby Destination)"
         )
     if problems:
-        return CheckResult(Check.DR_STATE, False, "; ".join(problems) + f" ({states}): fix it in the DataSync app")
-    return CheckResult(Check.DR_STATE, True, states)
+        return CheckResult(
+            Check.DR_STATE, Status.FAIL, "; ".join(problems) + f" ({states}): fix it in the DataSync app"
+        )
+    return CheckResult(Check.DR_STATE, Status.OK, states)
 
 
 # --- 5 ariel copy profiles ----------------------------------------------------------------------
@@ -162,7 +178,7 @@ def judge_copy_profiles(main: SiteProbe) -> CheckResult:
     if main.profiles_error is not None:
         return CheckResult(
             Check.ARIEL_COPY_PROFILES,
-            False,
+            Status.FAIL,
             f"the Main console's ariel copy profiles could not be read: {_console_problem(main.profiles_error)}",
         )
     profiles = main.profiles or []
@@ -170,14 +186,14 @@ def judge_copy_profiles(main: SiteProbe) -> CheckResult:
     if not enabled:
         return CheckResult(
             Check.ARIEL_COPY_PROFILES,
-            False,
+            Status.FAIL,
             f"no ariel copy profile is enabled on the Main Site ({len(profiles)} configured): events and flows are "
             "not copied to the Destination, which would take over without them; enable the profiles in the "
             "DataSync app",
         )
     return CheckResult(
         Check.ARIEL_COPY_PROFILES,
-        True,
+        Status.OK,
         f"{len(enabled)} of {len(profiles)} ariel copy profile(s) enabled on the Main Site (id {', '.join(enabled)})",
     )
 
@@ -186,14 +202,14 @@ def judge_copy_profiles(main: SiteProbe) -> CheckResult:
 def judge_lock(record: LockRecord | None, where: str, now: float | None = None) -> CheckResult:
     now = time.time() if now is None else now
     if record is None:
-        return CheckResult(Check.LOCK, True, f"armed: no failover recorded ({where})")
+        return CheckResult(Check.LOCK, Status.OK, f"armed: no failover recorded ({where})")
     run = f"run {record.holder}" if record.holder else "a run"
     alarm = f" for {record.alarm_name}" if record.alarm_name else ""
     if record.state is LockState.FAILED:
         failure = _failure_text(record.summary.get("failure"))
         return CheckResult(
             Check.LOCK,
-            True,
+            Status.OK,
             f"armed; the last attempt ({run}{alarm}) failed" + (f": {failure}" if failure else "") + f" ({where})",
         )
     if record.state is LockState.FAILED_OVER:
@@ -201,7 +217,7 @@ def judge_lock(record: LockRecord | None, where: str, now: float | None = None) 
         when = f" at {at}" if at else ""
         return CheckResult(
             Check.LOCK,
-            False,
+            Status.FAIL,
             f"disarmed: a failover is recorded ({run}{alarm}{when}) and later alarms are ignored until re-armed; "
             f"after failing back run: qradar-failover rearm ({where})",
         )
@@ -209,14 +225,14 @@ def judge_lock(record: LockRecord | None, where: str, now: float | None = None) 
     if record.expired(now):
         return CheckResult(
             Check.LOCK,
-            False,
+            Status.FAIL,
             f"stale claim: {run}{alarm} claimed the lock{claimed} and never finished (expired "
             f"{iso_utc(record.expires_at or now)}); read the failover function's log for that run, check both "
             f"consoles (qradar-failover status), then clear it: qradar-failover rearm ({where})",
         )
     return CheckResult(
         Check.LOCK,
-        False,
+        Status.FAIL,
         f"a failover is running now: {run}{alarm} claimed the lock{claimed}; its outcome will be notified ({where})",
     )
 
@@ -251,10 +267,10 @@ def judge_health_alarms(alarms: Sequence[HealthAlarm], main_zones: Iterable[str]
             "ALARM a new outage would not start the failover (qradar-failover status)"
         )
     if problems:
-        return CheckResult(Check.HEALTH_ALARMS, False, "; ".join(problems))
+        return CheckResult(Check.HEALTH_ALARMS, Status.FAIL, "; ".join(problems))
     return CheckResult(
         Check.HEALTH_ALARMS,
-        True,
+        Status.OK,
         f"{len(alarms)} health alarm(s) notify the trigger topic for {', '.join(zones)}, all OK with actions enabled",
     )
 
@@ -293,10 +309,10 @@ def judge_failover_function(
     if function.last_update_status == "Failed":
         problems.append("its last update failed: it runs its previous code and configuration (re-apply the module)")
     if problems:
-        return CheckResult(Check.FAILOVER_FUNCTION, False, f"{name}: " + "; ".join(problems))
+        return CheckResult(Check.FAILOVER_FUNCTION, Status.FAIL, f"{name}: " + "; ".join(problems))
     return CheckResult(
         Check.FAILOVER_FUNCTION,
-        True,
+        Status.OK,
         f"{name}: {function.state}, subscribed to the trigger topic, SNS may invoke it"
         + (f", reserved concurrency {function.reserved_concurrency}" if function.reserved_concurrency else "")
         + note,
@@ -311,14 +327,14 @@ def judge_notification_subscribers(subscriptions: Sequence[Subscription]) -> Che
     if not confirmed:
         return CheckResult(
             Check.NOTIFICATION_SUBSCRIBERS,
-            False,
+            Status.FAIL,
             "nobody would hear: the notification topic has no confirmed subscription"
             + waiting
             + " (add notification_subscriptions, and have each email recipient click the confirmation link)",
         )
     return CheckResult(
         Check.NOTIFICATION_SUBSCRIBERS,
-        True,
+        Status.OK,
         f"{len(confirmed)} confirmed subscription(s) ({_protocols(confirmed)}){waiting}",
     )
 
@@ -348,11 +364,11 @@ def judge_destination_collectors(groups: Sequence[TargetGroupHealth], minimum: i
     if short:
         return CheckResult(
             Check.DESTINATION_COLLECTORS,
-            False,
+            Status.FAIL,
             "; ".join(parts) + f": failing over needs at least {minimum} healthy Destination collector(s) per target "
             "group, or collection stops anyway (check the collectors and their load balancer health checks)",
         )
-    return CheckResult(Check.DESTINATION_COLLECTORS, True, "; ".join(parts))
+    return CheckResult(Check.DESTINATION_COLLECTORS, Status.OK, "; ".join(parts))
 
 
 def _short_group(target_group: str) -> str:

@@ -2,10 +2,10 @@
 
 Run on a schedule and by hand. Builds the readers afresh every run, runs every check
 (:mod:`qradar_failover.readiness`), and reports the result three ways: returned, logged as one JSON
-line, and emitted as EMF metrics: ``Ready`` (1/0) and one ``CheckFailed`` per failing check
-(dimension ``Check``), both with the dimension ``FailoverFunction``. Never raises for anything the
-environment, QRadar or AWS can do: a broken configuration is check 1's failure and still reports
-``Ready`` = 0.
+line, and emitted as EMF metrics: ``Ready`` (1/0), one ``CheckFailed`` per failing check and one
+``CheckWarned`` per check that warns (dimension ``Check``), all with the dimension ``FailoverFunction``.
+Never raises for anything the environment, QRadar or AWS can do: a broken configuration is check 1's
+failure and still reports ``Ready`` = 0.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 READY_METRIC = "Ready"
 CHECK_FAILED_METRIC = "CheckFailed"
+CHECK_WARNED_METRIC = "CheckWarned"
 FUNCTION_DIMENSION = "FailoverFunction"
 CHECK_DIMENSION = "Check"
 DEFAULT_TIME_BUDGET_SECONDS = 60.0  # the module's readiness function timeout
@@ -41,19 +42,20 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
     report = check_readiness(environ, build_readiness_collaborators, deadline, run_id)
     emit_metrics(report, *readiness_metric_target(environ))
     result = report.as_dict()
-    verdict = "ready" if report.ready else "NOT READY"
-    logger.info("readiness: %s", verdict, extra={"run_id": run_id, "readiness": result})
+    logger.info("readiness: %s", report.verdict, extra={"run_id": run_id, "readiness": result})
     return result
 
 
 def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str) -> None:
-    """``Ready`` (1/0), and ``CheckFailed`` = 1 per failing check, as EMF documents on stdout."""
+    """``Ready`` (1/0), ``CheckFailed`` = 1 per failing check and ``CheckWarned`` = 1 per check that warns,
+    as EMF documents on stdout."""
     ready = Metrics(namespace, {FUNCTION_DIMENSION: failover_function})
     ready.add(READY_METRIC, 1 if report.ready else 0)
     ready.property("run_id", report.run_id)
     ready.flush()
-    for check in report.failing:
-        failed = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: check.name.value})
-        failed.add(CHECK_FAILED_METRIC, 1)
-        failed.property("run_id", report.run_id)
-        failed.flush()
+    for metric, checks in ((CHECK_FAILED_METRIC, report.failing), (CHECK_WARNED_METRIC, report.warnings)):
+        for check in checks:
+            per_check = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: check.name.value})
+            per_check.add(metric, 1)
+            per_check.property("run_id", report.run_id)
+            per_check.flush()

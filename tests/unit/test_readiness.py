@@ -20,7 +20,7 @@ from qradar_failover.lock import LockRecord, LockState, LockUnavailable
 from qradar_failover.qradar import FailureKind, QRadarError
 from qradar_failover.readiness import ReadinessCollaborators, ReadinessReport, check_readiness
 from qradar_failover.readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
-from qradar_failover.readiness_checks import Check
+from qradar_failover.readiness_checks import Check, CheckResult, Status
 from qradar_failover.readiness_handler import emit_metrics
 from qradar_failover.runtime import AWS_CLIENT_CONFIG
 from qradar_failover.sec_token import Token
@@ -174,7 +174,8 @@ def test_a_ready_deployment_passes_the_ten_checks_in_their_fixed_order(deploymen
     document = report.as_dict()
     assert document["ready"] is True
     assert [check["name"] for check in document["checks"]] == [name.value for name in Check]
-    assert all(set(check) == {"name", "ok", "detail"} and check["detail"] for check in document["checks"])
+    assert all(set(check) == {"name", "ok", "status", "detail"} and check["detail"] for check in document["checks"])
+    assert {check["status"] for check in document["checks"]} == {"ok"} and document["warnings"] == 0
 
 
 def test_readiness_never_writes_to_a_console_or_the_lock(deployment: Deployment) -> None:
@@ -572,6 +573,24 @@ def test_metrics_are_ready_and_one_check_failed_per_failing_check(deployment: De
     }
 
 
+def test_a_warning_keeps_the_deployment_ready_and_has_its_own_metric() -> None:
+    checks = tuple(CheckResult(name, Status.WARN if name is Check.LOCK else Status.OK, "x") for name in Check)
+    report = ReadinessReport("run-1", 0.0, 0.1, checks)
+    out = io.StringIO()
+
+    with redirect_stdout(out):
+        emit_metrics(report, "QRadarFailover", "qradar-failover")
+
+    assert report.ready and report.failing == [] and [check.name for check in report.warnings] == [Check.LOCK]
+    assert report.verdict == "ready with 1 warning(s)"
+    assert report.as_dict()["warnings"] == 1
+    assert [check["status"] for check in report.as_dict()["checks"]].count("warn") == 1
+    assert [metric_view(document)[2] for document in emf_documents(out.getvalue())] == [
+        {"FailoverFunction": "qradar-failover", "Ready": 1},
+        {"Check": "lock", "FailoverFunction": "qradar-failover", "CheckWarned": 1},
+    ]
+
+
 def test_a_ready_run_emits_ready_one_and_no_check_failed(deployment: Deployment) -> None:
     out = io.StringIO()
 
@@ -597,6 +616,7 @@ def test_the_handler_with_a_broken_configuration_still_reports_not_ready(
     assert returned["checks"][0] == {
         "name": "configuration",
         "ok": False,
+        "status": "fail",
         "detail": "MAIN_SITE_ADDRESS is required but not set",
     }
     lines = capsys.readouterr().out.splitlines()
