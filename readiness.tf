@@ -18,13 +18,17 @@ locals {
   # metrics need a few seconds more.
   readiness_timeout = min(900, max(60, ceil(var.http_connect_timeout_seconds + var.http_read_timeout_seconds) + 30))
 
-  # The failover function's environment contract plus what only readiness needs.
+  # The failover function's environment contract plus what only readiness needs: the load balancer
+  # and target groups name every health alarm the module defines (alarms.tf), which readiness finds
+  # by the metric it watches.
   failover_function_name = try(aws_lambda_function.this[0].function_name, null)
   trigger_topic_arn      = try(aws_sns_topic.trigger[0].arn, null)
   readiness_environment = merge(local.function_environment, {
     FAILOVER_FUNCTION_NAME       = local.failover_function_name
     TRIGGER_TOPIC_ARN            = local.trigger_topic_arn
     DEST_SITE_AVAILABILITY_ZONES = join(",", var.destination_site.availability_zones)
+    LOAD_BALANCER_ARN_SUFFIX     = var.load_balancer_arn_suffix
+    TARGET_GROUPS                = join(",", [for key in sort(keys(var.target_groups)) : var.target_groups[key].arn_suffix])
   })
 }
 
@@ -182,12 +186,13 @@ data "aws_iam_policy_document" "readiness" {
     resources = distinct([aws_sns_topic.trigger[0].arn, local.notification_topic_arn])
   }
 
-  # Alarms acting on the trigger topic are found by action, so any alarm of this account and
-  # region may be one (callers can point their own alarms at the trigger topic).
+  # Every health alarm the module defines is found by the metric it watches (an alarm stripped of
+  # its action is found and named too). DescribeAlarmsForMetric has no resource-level permissions:
+  # "*" is the only resource IAM accepts; it reads alarm configurations only.
   statement {
-    sid       = "DescribeAlarmsOfThisAccountAndRegion"
-    actions   = ["cloudwatch:DescribeAlarms"]
-    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
+    sid       = "FindAlarmsWatchingCollectorHealth"
+    actions   = ["cloudwatch:DescribeAlarmsForMetric"]
+    resources = ["*"]
   }
 
   # The Destination collectors' health, read as the failover reads the Main AZ's. None of these

@@ -32,6 +32,7 @@ from .observability import iso_utc
 from .qradar import CallObserver, CallRecord, DRConfig, QRadarError
 from .readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from .readiness_checks import (
+    AlarmSlot,
     Check,
     CheckResult,
     SiteProbe,
@@ -75,7 +76,7 @@ class LockReader(Protocol):
 
 
 class DeploymentReader(Protocol):
-    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]: ...
+    def alarms_for_metric(self, namespace: str, metric: str, dimensions: Mapping[str, str]) -> list[HealthAlarm]: ...
     def subscriptions(self, topic_arn: str) -> list[Subscription]: ...
     def failover_function(self, name: str) -> FunctionState: ...
 
@@ -160,16 +161,10 @@ def run_checks(
         main = pool.submit(run.probe_site, config.main_site, with_profiles=True)
         destination = pool.submit(run.probe_site, config.destination_site, with_profiles=False)
         lock = run.guarded(Check.LOCK, run.check_lock)
-        alarms: list[HealthAlarm] | None = None
-        try:
-            alarms = collaborators.deployment.health_alarms(settings.trigger_topic_arn)
-        except AwsReadFailed as error:
-            alarms_result = CheckResult(Check.HEALTH_ALARMS, Status.FAIL, f"the alarms cannot be read ({error})")
-        else:
-            alarms_result = run.guarded(Check.HEALTH_ALARMS, lambda: run.check_health_alarms(alarms or []))
+        alarms = run.guarded(Check.HEALTH_ALARMS, run.check_health_alarms)
         function = run.guarded(Check.FAILOVER_FUNCTION, run.check_failover_function)
         subscribers = run.guarded(Check.NOTIFICATION_SUBSCRIBERS, run.check_notification_subscribers)
-        collectors = run.guarded(Check.DESTINATION_COLLECTORS, lambda: run.check_destination_collectors(alarms))
+        collectors = run.guarded(Check.DESTINATION_COLLECTORS, run.check_destination_collectors)
         probes = (main.result(), destination.result())
     results = (
         CheckResult(Check.CONFIGURATION, Status.OK, _configuration_summary(config, settings)),
@@ -178,7 +173,7 @@ def run_checks(
         run.guarded(Check.DR_STATE, lambda: judge_dr_state(*probes)),
         run.guarded(Check.ARIEL_COPY_PROFILES, lambda: judge_copy_profiles(probes[0])),
         lock,
-        alarms_result,
+        alarms,
         function,
         subscribers,
         collectors,
@@ -245,8 +240,27 @@ class _Readiness:
         return judge_lock(record, where)
 
     # 7 ------------------------------------------------------------------------------------------
-    def check_health_alarms(self, alarms: list[HealthAlarm]) -> CheckResult:
-        return judge_health_alarms(alarms, self.config.main_site_availability_zones)
+    def check_health_alarms(self) -> CheckResult:
+        """Every alarm the module defines, found by the metric it watches (not by its actions, which are
+        what may be missing): both health metrics of every target group in every Main AZ."""
+        settings = self.settings
+        slots = []
+        for target_group in settings.target_groups:
+            for zone in sorted(self.config.main_site_availability_zones):
+                for metric in ("HealthyHostCount", "UnHealthyHostCount"):
+                    dimensions = {
+                        "AvailabilityZone": zone,
+                        "LoadBalancer": settings.load_balancer_arn_suffix,
+                        "TargetGroup": target_group,
+                    }
+                    try:
+                        found = self.collaborators.deployment.alarms_for_metric(
+                            settings.elb_namespace, metric, dimensions
+                        )
+                    except AwsReadFailed as error:
+                        return CheckResult(Check.HEALTH_ALARMS, Status.FAIL, f"the alarms cannot be read ({error})")
+                    slots.append(AlarmSlot(target_group, zone, metric, tuple(found)))
+        return judge_health_alarms(slots, settings.trigger_topic_arn)
 
     # 8 ------------------------------------------------------------------------------------------
     def check_failover_function(self) -> CheckResult:
@@ -282,36 +296,32 @@ class _Readiness:
         return judge_notification_subscribers(subscriptions)
 
     # 10 -----------------------------------------------------------------------------------------
-    def check_destination_collectors(self, alarms: list[HealthAlarm] | None) -> CheckResult:
-        if alarms is None:
-            return not_checked(Check.DESTINATION_COLLECTORS, "the health alarms could not be read (see health_alarms)")
-        groups: dict[tuple[str, str, str], HealthAlarm] = {}
-        for alarm in alarms:
-            if alarm.availability_zone in self.config.main_site_availability_zones:
-                groups.setdefault((alarm.namespace, alarm.load_balancer, alarm.target_group), alarm)
+    def check_destination_collectors(self) -> CheckResult:
         return judge_destination_collectors(
-            [self._destination_health(alarm) for alarm in groups.values()], self.config.min_healthy_collectors
+            [self._destination_health(group) for group in self.settings.target_groups],
+            self.config.min_healthy_collectors,
         )
 
-    def _destination_health(self, alarm: HealthAlarm) -> TargetGroupHealth:
+    def _destination_health(self, target_group: str) -> TargetGroupHealth:
         """The same live evidence the failover reads for the Main AZ, asked about each Destination AZ."""
-        arn_parts = alarm.arn.split(":")
+        settings = self.settings
+        arn_parts = settings.trigger_topic_arn.split(":")  # the deployment's region and account
         healthy: list[int] = []
         parts: list[str] = []
         for zone in sorted(self.settings.dest_site_availability_zones):
             probe = AlarmRecord(
                 source=EventSource.DIRECT,
                 alarm_name=f"readiness: Destination collectors in {zone}",
-                alarm_arn=alarm.arn,
+                alarm_arn=None,
                 state=AlarmState.OK,
                 state_changed_at=None,
-                namespace=alarm.namespace,
+                namespace=settings.elb_namespace,
                 metric_name="HealthyHostCount",
-                load_balancer=alarm.load_balancer,
-                target_group=alarm.target_group,
+                load_balancer=settings.load_balancer_arn_suffix,
+                target_group=target_group,
                 availability_zone=zone,
-                region=arn_parts[3] if len(arn_parts) > 4 else None,
-                account_id=arn_parts[4] if len(arn_parts) > 4 else None,
+                region=arn_parts[3],
+                account_id=arn_parts[4],
                 delivery_id=None,
             )
             try:
@@ -327,7 +337,7 @@ class _Readiness:
             unhealthy = evidence.cloudwatch_unhealthy or evidence.elb_unhealthy or 0
             note = f", {evidence.cloudwatch_note}" if evidence.cloudwatch_note else ""
             parts.append(f"{evidence.healthy_collectors} healthy, {unhealthy} unhealthy in {zone}{note}")
-        return TargetGroupHealth(alarm.target_group, sum(healthy) if healthy else None, "; ".join(parts))
+        return TargetGroupHealth(target_group, sum(healthy) if healthy else None, "; ".join(parts))
 
     # ---------------------------------------------------------------------------------------------
     def guarded(self, name: Check, check: Callable[[], CheckResult]) -> CheckResult:

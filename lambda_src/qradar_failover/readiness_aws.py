@@ -1,5 +1,5 @@
-"""The AWS reads the readiness checks need beyond the failover's own adapters: the alarms acting on
-the trigger topic, a topic's subscriptions, and the failover function's state. Read calls only.
+"""The AWS reads the readiness checks need beyond the failover's own adapters: the alarms watching a
+load balancer health metric, a topic's subscriptions, and the failover function's state. Read calls only.
 
 A failure surfaces as :class:`AwsReadFailed`, an :class:`~qradar_failover.aws_errors.AwsError`
 that also names the operation; anything else (a coding bug) is left to surface as itself.
@@ -63,7 +63,7 @@ class FunctionState:
 
 
 class CloudWatchAlarms(Protocol):
-    def get_paginator(self, operation_name: str) -> Any: ...
+    def describe_alarms_for_metric(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
 
 class SnsSubscriptions(Protocol):
@@ -82,18 +82,27 @@ class AwsDeploymentReader:
     sns: SnsSubscriptions
     lambda_: LambdaFunctions
 
-    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]:
-        """Load balancer health alarms (per AZ) whose ALARM action is the trigger topic."""
-        found: list[HealthAlarm] = []
+    def alarms_for_metric(self, namespace: str, metric: str, dimensions: Mapping[str, str]) -> list[HealthAlarm]:
+        """Every metric alarm on exactly this metric (namespace, name and dimensions), whatever its actions:
+        an alarm that lost its action is found and named, not missed."""
         try:
-            pages = self.cloudwatch.get_paginator("describe_alarms").paginate(
-                ActionPrefix=trigger_topic_arn, AlarmTypes=["MetricAlarm"]
+            response = self.cloudwatch.describe_alarms_for_metric(
+                Namespace=namespace,
+                MetricName=metric,
+                Dimensions=[{"Name": name, "Value": value} for name, value in sorted(dimensions.items())],
             )
-            for page in pages:
-                found += [alarm for item in page.get("MetricAlarms", []) if (alarm := _health_alarm(item))]
         except AWS_ERRORS as error:
-            raise AwsReadFailed("cloudwatch:DescribeAlarms", error) from None
-        return [alarm for alarm in found if trigger_topic_arn in alarm.alarm_actions]
+            raise AwsReadFailed("cloudwatch:DescribeAlarmsForMetric", error) from None
+        wanted = dict(dimensions)
+        return [
+            alarm
+            for item in response.get("MetricAlarms", [])
+            # the API matches the metric exactly already; moto matches namespace and name only
+            if item.get("Namespace") == namespace
+            and item.get("MetricName") == metric
+            and {d.get("Name"): d.get("Value") for d in item.get("Dimensions", [])} == wanted
+            and (alarm := _health_alarm(item))
+        ]
 
     def subscriptions(self, topic_arn: str) -> list[Subscription]:
         try:

@@ -7,7 +7,7 @@ is wrong, why a failover would suffer from it, and how to fix it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -238,40 +238,74 @@ def judge_lock(record: LockRecord | None, where: str, now: float | None = None) 
 
 
 # --- 7 health alarms ----------------------------------------------------------------------------
-def judge_health_alarms(alarms: Sequence[HealthAlarm], main_zones: Iterable[str]) -> CheckResult:
-    zones = sorted(main_zones)
-    acting = [alarm for alarm in alarms if alarm.actions_enabled]
-    problems = []
-    uncovered = [zone for zone in zones if not any(alarm.availability_zone == zone for alarm in acting)]
-    if uncovered:
-        problems.append(
-            f"no health alarm with enabled actions notifies the trigger topic for {', '.join(uncovered)}: an outage "
-            "there would not start the failover (re-apply the module)"
-        )
-    disabled = [alarm.name for alarm in alarms if not alarm.actions_enabled]
-    if disabled:
-        problems.append(
-            f"actions disabled on {', '.join(disabled)}: aws cloudwatch enable-alarm-actions --alarm-names "
-            + " ".join(disabled)
-        )
-    insufficient = [alarm.name for alarm in alarms if alarm.state == "INSUFFICIENT_DATA"]
-    if insufficient:
-        problems.append(
-            f"{', '.join(insufficient)} in INSUFFICIENT_DATA: the load balancer publishes no such metric for that "
-            "target group and AZ (wrong target group or load balancer, or the AZ is not enabled on it)"
-        )
-    firing = [alarm.name for alarm in alarms if alarm.state == "ALARM"]
-    if firing:
-        problems.append(
-            f"{', '.join(firing)} in ALARM now: CloudWatch acts only on a change of state, so while it stays in "
-            "ALARM a new outage would not start the failover (qradar-failover status)"
-        )
+# Why each of the pair matters when it does not act (alarms.tf creates both per target group and Main AZ).
+_ALARM_ROLE = {
+    "HealthyHostCount": "the alarm that fires when the AZ goes dark",
+    "UnHealthyHostCount": "the alarm that fires when the collectors fail their health checks",
+}
+
+
+@dataclass(frozen=True)
+class AlarmSlot:
+    """One alarm the module defines: a health metric of a target group in a Main AZ, and every alarm
+    CloudWatch holds on exactly that metric (none, the module's, or the module's and a caller's)."""
+
+    target_group: str
+    availability_zone: str
+    metric: str
+    alarms: tuple[HealthAlarm, ...]
+
+    @property
+    def where(self) -> str:
+        return f"{_short_group(self.target_group)} in {self.availability_zone}"
+
+
+def judge_health_alarms(slots: Sequence[AlarmSlot], trigger_topic: str) -> CheckResult:
+    """Every slot needs an alarm that acts on the trigger topic, with actions enabled, in OK: CloudWatch
+    starts the failover only on an alarm's change to ALARM, and only through its actions."""
+    problems: list[str] = []
+    for slot in slots:
+        acting = [alarm for alarm in slot.alarms if trigger_topic in alarm.alarm_actions]
+        if any(alarm.actions_enabled and alarm.state == "OK" for alarm in acting):
+            continue
+        role = _ALARM_ROLE.get(slot.metric, "a health alarm")
+        if not slot.alarms:
+            problems.append(
+                f"no {slot.metric} alarm watches {slot.where} ({role}; deleted?): an outage there would not start "
+                "the failover (re-apply the module)"
+            )
+        elif not acting:
+            problems += [
+                f"{alarm.name} does not act on the trigger topic (its alarm action was removed; {role}): an outage "
+                "there would not start the failover (re-apply the module)"
+                for alarm in slot.alarms
+            ]
+        for alarm in acting:
+            if not alarm.actions_enabled:
+                problems.append(
+                    f"actions disabled on {alarm.name} ({role}): aws cloudwatch enable-alarm-actions --alarm-names "
+                    f"{alarm.name}"
+                )
+            elif alarm.state == "INSUFFICIENT_DATA":
+                problems.append(
+                    f"{alarm.name} in INSUFFICIENT_DATA: the load balancer publishes no such metric for that target "
+                    "group and AZ (wrong target group or load balancer, or the AZ is not enabled on it)"
+                )
+            elif alarm.state == "ALARM":
+                problems.append(
+                    f"{alarm.name} in ALARM now: CloudWatch acts only on a change of state, so while it stays in "
+                    "ALARM a new outage would not start the failover (qradar-failover status)"
+                )
     if problems:
         return CheckResult(Check.HEALTH_ALARMS, Status.FAIL, "; ".join(problems))
+    groups = sorted({_short_group(slot.target_group) for slot in slots})
+    zones = sorted({slot.availability_zone for slot in slots})
+    metrics = sorted({slot.metric for slot in slots})
     return CheckResult(
         Check.HEALTH_ALARMS,
         Status.OK,
-        f"{len(alarms)} health alarm(s) notify the trigger topic for {', '.join(zones)}, all OK with actions enabled",
+        f"{len(slots)} health alarm(s) act on the trigger topic ({' and '.join(metrics)} for {', '.join(groups)} in "
+        f"{', '.join(zones)}), all OK with actions enabled",
     )
 
 

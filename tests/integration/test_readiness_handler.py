@@ -109,3 +109,16 @@ def test_check_failed_metrics_name_each_failing_check(
     assert documents[0]["Ready"] == 0
     assert sorted(d["Check"] for d in documents[1:]) == ["dr_state", "notification_subscribers"]
     assert deployment.aws.ingest_emf("\n".join(json.dumps(d) for d in documents)) == 3
+
+
+def test_the_main_azs_healthy_host_count_alarm_without_its_action_is_not_ready(deployment: Deployment) -> None:
+    """Measured in a deployment: with the HealthyHostCount alarm stripped of its alarm action (the
+    UnHealthyHostCount alarm still acting) readiness said ready, although only that alarm fires when the
+    Main AZ goes dark."""
+    stripped = deployment.aws.remove_alarm_actions("HealthyHostCount")
+
+    result = deployment.check_readiness()
+
+    assert result["ready"] is False
+    assert failing(result) == ["health_alarms"]
+    assert f"{stripped} does not act on the trigger topic" in checks(result)["health_alarms"]["detail"]

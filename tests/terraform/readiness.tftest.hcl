@@ -46,8 +46,10 @@ run "readiness_by_default" {
       FAILOVER_FUNCTION_NAME       = aws_lambda_function.this[0].function_name
       TRIGGER_TOPIC_ARN            = aws_sns_topic.trigger[0].arn
       DEST_SITE_AVAILABILITY_ZONES = "us-east-1b"
+      LOAD_BALANCER_ARN_SUFFIX     = "net/qradar/0123456789abcdef"
+      TARGET_GROUPS                = "targetgroup/qradar-dlc/0123456789abcdef"
     }))
-    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN and DEST_SITE_AVAILABILITY_ZONES."
+    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN, DEST_SITE_AVAILABILITY_ZONES, LOAD_BALANCER_ARN_SUFFIX and TARGET_GROUPS."
   }
 
   assert {
@@ -69,7 +71,7 @@ run "readiness_by_default" {
     condition = toset(flatten(concat(data.aws_iam_policy_document.readiness[0].statement[*].actions, data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions))) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents", "secretsmanager:GetSecretValue", "dynamodb:GetItem", "kms:Decrypt",
       "lambda:GetFunctionConfiguration", "lambda:GetFunctionConcurrency", "lambda:GetPolicy",
-      "sns:ListSubscriptionsByTopic", "cloudwatch:DescribeAlarms",
+      "sns:ListSubscriptionsByTopic", "cloudwatch:DescribeAlarmsForMetric",
       "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
       "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
       "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",

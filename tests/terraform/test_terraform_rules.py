@@ -327,7 +327,7 @@ READINESS_ACTIONS = {
     "lambda:GetFunctionConcurrency",
     "lambda:GetPolicy",
     "sns:ListSubscriptionsByTopic",
-    "cloudwatch:DescribeAlarms",
+    "cloudwatch:DescribeAlarmsForMetric",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     "elasticloadbalancing:DescribeTargetHealth",
@@ -362,6 +362,8 @@ def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
         "FAILOVER_FUNCTION_NAME",
         "TRIGGER_TOPIC_ARN",
         "DEST_SITE_AVAILABILITY_ZONES",
+        "LOAD_BALANCER_ARN_SUFFIX",
+        "TARGET_GROUPS",
     }
     source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
     for name in _readiness_environment_additions():

@@ -35,6 +35,8 @@ ENV = FAKE_SITES_ENV | {
     "FAILOVER_FUNCTION_NAME": "qradar-failover",
     "TRIGGER_TOPIC_ARN": TRIGGER,
     "DEST_SITE_AVAILABILITY_ZONES": DEST_AZ,
+    "LOAD_BALANCER_ARN_SUFFIX": LOAD_BALANCER,
+    "TARGET_GROUPS": TARGET_GROUP,
 }
 
 
@@ -96,14 +98,22 @@ class FakeDeployment:
         default_factory=lambda: [Subscription("arn:aws:sns:ca-central-1:1:n:1", "email", "soc@example.com")]
     )
     failures: dict[str, AwsReadFailed] = field(default_factory=dict)
+    asked: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
     def _fail(self, name: str) -> None:
         if name in self.failures:
             raise self.failures[name]
 
-    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]:
+    def alarms_for_metric(self, namespace: str, metric: str, dimensions: Mapping[str, str]) -> list[HealthAlarm]:
         self._fail("alarms")
-        return self.alarms
+        self.asked.append((namespace, metric, dict(dimensions)))
+        return [
+            alarm
+            for alarm in self.alarms
+            if (alarm.namespace, alarm.metric_name) == (namespace, metric)
+            and {"AvailabilityZone": alarm.availability_zone, "LoadBalancer": alarm.load_balancer,
+                 "TargetGroup": alarm.target_group} == dimensions
+        ]  # fmt: skip
 
     def subscriptions(self, topic_arn: str) -> list[Subscription]:
         self._fail("subscriptions")
@@ -225,6 +235,10 @@ def test_invalid_configuration_fails_the_first_check_with_the_variable_and_runs_
         ({"TRIGGER_TOPIC_ARN": "trigger"}, "TRIGGER_TOPIC_ARN must be an SNS topic ARN"),
         ({"DEST_SITE_AVAILABILITY_ZONES": None}, "DEST_SITE_AVAILABILITY_ZONES is required but not set"),
         ({"DEST_SITE_AVAILABILITY_ZONES": MAIN_AZ}, "DEST_SITE_AVAILABILITY_ZONES and MAIN_SITE_AVAILABILITY_ZONES"),
+        ({"LOAD_BALANCER_ARN_SUFFIX": None}, "LOAD_BALANCER_ARN_SUFFIX is required but not set"),
+        ({"LOAD_BALANCER_ARN_SUFFIX": "gwy/x/0123"}, "LOAD_BALANCER_ARN_SUFFIX must be a load balancer's arn_suffix"),
+        ({"TARGET_GROUPS": None}, "TARGET_GROUPS is required but not set"),
+        ({"TARGET_GROUPS": f"{TARGET_GROUP},dlc"}, "TARGET_GROUPS must be a comma-separated list of target group"),
     ],
 )
 def test_the_readiness_settings_are_part_of_the_configuration_check(
@@ -239,7 +253,9 @@ def test_the_readiness_settings_are_part_of_the_configuration_check(
 def test_readiness_settings_are_one_name_per_setting() -> None:
     settings = load_readiness_settings(ENV, load_config(ENV))
 
-    assert settings == ReadinessSettings("qradar-failover", TRIGGER, frozenset({DEST_AZ}))
+    assert settings == ReadinessSettings(
+        "qradar-failover", TRIGGER, frozenset({DEST_AZ}), LOAD_BALANCER, (TARGET_GROUP,)
+    )
 
 
 # --- 2 token secrets, 3 consoles -------------------------------------------------------------------
@@ -397,7 +413,10 @@ def test_a_main_az_without_an_alarm_on_the_trigger_topic_is_not_ready(deployment
 
     check = result(report, Check.HEALTH_ALARMS)
     assert not check.ok
-    assert "for ca-central-1d: an outage there would not start the failover" in check.detail
+    assert (
+        "no HealthyHostCount alarm watches qradar-dlc in ca-central-1d (the alarm that fires when the AZ goes "
+        "dark; deleted?): an outage there would not start the failover" in check.detail
+    )
 
 
 @pytest.mark.parametrize(
@@ -417,14 +436,88 @@ def test_an_alarm_that_would_not_act_is_named(deployment: Deployment, changes: d
     assert expected in check.detail
 
 
-def test_unreadable_alarms_fail_their_check_and_leave_the_collectors_unchecked(deployment: Deployment) -> None:
-    deployment.aws.failures["alarms"] = AwsReadFailed("cloudwatch:DescribeAlarms", client_error("AccessDenied"))
+def test_a_healthy_host_count_alarm_without_its_alarm_action_is_not_ready(deployment: Deployment) -> None:
+    """The measured defect: the UnHealthyHostCount alarm still acts, the HealthyHostCount alarm (the only one
+    that fires when the Main AZ goes dark) lost its action; readiness said ready."""
+    deployment.aws.alarms[1] = health_alarm("HealthyHostCount", alarm_actions=())
 
     report = deployment.check()
 
-    assert failing(report) == ["health_alarms", "destination_collectors"]
-    assert "cloudwatch:DescribeAlarms: AccessDenied" in result(report, Check.HEALTH_ALARMS).detail
-    assert result(report, Check.DESTINATION_COLLECTORS).detail.startswith("not checked")
+    check = result(report, Check.HEALTH_ALARMS)
+    assert not check.ok and not report.ready
+    assert "qradar-failover-dlc-ca-central-1a-HealthyHostCount does not act on the trigger topic" in check.detail
+
+
+SYSLOG_GROUP = "targetgroup/qradar-syslog/0a1b2c3d4e5f6071"
+
+
+def test_a_target_group_whose_alarms_lost_their_actions_is_not_ready_while_another_covers_the_az(
+    deployment: Deployment,
+) -> None:
+    deployment.aws.alarms += [
+        health_alarm(metric, name=f"qradar-failover-syslog-{MAIN_AZ}-{metric}", target_group=SYSLOG_GROUP,
+                     alarm_actions=())
+        for metric in ("UnHealthyHostCount", "HealthyHostCount")
+    ]  # fmt: skip
+
+    report = deployment.check(TARGET_GROUPS=f"{TARGET_GROUP},{SYSLOG_GROUP}")
+
+    check = result(report, Check.HEALTH_ALARMS)
+    assert not check.ok
+    assert f"qradar-failover-syslog-{MAIN_AZ}-HealthyHostCount does not act on the trigger topic" in check.detail
+    assert f"qradar-failover-syslog-{MAIN_AZ}-UnHealthyHostCount does not act on the trigger topic" in check.detail
+
+
+def test_a_target_group_without_any_alarm_is_named(deployment: Deployment) -> None:
+    report = deployment.check(TARGET_GROUPS=f"{TARGET_GROUP},{SYSLOG_GROUP}")
+
+    check = result(report, Check.HEALTH_ALARMS)
+    assert not check.ok
+    assert f"no HealthyHostCount alarm watches qradar-syslog in {MAIN_AZ}" in check.detail
+    assert f"no UnHealthyHostCount alarm watches qradar-syslog in {MAIN_AZ}" in check.detail
+
+
+def test_unreadable_alarms_fail_their_check_and_the_collectors_are_still_checked(deployment: Deployment) -> None:
+    deployment.aws.failures["alarms"] = AwsReadFailed(
+        "cloudwatch:DescribeAlarmsForMetric", client_error("AccessDenied")
+    )
+
+    report = deployment.check()
+
+    assert failing(report) == ["health_alarms"]
+    assert "cloudwatch:DescribeAlarmsForMetric: AccessDenied" in result(report, Check.HEALTH_ALARMS).detail
+    assert result(report, Check.DESTINATION_COLLECTORS).ok
+
+
+def test_every_alarm_the_module_defines_is_looked_up_by_the_metric_it_watches(deployment: Deployment) -> None:
+    report = deployment.check(TARGET_GROUPS=f"{TARGET_GROUP},{SYSLOG_GROUP}", MAIN_SITE_AVAILABILITY_ZONES=(
+        f"{MAIN_AZ},ca-central-1d"))  # fmt: skip
+
+    assert {(namespace, metric, dimensions["TargetGroup"], dimensions["AvailabilityZone"])
+            for namespace, metric, dimensions in deployment.aws.asked} == {
+        ("AWS/NetworkELB", metric, group, zone)
+        for metric in ("HealthyHostCount", "UnHealthyHostCount")
+        for group in (TARGET_GROUP, SYSLOG_GROUP)
+        for zone in (MAIN_AZ, "ca-central-1d")
+    }  # fmt: skip
+    assert {dimensions["LoadBalancer"] for _, _, dimensions in deployment.aws.asked} == {LOAD_BALANCER}
+    assert len(deployment.aws.asked) == 8
+    assert (
+        "no HealthyHostCount alarm watches qradar-syslog in ca-central-1d" in result(report, Check.HEALTH_ALARMS).detail
+    )
+
+
+def test_an_application_load_balancers_alarms_are_looked_up_in_its_namespace(deployment: Deployment) -> None:
+    deployment.check(LOAD_BALANCER_ARN_SUFFIX="app/qradar-collect/50dc6c495c0c9188")
+
+    assert {namespace for namespace, _, _ in deployment.aws.asked} == {"AWS/ApplicationELB"}
+
+
+def test_an_alarm_acting_on_the_trigger_topic_beside_a_stripped_one_covers_its_metric(deployment: Deployment) -> None:
+    """A caller's own alarm on the same metric that acts on the trigger topic starts the failover too."""
+    deployment.aws.alarms.append(health_alarm("HealthyHostCount", name="callers-own-alarm", alarm_actions=()))
+
+    assert result(deployment.check(), Check.HEALTH_ALARMS).ok
 
 
 # --- 8 failover function ----------------------------------------------------------------------------
