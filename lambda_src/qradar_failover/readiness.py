@@ -189,6 +189,18 @@ class _Readiness:
     deadline: Deadline
     run_id: str
     calls: list[CallRecord] = field(default_factory=list)
+    _function: FunctionState | AwsReadFailed | None = None
+
+    def failover_function(self) -> FunctionState:
+        """The failover function's state, read once per run (the lock and function checks both need it)."""
+        if self._function is None:
+            try:
+                self._function = self.collaborators.deployment.failover_function(self.settings.failover_function_name)
+            except AwsReadFailed as error:
+                self._function = error
+        if isinstance(self._function, AwsReadFailed):
+            raise self._function
+        return self._function
 
     # 2, 3, 4, 5: token, console, DR state, copy profiles of one site ------------------------------
     def probe_site(self, site: SiteConfig, *, with_profiles: bool) -> SiteProbe:
@@ -237,7 +249,11 @@ class _Readiness:
                 f"{error}: without its lock table the failover function changes nothing (check the table name, "
                 "IAM and the DynamoDB endpoint)",
             )
-        return judge_lock(record, where)
+        try:
+            timeout = self.failover_function().timeout
+        except AwsReadFailed:
+            timeout = None  # the failover_function check says why; a live claim then reads as a running failover
+        return judge_lock(record, where, run_limit_seconds=timeout)
 
     # 7 ------------------------------------------------------------------------------------------
     def check_health_alarms(self) -> CheckResult:
@@ -266,7 +282,7 @@ class _Readiness:
     def check_failover_function(self) -> CheckResult:
         name = self.settings.failover_function_name
         try:
-            function = self.collaborators.deployment.failover_function(name)
+            function = self.failover_function()
         except AwsReadFailed as error:
             missing = " (no such function here: check FAILOVER_FUNCTION_NAME and the region)"
             return CheckResult(

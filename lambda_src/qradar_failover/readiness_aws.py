@@ -60,6 +60,9 @@ class FunctionState:
     last_update_status: str | None
     reserved_concurrency: int | None  # None: no reservation (shares the account's pool)
     sns_invoke_sources: tuple[str, ...] | None  # SourceArns SNS may invoke it for; None: no resource policy
+    timeout: int | None = None  # seconds: no run lasts longer
+    last_update_status_reason_code: str | None = None
+    last_update_status_reason: str | None = None
 
 
 class CloudWatchAlarms(Protocol):
@@ -133,6 +136,9 @@ class AwsDeploymentReader:
             last_update_status=configuration.get("LastUpdateStatus"),
             reserved_concurrency=int(reserved) if isinstance(reserved, int) else None,
             sns_invoke_sources=self._sns_invoke_sources(name),
+            timeout=int(configuration["Timeout"]) if isinstance(configuration.get("Timeout"), int) else None,
+            last_update_status_reason_code=configuration.get("LastUpdateStatusReasonCode"),
+            last_update_status_reason=configuration.get("LastUpdateStatusReason"),
         )
 
     def _sns_invoke_sources(self, name: str) -> tuple[str, ...] | None:

@@ -199,7 +199,11 @@ def judge_copy_profiles(main: SiteProbe) -> CheckResult:
 
 
 # --- 6 lock -------------------------------------------------------------------------------------
-def judge_lock(record: LockRecord | None, where: str, now: float | None = None) -> CheckResult:
+def judge_lock(
+    record: LockRecord | None, where: str, now: float | None = None, run_limit_seconds: float | None = None
+) -> CheckResult:
+    """``run_limit_seconds``: the failover function's timeout, when known; a claim older than that was left by
+    a run that is gone."""
     now = time.time() if now is None else now
     if record is None:
         return CheckResult(Check.LOCK, Status.OK, f"armed: no failover recorded ({where})")
@@ -222,13 +226,28 @@ def judge_lock(record: LockRecord | None, where: str, now: float | None = None) 
             f"after failing back run: qradar-failover rearm ({where})",
         )
     claimed = f" at {iso_utc(record.claimed_at)}" if record.claimed_at else ""
+    expires = iso_utc(record.expires_at or now)
+    look = (
+        "read the failover function's log for that run (why did it stop?) and check both consoles "
+        "(qradar-failover status)"
+    )
     if record.expired(now):
+        # A later delivery takes an expired claim over (FailoverLock.claim): the automation still works.
+        return CheckResult(
+            Check.LOCK,
+            Status.WARN,
+            f"a run never finished: {run}{alarm} claimed the lock{claimed} and its claim expired at {expires}; the "
+            f"next alarm takes it over and resumes safely, but {look} ({where})",
+        )
+    age = now - record.claimed_at if record.claimed_at else None
+    if run_limit_seconds is not None and age is not None and age > run_limit_seconds:
         return CheckResult(
             Check.LOCK,
             Status.FAIL,
-            f"stale claim: {run}{alarm} claimed the lock{claimed} and never finished (expired "
-            f"{iso_utc(record.expires_at or now)}); read the failover function's log for that run, check both "
-            f"consoles (qradar-failover status), then clear it: qradar-failover rearm ({where})",
+            f"stale claim: {run}{alarm} claimed the lock{claimed}, longer ago than the failover function's "
+            f"{run_limit_seconds:g} s timeout, so that run has ended without recording; until the claim expires at "
+            f"{expires} every alarm is answered 'in progress elsewhere' and fails nothing over (an alarm acts once: "
+            f"that outage would not be failed over); {look}, then clear it: qradar-failover rearm ({where})",
         )
     return CheckResult(
         Check.LOCK,
@@ -335,21 +354,46 @@ def judge_failover_function(
             "reserved_concurrent_executions by re-applying the module"
         )
     reason = f" ({function.state_reason_code}: {function.state_reason})" if function.state_reason_code else ""
-    note = ""
+    warning = ""
     if function.state == "Inactive" and function.state_reason_code == "Idle":
-        note = "; inactive after being idle: the first alarm re-creates its network interfaces (a minute or two)"
+        warning = (
+            "Inactive (Idle): Lambda reclaimed its network interfaces after weeks without an invocation; the first "
+            "alarm's invocation would fail while Lambda re-creates them (a minute or more, in subnets of which one "
+            "may be in the lost AZ), in the middle of an outage: wake it now with 'aws lambda invoke --function-name "
+            f"{name} --cli-binary-format raw-in-base64-out --payload {{}} /dev/null' (the first call may fail with "
+            "ResourceNotReadyException and wakes it; the function rejects the empty event and changes nothing)"
+        )
+    elif function.state == "Pending":
+        problems.append(
+            f"Pending{reason}: Lambda is still creating its resources (network interfaces) and does not invoke it "
+            "until it is Active, so an alarm now would not start the failover; if it stays Pending, read the reason "
+            "and re-apply the module"
+        )
     elif function.state != "Active":
-        problems.append(f"state {function.state}{reason}: it cannot be invoked until Active")
+        problems.append(f"state {function.state}{reason}: it cannot be invoked until Active (re-apply the module)")
     if function.last_update_status == "Failed":
-        problems.append("its last update failed: it runs its previous code and configuration (re-apply the module)")
+        why = (
+            f" ({function.last_update_status_reason_code}: {function.last_update_status_reason})"
+            if function.last_update_status_reason_code
+            else ""
+        )
+        problems.append(
+            f"its last update failed{why}: it runs its previous code and configuration, while readiness checked the "
+            "configuration the module applied (re-apply the module)"
+        )
     if problems:
         return CheckResult(Check.FAILOVER_FUNCTION, Status.FAIL, f"{name}: " + "; ".join(problems))
+    if warning:
+        return CheckResult(
+            Check.FAILOVER_FUNCTION,
+            Status.WARN,
+            f"{name}: {warning}; subscribed to the trigger topic, SNS may invoke it",
+        )
     return CheckResult(
         Check.FAILOVER_FUNCTION,
         Status.OK,
         f"{name}: {function.state}, subscribed to the trigger topic, SNS may invoke it"
-        + (f", reserved concurrency {function.reserved_concurrency}" if function.reserved_concurrency else "")
-        + note,
+        + (f", reserved concurrency {function.reserved_concurrency}" if function.reserved_concurrency else ""),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field, replace
@@ -89,7 +90,9 @@ class FakeDeployment:
         default_factory=lambda: [health_alarm("UnHealthyHostCount"), health_alarm("HealthyHostCount")]
     )
     function: FunctionState = field(
-        default_factory=lambda: FunctionState(FUNCTION_ARN, "Active", None, None, "Successful", 1, (TRIGGER,))
+        default_factory=lambda: FunctionState(
+            FUNCTION_ARN, "Active", None, None, "Successful", 1, (TRIGGER,), timeout=300
+        )
     )
     trigger_subscriptions: list[Subscription] = field(
         default_factory=lambda: [Subscription(f"{TRIGGER}:1234", "lambda", FUNCTION_ARN)]
@@ -206,12 +209,12 @@ def test_readiness_interfaces_offer_no_write() -> None:
 
 
 def test_a_defect_in_one_check_is_reported_and_the_others_still_run(deployment: Deployment) -> None:
-    deployment.aws.function = None  # type: ignore[assignment]  # judging it raises AttributeError
+    deployment.aws.function = replace(deployment.aws.function, sns_invoke_sources=7)  # type: ignore[arg-type]
 
     report = deployment.check()
 
-    assert failing(report) == ["failover_function"]
-    assert "the check itself failed (AttributeError" in result(report, Check.FAILOVER_FUNCTION).detail
+    assert failing(report) == ["failover_function"]  # judging it raises TypeError (7 is not iterable)
+    assert "the check itself failed (TypeError" in result(report, Check.FAILOVER_FUNCTION).detail
 
 
 # --- 1 configuration ---------------------------------------------------------------------------------
@@ -377,8 +380,11 @@ def lock_record(state: LockState, **changes: Any) -> LockRecord:
             False,
             "disarmed: a failover is recorded (run run-7 for dlc-alarm at 2026-11-28T00:30:00.000Z)",
         ),
-        (lock_record(LockState.CLAIMED, expires_at=2000.0), False, "stale claim: run run-7"),
-        (lock_record(LockState.CLAIMED, expires_at=9e12), False, "a failover is running now: run run-7"),
+        (
+            lock_record(LockState.CLAIMED, claimed_at=time.time() - 30, expires_at=time.time() + 870),
+            False,
+            "a failover is running now: run run-7",
+        ),
         (
             lock_record(
                 LockState.FAILED, summary={"failure": {"site": "destination", "step": "deploy", "detail": "x"}}
@@ -395,6 +401,46 @@ def test_the_lock_must_be_armed(deployment: Deployment, record: LockRecord, ok: 
 
     assert check.ok is ok
     assert check.detail.startswith(expected)
+
+
+def test_a_claim_older_than_the_functions_timeout_is_stale_and_blocks_every_alarm_until_it_expires(
+    deployment: Deployment,
+) -> None:
+    """A run that claimed the lock and died: its claim outlives it (LOCK_CLAIM_TTL_SECONDS > timeout), and until
+    it expires every alarm is answered 'in progress elsewhere'; an alarm acts once, so that outage is lost."""
+    now = time.time()
+    deployment.lock.record = lock_record(LockState.CLAIMED, claimed_at=now - 400, expires_at=now + 500)
+
+    check = result(deployment.check(), Check.LOCK)
+
+    assert check.status is Status.FAIL
+    assert check.detail.startswith("stale claim: run run-7 for dlc-alarm claimed the lock at ")
+    assert "longer ago than the failover function's 300 s timeout" in check.detail
+    assert "every alarm is answered 'in progress elsewhere'" in check.detail
+    assert "qradar-failover rearm" in check.detail
+
+
+def test_an_expired_claim_is_a_warning_the_next_alarm_takes_it_over(deployment: Deployment) -> None:
+    now = time.time()
+    deployment.lock.record = lock_record(LockState.CLAIMED, claimed_at=now - 1000, expires_at=now - 100)
+
+    report = deployment.check()
+
+    check = result(report, Check.LOCK)
+    assert check.status is Status.WARN and report.ready
+    assert check.detail.startswith("a run never finished: run run-7 for dlc-alarm claimed the lock at ")
+    assert "the next alarm takes it over" in check.detail
+
+
+def test_without_the_functions_timeout_a_live_claim_is_a_running_failover(deployment: Deployment) -> None:
+    deployment.aws.failures["function"] = AwsReadFailed("lambda:GetFunctionConfiguration", client_error("Throttling"))
+    now = time.time()
+    deployment.lock.record = lock_record(LockState.CLAIMED, claimed_at=now - 400, expires_at=now + 500)
+
+    check = result(deployment.check(), Check.LOCK)
+
+    assert check.status is Status.FAIL
+    assert check.detail.startswith("a failover is running now")
 
 
 def test_an_unreadable_lock_table_is_not_ready(deployment: Deployment) -> None:
@@ -552,13 +598,57 @@ def test_a_failover_function_not_subscribed_to_the_trigger_topic_is_not_ready(de
     assert "not subscribed to the trigger topic" in check.detail
 
 
-def test_an_idle_inactive_failover_function_is_still_ready(deployment: Deployment) -> None:
-    deployment.aws.function = replace(deployment.aws.function, state="Inactive", state_reason_code="Idle")
+def test_an_idle_inactive_failover_function_is_a_warning_with_how_to_wake_it(deployment: Deployment) -> None:
+    """Issue 18: its first invocation would re-create its network interfaces in the middle of an outage."""
+    deployment.aws.function = replace(
+        deployment.aws.function, state="Inactive", state_reason_code="Idle", state_reason="The function is idle"
+    )
+
+    report = deployment.check()
+
+    check = result(report, Check.FAILOVER_FUNCTION)
+    assert check.status is Status.WARN and report.ready
+    assert check.detail.startswith("qradar-failover: Inactive (Idle): Lambda reclaimed its network interfaces")
+    assert "in the middle of an outage" in check.detail
+    assert "aws lambda invoke --function-name qradar-failover" in check.detail
+
+
+def test_an_inactive_function_that_lambda_could_not_wake_is_not_ready(deployment: Deployment) -> None:
+    deployment.aws.function = replace(
+        deployment.aws.function, state="Inactive", state_reason_code="SubnetOutOfIPAddresses", state_reason="no IPs"
+    )
 
     check = result(deployment.check(), Check.FAILOVER_FUNCTION)
 
-    assert check.ok
-    assert "re-creates its network interfaces" in check.detail
+    assert check.status is Status.FAIL
+    assert "Inactive (SubnetOutOfIPAddresses: no IPs)" in check.detail
+
+
+def test_a_pending_failover_function_is_not_ready_and_says_why(deployment: Deployment) -> None:
+    deployment.aws.function = replace(
+        deployment.aws.function, state="Pending", state_reason_code="Creating", state_reason="creating ENIs"
+    )
+
+    check = result(deployment.check(), Check.FAILOVER_FUNCTION)
+
+    assert check.status is Status.FAIL
+    assert "Pending (Creating: creating ENIs): Lambda is still creating its resources" in check.detail
+    assert "an alarm now would not start the failover" in check.detail
+
+
+def test_a_failed_last_update_names_its_reason(deployment: Deployment) -> None:
+    deployment.aws.function = replace(
+        deployment.aws.function,
+        last_update_status="Failed",
+        last_update_status_reason_code="EniLimitExceeded",
+        last_update_status_reason="too many ENIs",
+    )
+
+    check = result(deployment.check(), Check.FAILOVER_FUNCTION)
+
+    assert check.status is Status.FAIL
+    assert "its last update failed (EniLimitExceeded: too many ENIs)" in check.detail
+    assert "readiness checked the configuration the module applied" in check.detail
 
 
 def test_a_missing_failover_function_says_check_the_name_and_region(deployment: Deployment) -> None:

@@ -99,6 +99,7 @@ def test_the_failover_function_as_the_module_creates_it(world: AwsWorld, reader:
     function = reader.failover_function(world.env["FAILOVER_FUNCTION_NAME"])
 
     assert function.state == "Active"
+    assert function.timeout == 300  # a claim older than this was left by a run that is gone
     assert function.reserved_concurrency == 1
     assert function.sns_invoke_sources == (world.trigger_topic_arn,)
     (subscription,) = [s for s in reader.subscriptions(world.trigger_topic_arn) if s.protocol == "lambda"]
