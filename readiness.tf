@@ -29,6 +29,7 @@ locals {
     DEST_SITE_AVAILABILITY_ZONES = join(",", var.destination_site.availability_zones)
     LOAD_BALANCER_ARN_SUFFIX     = var.load_balancer_arn_suffix
     TARGET_GROUPS                = join(",", [for key in sort(keys(var.target_groups)) : var.target_groups[key].arn_suffix])
+    TOKEN_EXPIRY_WARNING_DAYS    = tostring(var.token_expiry_warning_days)
   })
 }
 

@@ -768,3 +768,18 @@ variable "create_dashboard" {
   type        = bool
   default     = true
 }
+
+################################################################################
+# Readiness thresholds and recovery objectives
+################################################################################
+
+variable "token_expiry_warning_days" {
+  description = "The readiness checks warn when a console's authorized service token expires within this many days (each console reports its token's expiration_date; an expired token fails readiness). Warnings keep Ready = 1 and notify the notification topic once when they start and once when they end."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.token_expiry_warning_days >= 1 && var.token_expiry_warning_days <= 365 && floor(var.token_expiry_warning_days) == var.token_expiry_warning_days
+    error_message = "token_expiry_warning_days must be a whole number of days from 1 to 365."
+  }
+}

@@ -1,4 +1,4 @@
-"""``qradar-failover readiness``: the readiness function's ten checks from an operator's machine,
+"""``qradar-failover readiness``: the readiness function's checks from an operator's machine,
 and the readiness function's last published result for ``status``.
 
 Both go through the engine's own code (the checks in :mod:`qradar_failover.readiness`, the

@@ -49,6 +49,7 @@ READINESS_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "DEST_SITE_AVAILABILITY_ZONES": ("Destination-Site availability zones, comma-separated", ()),
     "LOAD_BALANCER_ARN_SUFFIX": ("the load balancer's arn_suffix (net/<name>/<id>), the alarms' dimension", ()),
     "TARGET_GROUPS": ("the target groups' arn_suffixes (targetgroup/<name>/<id>), comma-separated", ()),
+    "TOKEN_EXPIRY_WARNING_DAYS": ("warn when a console's token expires within this many days (default 30)", ()),
 }
 # The deployment tag the module puts on every resource; its value starts the module's alarm names.
 DEPLOYMENT_TAG = "qradar-failover:deployment"

@@ -178,6 +178,8 @@ class ReadinessSettings:
     # must have both health alarms acting on the trigger topic.
     load_balancer_arn_suffix: str  # LOAD_BALANCER_ARN_SUFFIX
     target_groups: tuple[str, ...]  # TARGET_GROUPS, arn suffixes, comma-separated
+    # A console's token that expires within this many days is a warning (expired: a failure).
+    token_expiry_warning_days: int = 30  # TOKEN_EXPIRY_WARNING_DAYS
 
     @property
     def elb_namespace(self) -> str:
@@ -211,7 +213,22 @@ def load_readiness_settings(environ: Mapping[str, str], config: Config) -> Readi
             "TARGET_GROUPS must be a comma-separated list of target group arn_suffixes (targetgroup/<name>/<id>)"
             + (f", got {', '.join(repr(group) for group in invalid)}" if invalid else "")
         )
-    return ReadinessSettings(name, reader.arn("TRIGGER_TOPIC_ARN", service="sns"), zones, load_balancer, groups)
+    return ReadinessSettings(
+        name,
+        reader.arn("TRIGGER_TOPIC_ARN", service="sns"),
+        zones,
+        load_balancer,
+        groups,
+        token_expiry_warning_days=int(
+            reader.number(
+                "TOKEN_EXPIRY_WARNING_DAYS",
+                ReadinessSettings.token_expiry_warning_days,
+                minimum=1,
+                maximum=365,
+                integer=True,
+            )
+        ),
+    )
 
 
 def readiness_metric_target(environ: Mapping[str, str]) -> tuple[str, str]:

@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .config import Config, ConfigError, ReadinessSettings, SiteConfig, load_config, load_readiness_settings
@@ -29,7 +29,7 @@ from .failover import HealthSource
 from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
 from .observability import iso_utc
-from .qradar import CallObserver, CallRecord, DRConfig, QRadarError
+from .qradar import AuthorizedService, CallObserver, CallRecord, DRConfig, QRadarError
 from .readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from .readiness_checks import (
     AlarmSlot,
@@ -46,6 +46,7 @@ from .readiness_checks import (
     judge_health_alarms,
     judge_lock,
     judge_notification_subscribers,
+    judge_token_expiry,
     judge_token_secrets,
     not_checked,
 )
@@ -61,6 +62,7 @@ class SiteConsole(Protocol):
 
     def read_dr_config(self, deadline: Deadline, step: str = ...) -> DRConfig: ...
     def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]: ...
+    def read_authorized_service(self, deadline: Deadline) -> AuthorizedService: ...
 
 
 class SiteConsoles(Protocol):
@@ -177,6 +179,9 @@ def run_checks(
         function,
         subscribers,
         collectors,
+        run.guarded(
+            Check.TOKEN_EXPIRY, lambda: judge_token_expiry(probes, settings.token_expiry_warning_days, clock())
+        ),
     )
     return ReadinessReport(run_id, started, clock() - started, results)
 
@@ -229,13 +234,17 @@ class _Readiness:
             return SiteProbe(site.name, source, console_error=error)
         except TokenUnavailable as error:
             return SiteProbe(site.name, token_error=str(error))
-        if not with_profiles:
-            return SiteProbe(site.name, source, dr=dr)
         try:
-            profiles = console.list_copy_profiles(budget)
+            service, service_error = console.read_authorized_service(budget), None
         except QRadarError as error:
-            return SiteProbe(site.name, source, dr=dr, profiles_error=error)
-        return SiteProbe(site.name, source, dr=dr, profiles=profiles)
+            service, service_error = None, error
+        probe = SiteProbe(site.name, source, dr=dr, service=service, service_error=service_error)
+        if not with_profiles:
+            return probe
+        try:
+            return replace(probe, profiles=console.list_copy_profiles(budget))
+        except QRadarError as error:
+            return replace(probe, profiles_error=error)
 
     # 6 ------------------------------------------------------------------------------------------
     def check_lock(self) -> CheckResult:

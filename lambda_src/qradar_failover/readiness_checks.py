@@ -14,7 +14,7 @@ from typing import Any
 
 from .lock import LockRecord, LockState
 from .observability import iso_utc
-from .qradar import DRConfig, QRadarError
+from .qradar import AuthorizedService, DRConfig, QRadarError
 from .readiness_aws import FunctionState, HealthAlarm, Subscription
 from .report import FailureKind
 
@@ -32,6 +32,7 @@ class Check(StrEnum):
     FAILOVER_FUNCTION = "failover_function"
     NOTIFICATION_SUBSCRIBERS = "notification_subscribers"
     DESTINATION_COLLECTORS = "destination_collectors"
+    TOKEN_EXPIRY = "token_expiry"  # noqa: S105 (a check's name, not a secret)
 
 
 class Status(StrEnum):
@@ -69,6 +70,8 @@ class SiteProbe:
     dr: DRConfig | None = None
     profiles: list[dict[str, Any]] | None = None
     profiles_error: QRadarError | None = None
+    service: AuthorizedService | None = None  # the token's authorized service, as the console describes it
+    service_error: QRadarError | None = None
 
     @property
     def label(self) -> str:
@@ -447,6 +450,57 @@ def judge_destination_collectors(groups: Sequence[TargetGroupHealth], minimum: i
             "group, or collection stops anyway (check the collectors and their load balancer health checks)",
         )
     return CheckResult(Check.DESTINATION_COLLECTORS, Status.OK, "; ".join(parts))
+
+
+# --- 11 token expiry ----------------------------------------------------------------------------
+_DAY = 86400.0
+
+
+def judge_token_expiry(probes: Sequence[SiteProbe], warning_days: int, now: float | None = None) -> CheckResult:
+    """Each console's own word on its token's expiry: a warning within ``warning_days``, a failure once
+    expired (the console then refuses it), ok when it never expires, is further off or is not reported."""
+    now = time.time() if now is None else now
+    unread = [probe.label for probe in probes if probe.dr is None]
+    if unread:
+        return not_checked(Check.TOKEN_EXPIRY, f"the {' and '.join(unread)} console was not read (see consoles)")
+    parts, statuses = [], []
+    for probe in probes:
+        status, text = _token_expiry(probe, warning_days, now)
+        statuses.append(status)
+        parts.append(f"{probe.label}: {text}")
+    worst = Status.FAIL if Status.FAIL in statuses else Status.WARN if Status.WARN in statuses else Status.OK
+    return CheckResult(Check.TOKEN_EXPIRY, worst, "; ".join(parts))
+
+
+def _token_expiry(probe: SiteProbe, warning_days: int, now: float) -> tuple[Status, str]:
+    service = probe.service
+    if service is None or not service.reported:
+        why = (
+            _console_problem(probe.service_error)
+            if probe.service_error is not None
+            else service.note
+            if service is not None and service.note
+            else "the console does not report it"
+        )
+        return Status.OK, f"expiry unknown ({why}); note the authorized service's expiry yourself"
+    named = f"authorized service '{service.label}'" if service.label else "its authorized service"
+    if service.expires_at is None:
+        return Status.OK, f"never expires ({named})"
+    at = iso_utc(service.expires_at)
+    days = (service.expires_at - now) / _DAY
+    renew = (
+        f"create a new authorized service (admin rights) and put its token into the {probe.token_source}"
+        if probe.token_source
+        else "create a new authorized service (admin rights) and put its token into the site's secret"
+    )
+    if days <= 0:
+        return Status.FAIL, f"the token EXPIRED at {at} ({named}): the console refuses it; {renew}"
+    if days <= warning_days:
+        return Status.WARN, (
+            f"the token expires {at} (in {int(days)} days; {named}): {renew} before then (the failover function "
+            "re-reads the secret at the first 401)"
+        )
+    return Status.OK, f"expires {at} (in {int(days)} days; {named})"
 
 
 def _short_group(target_group: str) -> str:

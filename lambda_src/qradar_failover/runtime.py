@@ -18,7 +18,7 @@ from botocore.config import Config as BotocoreConfig
 
 from .config import Config, ReadinessSettings, SiteConfig
 from .deadline import SYSTEM_CLOCKS, Clocks
-from .failover import Collaborators, Console
+from .failover import Collaborators
 from .health import LiveTargetHealth
 from .lock import FailoverLock
 from .notify import SnsNotifier
@@ -53,7 +53,7 @@ class QRadarConsoles:
     sessions: dict[str, requests.Session] = field(default_factory=dict)
     clocks: Clocks = SYSTEM_CLOCKS
 
-    def open(self, site: SiteConfig, observer: CallObserver) -> Console:
+    def open(self, site: SiteConfig, observer: CallObserver) -> QRadarConsole:
         token = self.tokens.token_for(site)
         redact_value(token.reveal())
         session = self.sessions.setdefault(site.name, requests.Session())

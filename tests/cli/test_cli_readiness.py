@@ -13,6 +13,7 @@ from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_devkit.readiness_drill import SCENARIOS, print_readiness_drill, run_readiness_drill
 from qradar_devkit.world import DrillWorld, MotoEndpoint
 from qradar_failover import readiness_handler
+from qradar_failover.readiness_checks import Check
 from qradar_failover_cli.main import main
 from support.cli import Cli
 
@@ -26,7 +27,7 @@ def test_readiness_of_the_module_shaped_world_is_ready_in_80_columns(cli: Cli, w
     lines = result.out.splitlines()
     assert lines[0] == "Readiness: READY"
     assert max(len(line) for line in lines) <= 80
-    assert sum(" ok " in line for line in lines) == 10
+    assert sum(" ok " in line for line in lines) == len(Check)
     assert {request.method for request in world.main.requests + world.destination.requests} == {"GET"}
 
 
@@ -129,7 +130,7 @@ def test_the_readiness_drill_prints_the_table_the_status_line_and_the_verdict(
     print_readiness_drill(drill, lines.append)
 
     text = "\n".join(lines)
-    assert "Readiness: NOT READY (1 of 10 checks failed)" in text
+    assert f"Readiness: NOT READY (1 of {len(Check)} checks failed)" in text
     assert " 4  dr_state                  FAILED  SPLIT: both consoles are ACTIVE" in text
     assert "qradar-failover status: Readiness: NOT READY (last check " in text
     assert "PASS: readiness named dr_state, read-only, before any AZ failed" in " ".join(lines[-2:])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from qradar_failover.readiness_checks import Check
 from qradar_simulator import Fault, FaultKind
 from support.deployment import Deployment
 from support.events import DEST_TOKEN, MAIN_TOKEN
@@ -33,7 +34,7 @@ def test_the_module_shaped_deployment_is_ready(deployment: Deployment, capsys: p
     result = deployment.check_readiness()
 
     assert result["ready"], failing(result)
-    assert len(result["checks"]) == 10
+    assert [check["name"] for check in result["checks"]] == [check.value for check in Check]
     documents = emf(capsys.readouterr().out)
     assert [(d["FailoverFunction"], d["Ready"]) for d in documents] == [("qradar-dr", 1)]
 
@@ -46,7 +47,7 @@ def test_readiness_only_reads_the_consoles_never_writes_the_lock_and_tells_nobod
 
     result = deployment.check_readiness()
 
-    assert failing(result) == ["consoles", "dr_state", "ariel_copy_profiles"]
+    assert failing(result) == ["consoles", "dr_state", "ariel_copy_profiles", "token_expiry"]
     requests = deployment.main.requests + deployment.destination.requests
     assert requests, "the consoles were asked"
     assert {request.method for request in requests} == {"GET"}, "GET only: the simulators' request logs"
@@ -122,3 +123,38 @@ def test_the_main_azs_healthy_host_count_alarm_without_its_action_is_not_ready(d
     assert result["ready"] is False
     assert failing(result) == ["health_alarms"]
     assert f"{stripped} does not act on the trigger topic" in checks(result)["health_alarms"]["detail"]
+
+
+def test_a_token_expiring_within_the_warning_days_warns_and_readiness_stays_ready(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment.main.expire_token_in(12 * 86400 + 3600)
+
+    result = deployment.check_readiness()
+
+    output = capsys.readouterr().out
+    assert result["ready"] is True and result["warnings"] == 1
+    token = checks(result)["token_expiry"]
+    assert token["status"] == "warn"
+    assert token["detail"].startswith("Main: the token expires ")
+    assert "(in 12 days; authorized service 'DataSync failover (main)')" in token["detail"]
+    assert "Destination: never expires" in token["detail"]
+    documents = emf(output)
+    assert [(d.get("Check"), d.get("CheckWarned")) for d in documents if "CheckWarned" in d] == [("token_expiry", 1)]
+    assert documents[0]["Ready"] == 1
+    assert MAIN_TOKEN not in output + json.dumps(result)
+    authorized = [r for r in deployment.main.requests if r.path == "/api/config/access/authorized_services"]
+    assert [(r.method, r.query) for r in authorized] == [("GET", {"current_authorized_service": "true"})]
+
+
+def test_an_expired_token_is_refused_by_its_console_and_named(deployment: Deployment) -> None:
+    deployment.destination.expire_token_in(-60)
+
+    result = deployment.check_readiness()
+
+    assert result["ready"] is False
+    assert (
+        "Destination: token refused (HTTP 401): The authorized service token has expired."
+        in (checks(result)["consoles"]["detail"])
+    )
+    assert checks(result)["token_expiry"]["detail"].startswith("not checked: the Destination console was not read")

@@ -386,3 +386,15 @@ run "schedule_unit_must_agree_with_its_number" {
 
   expect_failures = [var.readiness_check_schedule_expression]
 }
+
+# -- readiness thresholds and recovery objectives ------------------------------------------------
+
+run "token_expiry_warning_days_validation" {
+  command = plan
+
+  variables {
+    token_expiry_warning_days = 0
+  }
+
+  expect_failures = [var.token_expiry_warning_days]
+}

@@ -48,8 +48,9 @@ run "readiness_by_default" {
       DEST_SITE_AVAILABILITY_ZONES = "us-east-1b"
       LOAD_BALANCER_ARN_SUFFIX     = "net/qradar/0123456789abcdef"
       TARGET_GROUPS                = "targetgroup/qradar-dlc/0123456789abcdef"
+      TOKEN_EXPIRY_WARNING_DAYS    = "30"
     }))
-    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN, DEST_SITE_AVAILABILITY_ZONES, LOAD_BALANCER_ARN_SUFFIX and TARGET_GROUPS."
+    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN, DEST_SITE_AVAILABILITY_ZONES, LOAD_BALANCER_ARN_SUFFIX, TARGET_GROUPS and TOKEN_EXPIRY_WARNING_DAYS."
   }
 
   assert {

@@ -364,6 +364,7 @@ def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
         "DEST_SITE_AVAILABILITY_ZONES",
         "LOAD_BALANCER_ARN_SUFFIX",
         "TARGET_GROUPS",
+        "TOKEN_EXPIRY_WARNING_DAYS",
     }
     source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
     for name in _readiness_environment_additions():

@@ -18,7 +18,7 @@ from qradar_failover.config import Config, ReadinessSettings, SiteConfig, load_c
 from qradar_failover.deadline import Deadline
 from qradar_failover.health import HealthEvidence, HealthUnavailable, UnknownTargetGroup
 from qradar_failover.lock import LockRecord, LockState, LockUnavailable
-from qradar_failover.qradar import FailureKind, QRadarError
+from qradar_failover.qradar import AuthorizedService, FailureKind, QRadarError
 from qradar_failover.readiness import ReadinessCollaborators, ReadinessReport, check_readiness
 from qradar_failover.readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from qradar_failover.readiness_checks import Check, CheckResult, Status
@@ -178,11 +178,10 @@ def deployment() -> Deployment:
 
 
 # --- the whole run ---------------------------------------------------------------------------------
-def test_a_ready_deployment_passes_the_ten_checks_in_their_fixed_order(deployment: Deployment) -> None:
+def test_a_ready_deployment_passes_every_check_in_their_fixed_order(deployment: Deployment) -> None:
     report = deployment.check()
 
     assert [check.name for check in report.checks] == list(Check)
-    assert len(report.checks) == 10
     assert report.ready, report.failing
     document = report.as_dict()
     assert document["ready"] is True
@@ -195,8 +194,8 @@ def test_readiness_never_writes_to_a_console_or_the_lock(deployment: Deployment)
     deployment.check()
 
     assert deployment.main.writes == [] and deployment.destination.writes == []
-    assert deployment.main.calls == ["read_dr_config", "list_copy_profiles"]
-    assert deployment.destination.calls == ["read_dr_config"]
+    assert deployment.main.calls == ["read_dr_config", "read_authorized_service", "list_copy_profiles"]
+    assert deployment.destination.calls == ["read_dr_config", "read_authorized_service"]
     assert deployment.lock.calls == ["current"]
 
 
@@ -269,7 +268,7 @@ def test_an_unreadable_token_secret_fails_the_token_check_and_that_console_is_no
 
     report = deployment.check()
 
-    assert failing(report) == ["token_secrets", "consoles", "dr_state"]
+    assert failing(report) == ["token_secrets", "consoles", "dr_state", "token_expiry"]
     assert "Destination: cannot read the destination site token" in result(report, Check.TOKEN_SECRETS).detail
     assert "Destination: not tried (no token)" in result(report, Check.CONSOLES).detail
     assert deployment.destination.calls == []
@@ -284,7 +283,7 @@ def test_a_refused_token_names_the_401_and_how_to_fix_it(deployment: Deployment)
     assert "Main: token refused (HTTP 401)" in detail
     assert "authorized service token" in detail
     assert "Destination: answered over verified TLS, token accepted" in detail
-    assert failing(report) == ["consoles", "dr_state", "ariel_copy_profiles"]
+    assert failing(report) == ["consoles", "dr_state", "ariel_copy_profiles", "token_expiry"]
 
 
 def test_an_untrusted_certificate_is_named(deployment: Deployment) -> None:
@@ -312,6 +311,84 @@ def test_token_values_appear_nowhere_in_the_report(deployment: Deployment) -> No
 
     assert MAIN_TOKEN not in text
     assert "secret qradar/main" in text, "where the token lives is named, never the token"
+
+
+# --- 11 token expiry ----------------------------------------------------------------------------
+DAY = 24 * 3600.0
+
+
+def service(days: float | None, label: str = "DataSync failover", *, reported: bool = True) -> AuthorizedService:
+    expires = None if days is None else time.time() + days * DAY
+    return AuthorizedService(label, expires, reported, "" if reported else "the console does not report it")
+
+
+def test_tokens_that_never_expire_are_ok(deployment: Deployment) -> None:
+    check = result(deployment.check(), Check.TOKEN_EXPIRY)
+
+    assert check.status is Status.OK
+    assert check.detail == (
+        "Main: never expires (authorized service 'DataSync failover'); Destination: never expires (authorized "
+        "service 'DataSync failover')"
+    )
+    assert deployment.main.calls.count("read_authorized_service") == 1
+    assert deployment.destination.calls.count("read_authorized_service") == 1
+
+
+def test_a_token_expiring_within_the_warning_days_is_a_warning(deployment: Deployment) -> None:
+    deployment.main.authorized_service = service(12.5)
+
+    report = deployment.check()
+
+    check = result(report, Check.TOKEN_EXPIRY)
+    assert check.status is Status.WARN and report.ready
+    assert check.detail.startswith("Main: the token expires ")
+    assert "(in 12 days; authorized service 'DataSync failover'): create a new authorized service" in check.detail
+    assert "secret qradar/main" in check.detail
+    assert "Destination: never expires" in check.detail
+
+
+def test_the_warning_days_are_a_setting(deployment: Deployment) -> None:
+    deployment.main.authorized_service = service(12.5)
+
+    check = result(deployment.check(TOKEN_EXPIRY_WARNING_DAYS="10"), Check.TOKEN_EXPIRY)
+
+    assert check.status is Status.OK
+    assert "Main: expires " in check.detail and "(in 12 days" in check.detail
+
+
+def test_an_expired_token_fails(deployment: Deployment) -> None:
+    """The console refuses an expired token (401, the consoles check); one that still answered, or a clock
+    ahead of the console's, is named here."""
+    deployment.destination.authorized_service = service(-0.5)
+
+    check = result(deployment.check(), Check.TOKEN_EXPIRY)
+
+    assert check.status is Status.FAIL
+    assert "Destination: the token EXPIRED at " in check.detail
+
+
+def test_a_console_that_does_not_say_is_unknown_not_a_warning(deployment: Deployment) -> None:
+    deployment.main.authorized_service = service(None, reported=False)
+
+    check = result(deployment.check(), Check.TOKEN_EXPIRY)
+
+    assert check.status is Status.OK
+    assert check.detail.startswith("Main: expiry unknown (the console does not report it)")
+
+
+def test_token_expiry_is_not_checked_for_a_console_that_was_not_read(deployment: Deployment) -> None:
+    deployment.main.fail_on["read_dr_config"] = qradar_error("main", "read DR config", FailureKind.HTTP, 401)
+
+    check = result(deployment.check(), Check.TOKEN_EXPIRY)
+
+    assert check.status is Status.FAIL
+    assert check.detail.startswith("not checked: the Main console was not read (see consoles)")
+
+
+def test_the_token_expiry_warning_days_are_validated(deployment: Deployment) -> None:
+    report = deployment.check(TOKEN_EXPIRY_WARNING_DAYS="0")
+
+    assert report.checks[0].detail == "TOKEN_EXPIRY_WARNING_DAYS must be at least 1, got '0'"
 
 
 # --- 4 DR state, 5 ariel copy profiles -----------------------------------------------------------------
