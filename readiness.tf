@@ -30,6 +30,11 @@ locals {
     LOAD_BALANCER_ARN_SUFFIX     = var.load_balancer_arn_suffix
     TARGET_GROUPS                = join(",", [for key in sort(keys(var.target_groups)) : var.target_groups[key].arn_suffix])
     TOKEN_EXPIRY_WARNING_DAYS    = tostring(var.token_expiry_warning_days)
+    }, {
+    # Objectives that are not set are left out: nothing is held to them.
+    for name, value in {
+      RPO_TARGET_SECONDS = var.rpo_target_seconds == null ? null : tostring(var.rpo_target_seconds)
+    } : name => value if value != null
   })
 }
 

@@ -783,3 +783,14 @@ variable "token_expiry_warning_days" {
     error_message = "token_expiry_warning_days must be a whole number of days from 1 to 365."
   }
 }
+
+variable "rpo_target_seconds" {
+  description = "Recovery point objective: readiness fails when the Main Site's oldest last successful ariel copy (across its enabled copy profiles) is older than this, and warns when a profile's schedule is slower than it. The lag it measures is the ReplicationLagSeconds metric on the dashboard. null: no target (the lag is still measured; missed copies are warnings)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.rpo_target_seconds == null || try(var.rpo_target_seconds >= 60 && var.rpo_target_seconds <= 2592000, false)
+    error_message = "rpo_target_seconds must be null or from 60 seconds to 30 days (2592000)."
+  }
+}

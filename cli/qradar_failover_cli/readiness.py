@@ -19,6 +19,7 @@ from typing import Any
 from qradar_failover.aws_errors import AWS_ERRORS, aws_error_code
 from qradar_failover.config import Config, ConfigError, load_readiness_settings
 from qradar_failover.deadline import Deadline
+from qradar_failover.observability import human_duration
 from qradar_failover.readiness import run_checks
 from qradar_failover.readiness_checks import Check, Status
 from qradar_failover.readiness_handler import (
@@ -28,6 +29,7 @@ from qradar_failover.readiness_handler import (
     DEFAULT_TIME_BUDGET_SECONDS,
     FUNCTION_DIMENSION,
     READY_METRIC,
+    REPLICATION_LAG_METRIC,
 )
 from qradar_failover.runtime import build_readiness_collaborators
 
@@ -112,6 +114,7 @@ class LastResult:
     ready: bool
     failing: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    replication_lag_seconds: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +122,7 @@ class LastResult:
             "ready": self.ready,
             "failing_checks": list(self.failing),
             "warning_checks": list(self.warnings),
+            "replication_lag_seconds": self.replication_lag_seconds,
         }
 
 
@@ -130,7 +134,10 @@ def last_result(
     now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)  # periods align to whole minutes
     function = {"Name": FUNCTION_DIMENSION, "Value": failover_function}
     per_check = {"failed": CHECK_FAILED_METRIC, "warned": CHECK_WARNED_METRIC}
-    queries: list[dict[str, Any]] = [_query("ready", namespace, READY_METRIC, [function], "Minimum")]
+    queries: list[dict[str, Any]] = [
+        _query("ready", namespace, READY_METRIC, [function], "Minimum"),
+        _query("lag", namespace, REPLICATION_LAG_METRIC, [function], "Maximum"),
+    ]
     queries += [
         _query(f"{kind}{index}", namespace, metric, [{"Name": CHECK_DIMENSION, "Value": check.value}, function],
                "Maximum")
@@ -157,7 +164,8 @@ def last_result(
             if any(abs((stamp - at).total_seconds()) <= 60 and hit for stamp, hit in series.get(f"{kind}{index}", []))
         )
 
-    return LastResult(at, value >= 1, checks("failed"), checks("warned"))
+    lags = [lag for stamp, lag in series.get("lag", []) if abs((stamp - at).total_seconds()) <= 60]
+    return LastResult(at, value >= 1, checks("failed"), checks("warned"), max(lags) if lags else None)
 
 
 def readiness_status(deployment: Any, args: argparse.Namespace) -> tuple[str, dict[str, Any] | None]:
@@ -190,6 +198,8 @@ def status_line(cloudwatch: Any, config: Config, environ: Mapping[str, str]) -> 
         )
     at = last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     warned = f"; warnings: {', '.join(last.warnings)}" if last.warnings else ""
+    if last.replication_lag_seconds is not None:
+        warned += f"; replication lag {human_duration(last.replication_lag_seconds)}"
     if last.ready:
         details = "; details: qradar-failover readiness" if last.warnings else ""
         verdict = "ready with warnings" if last.warnings else "ready"

@@ -180,6 +180,8 @@ class ReadinessSettings:
     target_groups: tuple[str, ...]  # TARGET_GROUPS, arn suffixes, comma-separated
     # A console's token that expires within this many days is a warning (expired: a failure).
     token_expiry_warning_days: int = 30  # TOKEN_EXPIRY_WARNING_DAYS
+    # Readiness fails when the Main Site's last successful ariel copy is older than this; None: no target.
+    rpo_target_seconds: float | None = None  # RPO_TARGET_SECONDS
 
     @property
     def elb_namespace(self) -> str:
@@ -228,7 +230,15 @@ def load_readiness_settings(environ: Mapping[str, str], config: Config) -> Readi
                 integer=True,
             )
         ),
+        rpo_target_seconds=_optional_seconds(reader, "RPO_TARGET_SECONDS"),
     )
+
+
+def _optional_seconds(reader: EnvironmentReader, name: str) -> float | None:
+    """An objective in seconds that is not set by default (then nothing is held to it)."""
+    if reader.optional(name) is None:
+        return None
+    return reader.number(name, 0, minimum=60, maximum=30 * 86400)
 
 
 def readiness_metric_target(environ: Mapping[str, str]) -> tuple[str, str]:

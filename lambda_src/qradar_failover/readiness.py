@@ -46,6 +46,7 @@ from .readiness_checks import (
     judge_health_alarms,
     judge_lock,
     judge_notification_subscribers,
+    judge_replication,
     judge_token_expiry,
     judge_token_secrets,
     not_checked,
@@ -98,6 +99,7 @@ class ReadinessReport:
     checked_at: float  # epoch seconds
     duration_seconds: float
     checks: tuple[CheckResult, ...]
+    replication_lag_seconds: float | None = None  # the RPO measured now (None: not measured)
 
     @property
     def ready(self) -> bool:
@@ -124,6 +126,9 @@ class ReadinessReport:
             "checks": [check.as_dict() for check in self.checks],
             "checked_at": iso_utc(self.checked_at),
             "duration_seconds": round(self.duration_seconds, 3),
+            "replication_lag_seconds": (
+                round(self.replication_lag_seconds) if self.replication_lag_seconds is not None else None
+            ),
             "run_id": self.run_id,
         }
 
@@ -182,8 +187,9 @@ def run_checks(
         run.guarded(
             Check.TOKEN_EXPIRY, lambda: judge_token_expiry(probes, settings.token_expiry_warning_days, clock())
         ),
+        run.guarded(Check.REPLICATION_LAG, lambda: run.check_replication(probes[0], clock())),
     )
-    return ReadinessReport(run_id, started, clock() - started, results)
+    return ReadinessReport(run_id, started, clock() - started, results, run.replication_lag_seconds)
 
 
 @dataclass
@@ -194,6 +200,7 @@ class _Readiness:
     deadline: Deadline
     run_id: str
     calls: list[CallRecord] = field(default_factory=list)
+    replication_lag_seconds: float | None = None  # measured by check_replication
     _function: FunctionState | AwsReadFailed | None = None
 
     def failover_function(self) -> FunctionState:
@@ -363,6 +370,12 @@ class _Readiness:
             note = f", {evidence.cloudwatch_note}" if evidence.cloudwatch_note else ""
             parts.append(f"{evidence.healthy_collectors} healthy, {unhealthy} unhealthy in {zone}{note}")
         return TargetGroupHealth(target_group, sum(healthy) if healthy else None, "; ".join(parts))
+
+    # 12 -----------------------------------------------------------------------------------------
+    def check_replication(self, main: SiteProbe, now: float) -> CheckResult:
+        replication = judge_replication(main, self.settings.rpo_target_seconds, now)
+        self.replication_lag_seconds = replication.lag_seconds
+        return replication.result
 
     # ---------------------------------------------------------------------------------------------
     def guarded(self, name: Check, check: Callable[[], CheckResult]) -> CheckResult:

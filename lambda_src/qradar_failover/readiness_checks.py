@@ -7,13 +7,13 @@ is wrong, why a failover would suffer from it, and how to fix it.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from .lock import LockRecord, LockState
-from .observability import iso_utc
+from .observability import human_duration, iso_utc
 from .qradar import AuthorizedService, DRConfig, QRadarError
 from .readiness_aws import FunctionState, HealthAlarm, Subscription
 from .report import FailureKind
@@ -33,6 +33,7 @@ class Check(StrEnum):
     NOTIFICATION_SUBSCRIBERS = "notification_subscribers"
     DESTINATION_COLLECTORS = "destination_collectors"
     TOKEN_EXPIRY = "token_expiry"  # noqa: S105 (a check's name, not a secret)
+    REPLICATION_LAG = "replication_lag"
 
 
 class Status(StrEnum):
@@ -501,6 +502,134 @@ def _token_expiry(probe: SiteProbe, warning_days: int, now: float) -> tuple[Stat
             "re-reads the secret at the first 401)"
         )
     return Status.OK, f"expires {at} (in {int(days)} days; {named})"
+
+
+# --- 12 replication lag (RPO) ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProfileTransfers:
+    """One enabled ariel copy profile's schedule and transfer dates (epoch seconds), as the Main console reports
+    them."""
+
+    profile_id: str
+    frequency_seconds: float | None
+    last_success: float | None
+    last_error: float | None
+    threshold_surpassed: float | None
+
+    @classmethod
+    def of(cls, profile: Mapping[str, Any]) -> ProfileTransfers:
+        def seconds(name: str) -> float | None:
+            value = profile.get(name)
+            return (
+                value / 1000 if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 else None
+            )
+
+        return cls(
+            str(profile.get("id")),
+            seconds("frequency"),
+            seconds("last_successful_transfer_date"),
+            seconds("last_error_date"),
+            seconds("last_error_max_threshold_surpassed_date"),
+        )
+
+
+@dataclass(frozen=True)
+class Replication:
+    """The Main Site's replication as readiness measured it: the check, and the lag (RPO) it measured."""
+
+    result: CheckResult
+    lag_seconds: float | None  # the age of the oldest last successful copy; None: not measured
+
+
+def judge_replication(main: SiteProbe, target_seconds: float | None, now: float | None = None) -> Replication:
+    """The data a failover now would lose: how long ago the least recent enabled profile last copied (RPO), held
+    to ``target_seconds``; missed copies, errors and a schedule slower than the target are warnings."""
+    now = time.time() if now is None else now
+
+    def unmeasured(result: CheckResult) -> Replication:
+        return Replication(result, None)
+
+    if main.dr is None or main.profiles_error is not None:
+        return unmeasured(not_checked(Check.REPLICATION_LAG, "the Main console's copy profiles were not read"))
+    enabled = [profile for profile in main.profiles or [] if profile.get("enabled") is True]
+    if not enabled:
+        return unmeasured(
+            not_checked(
+                Check.REPLICATION_LAG, "no ariel copy profile is enabled on the Main Site (see ariel_copy_profiles)"
+            )
+        )
+    if not any("last_successful_transfer_date" in profile for profile in enabled):
+        return unmeasured(
+            CheckResult(
+                Check.REPLICATION_LAG,
+                Status.OK,
+                "RPO unknown: the Main console does not report its copy profiles' transfer dates; check the last copy "
+                "in the DataSync app",
+            )
+        )
+    profiles = [ProfileTransfers.of(profile) for profile in enabled]
+    target = f"the RPO target of {human_duration(target_seconds)}" if target_seconds else ""
+    failures: list[str] = []
+    warnings: list[str] = []
+    never = [p.profile_id for p in profiles if p.last_success is None]
+    for profile_id in never:
+        (failures if target_seconds else warnings).append(f"profile {profile_id} has never completed a copy")
+    copied = [p for p in profiles if p.last_success is not None]
+    oldest = min(copied, key=lambda p: p.last_success or 0.0) if copied else None
+    lag = max(0.0, now - oldest.last_success) if oldest is not None and oldest.last_success is not None else None
+    for profile in copied:
+        warnings += _replication_warnings(profile, now, target_seconds, target)
+    if oldest is not None and lag is not None:
+        assert oldest.last_success is not None
+        measured = (
+            f"RPO now {human_duration(lag)} (profile {oldest.profile_id} copied last at {iso_utc(oldest.last_success)})"
+        )
+    else:
+        measured = "RPO unknown (no profile has completed a copy)"
+    if target_seconds and lag is not None and lag > target_seconds:
+        failures.insert(0, f"exceeds {target}: a failover now would lose {human_duration(lag)} of events and flows")
+    fix = (
+        "check the copy profiles in the DataSync app, the network from the Main Site to the Destination and the "
+        "Destination's disk"
+    )
+    if failures:
+        status, problems = Status.FAIL, failures + warnings
+    elif warnings:
+        status, problems = Status.WARN, warnings
+    else:
+        held = f"within {target}" if target else "no RPO target (rpo_target_seconds)"
+        return Replication(CheckResult(Check.REPLICATION_LAG, Status.OK, f"{measured}; {held}"), lag)
+    return Replication(CheckResult(Check.REPLICATION_LAG, status, f"{measured}: {'; '.join(problems)}; {fix}"), lag)
+
+
+def _replication_warnings(
+    profile: ProfileTransfers, now: float, target_seconds: float | None, target: str
+) -> list[str]:
+    """What is wrong with one profile that has copied before, short of exceeding the target."""
+    assert profile.last_success is not None
+    warnings = []
+    age = max(0.0, now - profile.last_success)
+    every = profile.frequency_seconds
+    if every and age > 2 * every:  # one period of slack for a copy under way
+        warnings.append(
+            f"profile {profile.profile_id} missed its schedule (copies every {human_duration(every)}, last "
+            f"{human_duration(age)} ago)"
+        )
+    if every and target_seconds and every > target_seconds:
+        warnings.append(
+            f"profile {profile.profile_id} copies every {human_duration(every)}: {target} cannot hold between copies "
+            "(copy more often in the DataSync app, or set rpo_target_seconds to what the schedule allows)"
+        )
+    if profile.last_error and profile.last_error > profile.last_success:
+        warnings.append(
+            f"profile {profile.profile_id}: copies have failed since (last error at {iso_utc(profile.last_error)})"
+        )
+    if profile.threshold_surpassed and profile.threshold_surpassed > profile.last_success:
+        warnings.append(
+            f"profile {profile.profile_id}: QRadar stopped retrying (error threshold surpassed at "
+            f"{iso_utc(profile.threshold_surpassed)})"
+        )
+    return warnings
 
 
 def _short_group(target_group: str) -> str:

@@ -2,8 +2,9 @@
 
 Run on a schedule and by hand. Builds the readers afresh every run, runs every check
 (:mod:`qradar_failover.readiness`), and reports the result three ways: returned, logged as one JSON
-line, and emitted as EMF metrics: ``Ready`` (1/0), one ``CheckFailed`` per failing check and one
-``CheckWarned`` per check that warns (dimension ``Check``), all with the dimension ``FailoverFunction``.
+line, and emitted as EMF metrics: ``Ready`` (1/0), ``ReplicationLagSeconds`` (the RPO measured, when the
+Main console reports it), one ``CheckFailed`` per failing check and one ``CheckWarned`` per check that warns
+(dimension ``Check``), all with the dimension ``FailoverFunction``.
 Never raises for anything the environment, QRadar or AWS can do: a broken configuration is check 1's
 failure and still reports ``Ready`` = 0.
 """
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 READY_METRIC = "Ready"
 CHECK_FAILED_METRIC = "CheckFailed"
 CHECK_WARNED_METRIC = "CheckWarned"
+REPLICATION_LAG_METRIC = "ReplicationLagSeconds"
 FUNCTION_DIMENSION = "FailoverFunction"
 CHECK_DIMENSION = "Check"
 DEFAULT_TIME_BUDGET_SECONDS = 60.0  # the module's readiness function timeout
@@ -47,12 +49,17 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
 
 
 def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str) -> None:
-    """``Ready`` (1/0), ``CheckFailed`` = 1 per failing check and ``CheckWarned`` = 1 per check that warns,
-    as EMF documents on stdout."""
+    """``Ready`` (1/0), ``ReplicationLagSeconds`` when measured, ``CheckFailed`` = 1 per failing check and
+    ``CheckWarned`` = 1 per check that warns, as EMF documents on stdout."""
     ready = Metrics(namespace, {FUNCTION_DIMENSION: failover_function})
     ready.add(READY_METRIC, 1 if report.ready else 0)
     ready.property("run_id", report.run_id)
     ready.flush()
+    if report.replication_lag_seconds is not None:
+        lag = Metrics(namespace, {FUNCTION_DIMENSION: failover_function})
+        lag.add(REPLICATION_LAG_METRIC, round(report.replication_lag_seconds), unit="Seconds")
+        lag.property("run_id", report.run_id)
+        lag.flush()
     for metric, checks in ((CHECK_FAILED_METRIC, report.failing), (CHECK_WARNED_METRIC, report.warnings)):
         for check in checks:
             per_check = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: check.name.value})

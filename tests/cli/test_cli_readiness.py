@@ -91,7 +91,8 @@ def test_status_shows_the_readiness_functions_last_result_and_its_time(
     assert document["readiness"]["last"]["ready"] is False
     assert document["readiness"]["last"]["failing_checks"] == ["dr_state"]
     assert document["readiness"]["summary"].startswith("Readiness: NOT READY (last check ")
-    assert "failed: dr_state); details: qradar-failover readiness" in document["readiness"]["summary"]
+    assert "failed: dr_state; replication lag " in document["readiness"]["summary"]
+    assert document["readiness"]["summary"].endswith("); details: qradar-failover readiness")
     text = cli.run("status").out
     assert document["readiness"]["summary"] in text
 

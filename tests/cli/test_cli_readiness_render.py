@@ -120,7 +120,13 @@ def test_status_line_says_ready_and_when(cloudwatch: Any) -> None:
     text, data = status_line(cloudwatch, load_config(env), env)
 
     assert text == f"Readiness: ready (last check {at.strftime('%Y-%m-%d %H:%M')} UTC)"
-    assert data == {"at": at.isoformat(), "ready": True, "failing_checks": [], "warning_checks": []}
+    assert data == {
+        "at": at.isoformat(),
+        "ready": True,
+        "failing_checks": [],
+        "warning_checks": [],
+        "replication_lag_seconds": None,
+    }
 
 
 def test_status_line_names_the_checks_that_warned(cloudwatch: Any) -> None:
@@ -136,6 +142,18 @@ def test_status_line_names_the_checks_that_warned(cloudwatch: Any) -> None:
         "qradar-failover readiness"
     )
     assert data is not None and data["warning_checks"] == ["lock"] and data["ready"] is True
+
+
+def test_status_line_shows_the_replication_lag_measured_then(cloudwatch: Any) -> None:
+    at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    put(cloudwatch, "Ready", 1, at)
+    put(cloudwatch, "ReplicationLagSeconds", 2100, at)
+    env = FAKE_SITES_ENV | {"FAILOVER_FUNCTION_NAME": "qradar-failover"}
+
+    text, data = status_line(cloudwatch, load_config(env), env)
+
+    assert text == f"Readiness: ready (last check {at.strftime('%Y-%m-%d %H:%M')} UTC; replication lag 35 min)"
+    assert data is not None and data["replication_lag_seconds"] == 2100
 
 
 def test_status_line_says_the_readiness_function_is_not_running_without_a_result(cloudwatch: Any) -> None:

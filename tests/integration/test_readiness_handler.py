@@ -36,7 +36,8 @@ def test_the_module_shaped_deployment_is_ready(deployment: Deployment, capsys: p
     assert result["ready"], failing(result)
     assert [check["name"] for check in result["checks"]] == [check.value for check in Check]
     documents = emf(capsys.readouterr().out)
-    assert [(d["FailoverFunction"], d["Ready"]) for d in documents] == [("qradar-dr", 1)]
+    assert [(d["FailoverFunction"], d["Ready"]) for d in documents if "Ready" in d] == [("qradar-dr", 1)]
+    assert not [d for d in documents if "CheckFailed" in d or "CheckWarned" in d]
 
 
 def test_readiness_only_reads_the_consoles_never_writes_the_lock_and_tells_nobody(
@@ -47,7 +48,7 @@ def test_readiness_only_reads_the_consoles_never_writes_the_lock_and_tells_nobod
 
     result = deployment.check_readiness()
 
-    assert failing(result) == ["consoles", "dr_state", "ariel_copy_profiles", "token_expiry"]
+    assert failing(result) == ["consoles", "dr_state", "ariel_copy_profiles", "token_expiry", "replication_lag"]
     requests = deployment.main.requests + deployment.destination.requests
     assert requests, "the consoles were asked"
     assert {request.method for request in requests} == {"GET"}, "GET only: the simulators' request logs"
@@ -108,8 +109,8 @@ def test_check_failed_metrics_name_each_failing_check(
 
     documents = emf(capsys.readouterr().out)
     assert documents[0]["Ready"] == 0
-    assert sorted(d["Check"] for d in documents[1:]) == ["dr_state", "notification_subscribers"]
-    assert deployment.aws.ingest_emf("\n".join(json.dumps(d) for d in documents)) == 3
+    assert sorted(d["Check"] for d in documents if "CheckFailed" in d) == ["dr_state", "notification_subscribers"]
+    assert deployment.aws.ingest_emf("\n".join(json.dumps(d) for d in documents)) == 4  # and ReplicationLagSeconds
 
 
 def test_the_main_azs_healthy_host_count_alarm_without_its_action_is_not_ready(deployment: Deployment) -> None:
@@ -158,3 +159,40 @@ def test_an_expired_token_is_refused_by_its_console_and_named(deployment: Deploy
         in (checks(result)["consoles"]["detail"])
     )
     assert checks(result)["token_expiry"]["detail"].startswith("not checked: the Destination console was not read")
+
+
+def test_replication_lag_is_measured_from_the_main_sites_copy_profiles_and_emitted(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = deployment.check_readiness()
+
+    replication = checks(result)["replication_lag"]
+    assert replication["status"] == "ok"
+    assert replication["detail"].startswith("RPO now ")
+    (lag,) = [d["ReplicationLagSeconds"] for d in emf(capsys.readouterr().out) if "ReplicationLagSeconds" in d]
+    assert 0 <= lag < 3600, "the hourly profile copied within the hour"
+    assert result["replication_lag_seconds"] == lag
+
+
+def test_replication_stalled_beyond_the_rpo_target_is_not_ready(deployment: Deployment) -> None:
+    deployment.configure(RPO_TARGET_SECONDS="3600")
+    deployment.main.stall_replication(seconds_ago=3 * 3600)
+
+    result = deployment.check_readiness()
+
+    assert result["ready"] is False
+    assert failing(result) == ["replication_lag"]
+    detail = checks(result)["replication_lag"]["detail"]
+    assert "exceeds the RPO target of 1 h: a failover now would lose 3 h" in detail
+    assert "QRadar stopped retrying" in detail
+    assert result["replication_lag_seconds"] >= 3 * 3600
+
+
+def test_replication_stalled_without_a_target_is_a_warning(deployment: Deployment) -> None:
+    deployment.main.stall_replication(seconds_ago=3 * 3600)
+
+    result = deployment.check_readiness()
+
+    assert result["ready"] is True
+    assert checks(result)["replication_lag"]["status"] == "warn"
+    assert "missed its schedule" in checks(result)["replication_lag"]["detail"]

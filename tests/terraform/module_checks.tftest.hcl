@@ -398,3 +398,13 @@ run "token_expiry_warning_days_validation" {
 
   expect_failures = [var.token_expiry_warning_days]
 }
+
+run "rpo_target_validation" {
+  command = plan
+
+  variables {
+    rpo_target_seconds = 59
+  }
+
+  expect_failures = [var.rpo_target_seconds]
+}

@@ -170,8 +170,45 @@ run "dashboard_shows_what_the_module_creates" {
   }
 
   assert {
+    condition = [
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      series[3] if series[1] == "CheckWarned" && series[0] == "QRadarFailover" && series[5] == "qradar-failover"
+    ] == local.readiness_check_names
+    error_message = "One CheckWarned series per readiness check: warnings show on the dashboard."
+  }
+
+  assert {
+    condition = [
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      slice(series, 0, 4) if series[1] == "ReplicationLagSeconds"
+    ] == [["QRadarFailover", "ReplicationLagSeconds", "FailoverFunction", "qradar-failover"]]
+    error_message = "The replication lag (RPO) readiness measures is on the dashboard."
+  }
+
+  assert {
     condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.x + widget.width <= 24])
     error_message = "Every widget fits the dashboard's 24-column grid."
+  }
+}
+
+run "recovery_point_objective" {
+  command = plan
+
+  variables {
+    rpo_target_seconds = 3600
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].environment[0].variables["RPO_TARGET_SECONDS"] == "3600"
+    error_message = "The RPO target reaches readiness as RPO_TARGET_SECONDS (left out when null: no target)."
+  }
+
+  assert {
+    condition = [
+      for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.annotations.horizontal[0].value
+      if strcontains(jsonencode(widget), "ReplicationLagSeconds")
+    ] == [3600]
+    error_message = "The dashboard draws the RPO target on the replication lag."
   }
 }
 
@@ -228,7 +265,7 @@ run "dashboard_without_readiness" {
   }
 
   assert {
-    condition     = length([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget if strcontains(jsonencode(widget), "\"Ready\"") || strcontains(jsonencode(widget), "CheckFailed")]) == 0
+    condition     = length([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget if strcontains(jsonencode(widget), "\"Ready\"") || strcontains(jsonencode(widget), "CheckFailed") || strcontains(jsonencode(widget), "CheckWarned") || strcontains(jsonencode(widget), "ReplicationLagSeconds")]) == 0
     error_message = "Without the readiness function the dashboard shows no readiness widgets."
   }
 }

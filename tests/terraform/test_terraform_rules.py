@@ -10,7 +10,13 @@ import pytest
 
 from qradar_failover.config import Config, ReadinessSettings, SiteConfig
 from qradar_failover.readiness_checks import Check
-from qradar_failover.readiness_handler import FUNCTION_DIMENSION, READY_METRIC
+from qradar_failover.readiness_handler import (
+    CHECK_FAILED_METRIC,
+    CHECK_WARNED_METRIC,
+    FUNCTION_DIMENSION,
+    READY_METRIC,
+    REPLICATION_LAG_METRIC,
+)
 from qradar_failover.report import Outcome
 from support.terraform import (
     REPO,
@@ -365,6 +371,7 @@ def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
         "LOAD_BALANCER_ARN_SUFFIX",
         "TARGET_GROUPS",
         "TOKEN_EXPIRY_WARNING_DAYS",
+        "RPO_TARGET_SECONDS",
     }
     source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
     for name in _readiness_environment_additions():
@@ -379,6 +386,12 @@ def _local_list(name: str) -> list[str]:
 def test_dashboard_check_and_outcome_names_are_the_engines() -> None:
     assert _local_list("readiness_check_names") == [check.value for check in Check]
     assert sorted(_local_list("failover_outcomes")) == sorted(outcome.value for outcome in Outcome)
+
+
+def test_the_dashboard_shows_the_metrics_the_readiness_engine_emits() -> None:
+    dashboard = (REPO / "dashboard.tf").read_text(encoding="utf-8")
+    for metric in (READY_METRIC, CHECK_FAILED_METRIC, CHECK_WARNED_METRIC, REPLICATION_LAG_METRIC):
+        assert f'var.metrics_namespace, "{metric}", ' in dashboard, f"the dashboard does not show {metric}"
 
 
 def test_not_ready_alarm_watches_the_metric_the_readiness_engine_emits() -> None:

@@ -283,7 +283,7 @@ def test_a_refused_token_names_the_401_and_how_to_fix_it(deployment: Deployment)
     assert "Main: token refused (HTTP 401)" in detail
     assert "authorized service token" in detail
     assert "Destination: answered over verified TLS, token accepted" in detail
-    assert failing(report) == ["consoles", "dr_state", "ariel_copy_profiles", "token_expiry"]
+    assert failing(report) == ["consoles", "dr_state", "ariel_copy_profiles", "token_expiry", "replication_lag"]
 
 
 def test_an_untrusted_certificate_is_named(deployment: Deployment) -> None:
@@ -389,6 +389,118 @@ def test_the_token_expiry_warning_days_are_validated(deployment: Deployment) -> 
     report = deployment.check(TOKEN_EXPIRY_WARNING_DAYS="0")
 
     assert report.checks[0].detail == "TOKEN_EXPIRY_WARNING_DAYS must be at least 1, got '0'"
+
+
+# --- 12 replication lag (RPO) ----------------------------------------------------------------------
+MINUTE_MS = 60_000
+
+
+def copying(profile_id: int, minutes_ago: float, every_minutes: float = 15, **changes: Any) -> dict[str, Any]:
+    """An enabled ariel copy profile whose last successful copy was ``minutes_ago`` (epoch ms dates)."""
+    now = time.time() * 1000
+    return {
+        "id": profile_id,
+        "enabled": True,
+        "frequency": int(every_minutes * MINUTE_MS),
+        "start_date": int(now - 30 * 24 * 60 * MINUTE_MS),
+        "last_successful_transfer_date": int(now - minutes_ago * MINUTE_MS),
+        "last_error_date": None,
+        "last_error_max_threshold_surpassed_date": None,
+    } | changes
+
+
+def test_replication_lag_is_the_age_of_the_oldest_last_successful_copy(deployment: Deployment) -> None:
+    deployment.main.profiles = [copying(1, 4), copying(2, 35, every_minutes=60), {"id": 3, "enabled": False}]
+
+    report = deployment.check()
+
+    check = result(report, Check.REPLICATION_LAG)
+    assert check.status is Status.OK
+    assert check.detail.startswith("RPO now 35 min (profile 2 copied last at ")
+    assert "no RPO target (rpo_target_seconds)" in check.detail
+    assert report.replication_lag_seconds == pytest.approx(35 * 60, abs=5)
+
+
+def test_a_lag_beyond_the_rpo_target_fails(deployment: Deployment) -> None:
+    deployment.main.profiles = [
+        copying(1, 185, last_error_date=int(time.time() * 1000) - MINUTE_MS,
+                last_error_max_threshold_surpassed_date=int(time.time() * 1000) - 140 * MINUTE_MS),
+    ]  # fmt: skip
+
+    report = deployment.check(RPO_TARGET_SECONDS="3600")
+
+    check = result(report, Check.REPLICATION_LAG)
+    assert check.status is Status.FAIL and not report.ready
+    assert check.detail.startswith("RPO now 3 h 05 min (profile 1 copied last at ")
+    assert "exceeds the RPO target of 1 h: a failover now would lose 3 h 05 min of events and flows" in check.detail
+    assert "copies have failed since (last error at " in check.detail
+    assert "QRadar stopped retrying (error threshold surpassed at " in check.detail
+    assert report.replication_lag_seconds == pytest.approx(185 * 60, abs=5)
+
+
+def test_missed_copies_are_a_warning_without_a_target(deployment: Deployment) -> None:
+    deployment.main.profiles = [copying(1, 50, every_minutes=15)]
+
+    report = deployment.check()
+
+    check = result(report, Check.REPLICATION_LAG)
+    assert check.status is Status.WARN and report.ready
+    assert "profile 1 missed its schedule (copies every 15 min, last 50 min ago)" in check.detail
+
+
+def test_a_schedule_slower_than_the_target_is_a_warning(deployment: Deployment) -> None:
+    deployment.main.profiles = [copying(1, 10, every_minutes=24 * 60)]
+
+    check = result(deployment.check(RPO_TARGET_SECONDS="3600"), Check.REPLICATION_LAG)
+
+    assert check.status is Status.WARN
+    assert "profile 1 copies every 1 d: the RPO target of 1 h cannot hold between copies" in check.detail
+
+
+def test_a_profile_that_never_copied_is_named(deployment: Deployment) -> None:
+    deployment.main.profiles = [copying(1, 4), copying(2, 0, last_successful_transfer_date=None)]
+
+    check = result(deployment.check(RPO_TARGET_SECONDS="3600"), Check.REPLICATION_LAG)
+
+    assert check.status is Status.FAIL
+    assert "profile 2 has never completed a copy" in check.detail
+
+
+def test_a_console_without_transfer_dates_is_unknown_and_emits_no_lag(deployment: Deployment) -> None:
+    deployment.main.profiles = [{"id": 1, "enabled": True, "frequency": 900000}]
+
+    report = deployment.check(RPO_TARGET_SECONDS="3600")
+
+    check = result(report, Check.REPLICATION_LAG)
+    assert check.status is Status.OK
+    assert check.detail.startswith("RPO unknown: the Main console does not report its copy profiles' transfer dates")
+    assert report.replication_lag_seconds is None
+
+
+def test_replication_is_not_checked_without_an_enabled_profile(deployment: Deployment) -> None:
+    deployment.main.profiles = [{"id": 1, "enabled": False}]
+
+    check = result(deployment.check(), Check.REPLICATION_LAG)
+
+    assert check.detail == "not checked: no ariel copy profile is enabled on the Main Site (see ariel_copy_profiles)"
+
+
+def test_the_rpo_target_is_validated(deployment: Deployment) -> None:
+    report = deployment.check(RPO_TARGET_SECONDS="30")
+
+    assert report.checks[0].detail == "RPO_TARGET_SECONDS must be at least 60, got '30'"
+
+
+def test_replication_lag_is_emitted_as_a_metric(deployment: Deployment) -> None:
+    deployment.main.profiles = [copying(1, 4)]
+    out = io.StringIO()
+
+    with redirect_stdout(out):
+        emit_metrics(deployment.check(), "QRadarFailover", "qradar-failover")
+
+    (lag,) = [view for view in map(metric_view, emf_documents(out.getvalue())) if view[0] == "ReplicationLagSeconds"]
+    assert lag[1] == ["FailoverFunction"]
+    assert lag[2]["ReplicationLagSeconds"] == pytest.approx(240, abs=5)
 
 
 # --- 4 DR state, 5 ariel copy profiles -----------------------------------------------------------------
