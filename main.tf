@@ -87,6 +87,8 @@ locals {
       DEPLOY_TIMEOUT_SECONDS       = tostring(var.deploy_timeout_seconds)
       DEPLOY_POLL_INTERVAL_SECONDS = tostring(var.deploy_poll_interval_seconds)
       LOCK_CLAIM_TTL_SECONDS       = tostring(var.lock_claim_ttl_seconds)
+      MAXIMUM_RETRY_ATTEMPTS       = tostring(var.maximum_retry_attempts)
+      MAXIMUM_EVENT_AGE_IN_SECONDS = tostring(var.maximum_event_age_in_seconds)
       METRICS_NAMESPACE            = var.metrics_namespace
       LOG_LEVEL                    = var.log_level
     },

@@ -87,6 +87,8 @@ run "minimal_inputs_plan" {
       DEPLOY_TIMEOUT_SECONDS       = "180"
       DEPLOY_POLL_INTERVAL_SECONDS = "5"
       LOCK_CLAIM_TTL_SECONDS       = "900"
+      MAXIMUM_RETRY_ATTEMPTS       = "2"
+      MAXIMUM_EVENT_AGE_IN_SECONDS = "3600"
       METRICS_NAMESPACE            = "QRadarFailover"
       LOG_LEVEL                    = "INFO"
     })

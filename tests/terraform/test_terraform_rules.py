@@ -88,6 +88,8 @@ OPTIONAL_ENVIRONMENT = {
     "DEPLOY_TIMEOUT_SECONDS",
     "DEPLOY_POLL_INTERVAL_SECONDS",
     "LOCK_CLAIM_TTL_SECONDS",
+    "MAXIMUM_RETRY_ATTEMPTS",
+    "MAXIMUM_EVENT_AGE_IN_SECONDS",
     "METRICS_NAMESPACE",
     "LOG_LEVEL",
 }
@@ -282,6 +284,16 @@ def test_function_environment_matches_what_the_engine_reads() -> None:
     names = set(_function_environment())
     assert names <= read, f"the engine never reads {sorted(names - read)}"
     assert read >= REQUIRED_ENVIRONMENT
+
+
+def test_every_engine_setting_with_a_module_variable_is_set_by_the_module() -> None:
+    """A variable foo_bar whose FOO_BAR the engine reads must reach the engine: otherwise the function runs
+    with its default whatever the caller set (the retries Lambda makes, the event age it allows)."""
+    source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', source)) - {"MAIN_SITE", "DEST_SITE"}  # per-site prefixes
+    variables = {block.labels[0] for block in _of(REPO, "variable")}
+    given = set(_function_environment()) | set(_readiness_environment_additions())
+    assert sorted(name for name in read if name.lower() in variables and name not in given) == []
 
 
 # Where a setting's Terraform name differs on purpose: the module takes the CA's PEM text and gives
