@@ -10,7 +10,7 @@ locals {
   readiness_check_names = [
     "configuration", "token_secrets", "consoles", "dr_state", "ariel_copy_profiles", "lock",
     "health_alarms", "failover_function", "notification_subscribers", "destination_collectors",
-    "token_expiry", "replication_lag",
+    "token_expiry", "replication_lag", "recovery_time",
   ]
   failover_outcomes = [
     "failed_over", "already_failed_over", "in_progress_elsewhere", "refused", "ignored", "rejected",

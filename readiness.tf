@@ -34,6 +34,7 @@ locals {
     # Objectives that are not set are left out: nothing is held to them.
     for name, value in {
       RPO_TARGET_SECONDS = var.rpo_target_seconds == null ? null : tostring(var.rpo_target_seconds)
+      RTO_TARGET_SECONDS = var.rto_target_seconds == null ? null : tostring(var.rto_target_seconds)
     } : name => value if value != null
   })
 }

@@ -794,3 +794,14 @@ variable "rpo_target_seconds" {
     error_message = "rpo_target_seconds must be null or from 60 seconds to 30 days (2592000)."
   }
 }
+
+variable "rto_target_seconds" {
+  description = "Recovery time objective: the plan is refused when the worst case these settings allow, from the Main AZ going dark to the Destination verified ACTIVE (the recovery_time_objective output: alarm window, delivery, attempts, retries), exceeds it; the message shows the arithmetic. Readiness holds what is deployed to it too. null: no target."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.rto_target_seconds == null || try(var.rto_target_seconds >= 60 && var.rto_target_seconds <= 86400, false)
+    error_message = "rto_target_seconds must be null or from 60 seconds to one day (86400)."
+  }
+}

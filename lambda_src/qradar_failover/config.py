@@ -182,6 +182,8 @@ class ReadinessSettings:
     token_expiry_warning_days: int = 30  # TOKEN_EXPIRY_WARNING_DAYS
     # Readiness fails when the Main Site's last successful ariel copy is older than this; None: no target.
     rpo_target_seconds: float | None = None  # RPO_TARGET_SECONDS
+    # Readiness fails when the deployed settings allow a worst-case recovery longer than this; None: no target.
+    rto_target_seconds: float | None = None  # RTO_TARGET_SECONDS
 
     @property
     def elb_namespace(self) -> str:
@@ -230,15 +232,17 @@ def load_readiness_settings(environ: Mapping[str, str], config: Config) -> Readi
                 integer=True,
             )
         ),
-        rpo_target_seconds=_optional_seconds(reader, "RPO_TARGET_SECONDS"),
+        rpo_target_seconds=_optional_seconds(reader, "RPO_TARGET_SECONDS", maximum=30 * 86400),
+        rto_target_seconds=_optional_seconds(reader, "RTO_TARGET_SECONDS", maximum=86400),
     )
 
 
-def _optional_seconds(reader: EnvironmentReader, name: str) -> float | None:
-    """An objective in seconds that is not set by default (then nothing is held to it)."""
+def _optional_seconds(reader: EnvironmentReader, name: str, *, maximum: float) -> float | None:
+    """An objective in seconds that is not set by default (then nothing is held to it); the module's
+    variable of the same name has the same bounds."""
     if reader.optional(name) is None:
         return None
-    return reader.number(name, 0, minimum=60, maximum=30 * 86400)
+    return reader.number(name, 0, minimum=60, maximum=maximum)
 
 
 def readiness_metric_target(environ: Mapping[str, str]) -> tuple[str, str]:

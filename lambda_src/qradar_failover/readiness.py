@@ -28,6 +28,7 @@ from .events import AlarmRecord, AlarmState, EventSource
 from .failover import HealthSource
 from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
+from .objectives import ALARM_PERIOD_SECONDS, recovery_time_objective
 from .observability import iso_utc
 from .qradar import AuthorizedService, CallObserver, CallRecord, DRConfig, QRadarError
 from .readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
@@ -46,6 +47,7 @@ from .readiness_checks import (
     judge_health_alarms,
     judge_lock,
     judge_notification_subscribers,
+    judge_recovery_time,
     judge_replication,
     judge_token_expiry,
     judge_token_secrets,
@@ -188,6 +190,7 @@ def run_checks(
             Check.TOKEN_EXPIRY, lambda: judge_token_expiry(probes, settings.token_expiry_warning_days, clock())
         ),
         run.guarded(Check.REPLICATION_LAG, lambda: run.check_replication(probes[0], clock())),
+        run.guarded(Check.RECOVERY_TIME, run.check_recovery_time),
     )
     return ReadinessReport(run_id, started, clock() - started, results, run.replication_lag_seconds)
 
@@ -201,6 +204,7 @@ class _Readiness:
     run_id: str
     calls: list[CallRecord] = field(default_factory=list)
     replication_lag_seconds: float | None = None  # measured by check_replication
+    alarm_slots: list[AlarmSlot] | None = None  # read by check_health_alarms
     _function: FunctionState | AwsReadFailed | None = None
 
     def failover_function(self) -> FunctionState:
@@ -292,6 +296,7 @@ class _Readiness:
                     except AwsReadFailed as error:
                         return CheckResult(Check.HEALTH_ALARMS, Status.FAIL, f"the alarms cannot be read ({error})")
                     slots.append(AlarmSlot(target_group, zone, metric, tuple(found)))
+        self.alarm_slots = slots
         return judge_health_alarms(slots, settings.trigger_topic_arn)
 
     # 8 ------------------------------------------------------------------------------------------
@@ -376,6 +381,36 @@ class _Readiness:
         replication = judge_replication(main, self.settings.rpo_target_seconds, now)
         self.replication_lag_seconds = replication.lag_seconds
         return replication.result
+
+    # 13 -----------------------------------------------------------------------------------------
+    def check_recovery_time(self) -> CheckResult:
+        """The worst case the deployed alarms and failover function allow: the slowest alarm acting on the
+        trigger topic, the function's own timeout, and the retries Lambda makes (its environment's)."""
+        acting = [
+            alarm
+            for slot in self.alarm_slots or []
+            for alarm in slot.alarms
+            if self.settings.trigger_topic_arn in alarm.alarm_actions and alarm.datapoints_to_alarm
+        ]
+        if not acting:
+            return not_checked(Check.RECOVERY_TIME, "no health alarm acts on the trigger topic (see health_alarms)")
+        try:
+            timeout = self.failover_function().timeout
+        except AwsReadFailed:
+            timeout = None
+        if timeout is None:
+            return not_checked(
+                Check.RECOVERY_TIME, "the failover function's timeout could not be read (see failover_function)"
+            )
+        worst = recovery_time_objective(
+            alarm_datapoints_to_alarm=max(alarm.datapoints_to_alarm or 0 for alarm in acting),
+            deploy_timeout_seconds=self.config.deploy_timeout_seconds,
+            timeout=timeout,
+            maximum_retry_attempts=self.config.maximum_retry_attempts,
+            maximum_event_age_in_seconds=self.config.maximum_event_age_in_seconds,
+            alarm_period_seconds=max(alarm.period or ALARM_PERIOD_SECONDS for alarm in acting),
+        )
+        return judge_recovery_time(worst, self.settings.rto_target_seconds)
 
     # ---------------------------------------------------------------------------------------------
     def guarded(self, name: Check, check: Callable[[], CheckResult]) -> CheckResult:

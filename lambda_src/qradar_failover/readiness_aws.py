@@ -38,6 +38,8 @@ class HealthAlarm:
     load_balancer: str
     target_group: str
     availability_zone: str
+    datapoints_to_alarm: int | None = None  # M of "M out of N" (CloudWatch's default: N)
+    period: int | None = None  # seconds
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,13 @@ def _health_alarm(item: Mapping[str, Any]) -> HealthAlarm | None:
         load_balancer=str(dimensions.get("LoadBalancer") or ""),
         target_group=str(dimensions.get("TargetGroup") or ""),
         availability_zone=str(zone),
+        datapoints_to_alarm=_whole(item.get("DatapointsToAlarm")) or _whole(item.get("EvaluationPeriods")),
+        period=_whole(item.get("Period")),
     )
+
+
+def _whole(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _sns_sources(policy: Mapping[str, Any]) -> list[str]:

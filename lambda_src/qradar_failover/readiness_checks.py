@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from .lock import LockRecord, LockState
+from .objectives import RecoveryTime
 from .observability import human_duration, iso_utc
 from .qradar import AuthorizedService, DRConfig, QRadarError
 from .readiness_aws import FunctionState, HealthAlarm, Subscription
@@ -34,6 +35,7 @@ class Check(StrEnum):
     DESTINATION_COLLECTORS = "destination_collectors"
     TOKEN_EXPIRY = "token_expiry"  # noqa: S105 (a check's name, not a secret)
     REPLICATION_LAG = "replication_lag"
+    RECOVERY_TIME = "recovery_time"
 
 
 class Status(StrEnum):
@@ -630,6 +632,25 @@ def _replication_warnings(
             f"{iso_utc(profile.threshold_surpassed)})"
         )
     return warnings
+
+
+# --- 13 recovery time (RTO) --------------------------------------------------------------------------
+def judge_recovery_time(worst: RecoveryTime, target_seconds: float | None) -> CheckResult:
+    """The worst case the deployed settings allow (:mod:`qradar_failover.objectives`), held to the target."""
+    if target_seconds and worst.seconds > target_seconds:
+        return CheckResult(
+            Check.RECOVERY_TIME,
+            Status.FAIL,
+            f"{worst.explain()}: exceeds the RTO target of {human_duration(target_seconds)} ({target_seconds:g} s); "
+            "the deployed alarms or function differ from what the plan allowed (re-apply the module), or lower "
+            "alarm_datapoints_to_alarm, deploy_timeout_seconds, timeout or maximum_retry_attempts",
+        )
+    held = (
+        f"within the RTO target of {human_duration(target_seconds)}"
+        if target_seconds
+        else "no RTO target (rto_target_seconds)"
+    )
+    return CheckResult(Check.RECOVERY_TIME, Status.OK, f"{worst.explain()}; {held}")
 
 
 def _short_group(target_group: str) -> str:

@@ -196,3 +196,15 @@ def test_replication_stalled_without_a_target_is_a_warning(deployment: Deploymen
     assert result["ready"] is True
     assert checks(result)["replication_lag"]["status"] == "warn"
     assert "missed its schedule" in checks(result)["replication_lag"]["detail"]
+
+
+def test_the_recovery_time_is_computed_from_the_deployed_alarms_and_function(deployment: Deployment) -> None:
+    deployment.configure(RTO_TARGET_SECONDS="1200")
+
+    result = deployment.check_readiness()
+
+    recovery = checks(result)["recovery_time"]
+    assert failing(result) == ["recovery_time"]
+    # the world's alarms: 3 of 3 one-minute datapoints; its failover function: 300 s timeout; 2 retries
+    assert recovery["detail"].startswith("worst case 24 min (1440 s) from the Main AZ going dark")
+    assert "exceeds the RTO target of 20 min (1200 s)" in recovery["detail"]

@@ -408,3 +408,24 @@ run "rpo_target_validation" {
 
   expect_failures = [var.rpo_target_seconds]
 }
+
+run "rto_target_validation" {
+  command = plan
+
+  variables {
+    rto_target_seconds = 86401
+  }
+
+  expect_failures = [var.rto_target_seconds]
+}
+
+# The defaults allow 1440 s (objectives.tftest.hcl); a 20-minute target cannot be met.
+run "settings_that_cannot_meet_the_rto_target" {
+  command = plan
+
+  variables {
+    rto_target_seconds = 1200
+  }
+
+  expect_failures = [output.recovery_time_objective]
+}

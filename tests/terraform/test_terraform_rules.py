@@ -384,6 +384,7 @@ def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
         "TARGET_GROUPS",
         "TOKEN_EXPIRY_WARNING_DAYS",
         "RPO_TARGET_SECONDS",
+        "RTO_TARGET_SECONDS",
     }
     source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
     for name in _readiness_environment_additions():

@@ -57,6 +57,8 @@ def health_alarm(metric: str = "UnHealthyHostCount", zone: str = MAIN_AZ, **chan
         load_balancer=LOAD_BALANCER,
         target_group=TARGET_GROUP,
         availability_zone=zone,
+        datapoints_to_alarm=3,
+        period=60,
     )
     return replace(alarm, **changes)
 
@@ -503,6 +505,59 @@ def test_replication_lag_is_emitted_as_a_metric(deployment: Deployment) -> None:
     assert lag[2]["ReplicationLagSeconds"] == pytest.approx(240, abs=5)
 
 
+# --- 13 recovery time (RTO) --------------------------------------------------------------------------
+def test_the_recovery_time_the_deployed_settings_allow_is_reported(deployment: Deployment) -> None:
+    check = result(deployment.check(), Check.RECOVERY_TIME)
+
+    assert check.status is Status.OK
+    assert check.detail.startswith(
+        "worst case 24 min (1440 s) from the Main AZ going dark to the Destination verified ACTIVE: alarm 360 s"
+    )
+    assert check.detail.endswith("; no RTO target (rto_target_seconds)")
+
+
+def test_a_recovery_time_beyond_the_rto_target_fails(deployment: Deployment) -> None:
+    report = deployment.check(RTO_TARGET_SECONDS="1200")
+
+    check = result(report, Check.RECOVERY_TIME)
+    assert check.status is Status.FAIL and not report.ready
+    assert "exceeds the RTO target of 20 min (1200 s)" in check.detail
+
+
+def test_the_recovery_time_follows_what_is_deployed_not_what_was_planned(deployment: Deployment) -> None:
+    """An alarm edited to 5 datapoints, a function whose timeout was raised: readiness sees the drift."""
+    deployment.aws.alarms[1] = health_alarm("HealthyHostCount", datapoints_to_alarm=5)
+    deployment.aws.function = replace(deployment.aws.function, timeout=900)
+
+    check = result(deployment.check(RTO_TARGET_SECONDS="1500", MAXIMUM_RETRY_ATTEMPTS="0"), Check.RECOVERY_TIME)
+
+    # alarm (5 + 1) x 60 + 120 = 480, delivery 30, one attempt of min(120 + 210 + 180, 900 - 10) = 510
+    assert check.detail.startswith("worst case 17 min (1020 s)")
+    assert check.status is Status.OK
+
+
+def test_the_recovery_time_is_not_checked_without_the_failover_function(deployment: Deployment) -> None:
+    deployment.aws.failures["function"] = AwsReadFailed("lambda:GetFunctionConfiguration", client_error("Throttling"))
+
+    check = result(deployment.check(), Check.RECOVERY_TIME)
+
+    assert check.detail == "not checked: the failover function's timeout could not be read (see failover_function)"
+
+
+def test_the_recovery_time_is_not_checked_without_an_acting_alarm(deployment: Deployment) -> None:
+    deployment.aws.alarms = []
+
+    check = result(deployment.check(), Check.RECOVERY_TIME)
+
+    assert check.detail == "not checked: no health alarm acts on the trigger topic (see health_alarms)"
+
+
+def test_the_rto_target_is_validated(deployment: Deployment) -> None:
+    report = deployment.check(RTO_TARGET_SECONDS="86401")
+
+    assert report.checks[0].detail == "RTO_TARGET_SECONDS must be at most 86400, got '86401'"
+
+
 # --- 4 DR state, 5 ariel copy profiles -----------------------------------------------------------------
 def test_a_destination_left_active_beside_an_active_main_is_a_split(deployment: Deployment) -> None:
     deployment.destination.deployed = dr_config("PRIMARY", "ACTIVE", True)
@@ -719,7 +774,7 @@ def test_unreadable_alarms_fail_their_check_and_the_collectors_are_still_checked
 
     report = deployment.check()
 
-    assert failing(report) == ["health_alarms"]
+    assert failing(report) == ["health_alarms", "recovery_time"]
     assert "cloudwatch:DescribeAlarmsForMetric: AccessDenied" in result(report, Check.HEALTH_ALARMS).detail
     assert result(report, Check.DESTINATION_COLLECTORS).ok
 

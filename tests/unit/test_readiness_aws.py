@@ -45,6 +45,7 @@ def test_the_alarms_on_a_health_metric_are_found_by_the_metric_whatever_their_ac
 
     assert healthy.name == stripped and healthy.alarm_actions == () and healthy.actions_enabled
     assert unhealthy.alarm_actions == (world.trigger_topic_arn,) and unhealthy.state == "OK"
+    assert (unhealthy.datapoints_to_alarm, unhealthy.period) == (3, 60)
     assert (unhealthy.target_group, unhealthy.load_balancer, unhealthy.availability_zone) == (
         world.target_group, world.load_balancer, MAIN_AZ
     )  # fmt: skip
