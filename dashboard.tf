@@ -26,6 +26,7 @@ locals {
     [for alarm in aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum : alarm.arn],
     aws_cloudwatch_metric_alarm.not_ready[*].arn,
     aws_cloudwatch_metric_alarm.function_errors[*].arn,
+    [for alarm in aws_cloudwatch_metric_alarm.readiness_warning : alarm.arn],
   )
   dashboard_functions = compact([local.failover_function_name, try(aws_lambda_function.readiness[0].function_name, null)])
 

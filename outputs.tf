@@ -129,6 +129,11 @@ output "not_ready_alarm_arn" {
   value       = try(aws_cloudwatch_metric_alarm.not_ready[0].arn, null)
 }
 
+output "readiness_warning_alarm_arns" {
+  description = "ARNs of the alarms on the readiness warnings, keyed by check (lock, failover_function, token_expiry, replication_lag); each notifies the notification topic once when its warning starts and once when it ends (empty without a schedule)."
+  value       = { for check, alarm in aws_cloudwatch_metric_alarm.readiness_warning : check => alarm.arn }
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard (null when create_dashboard is false)."
   value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)

@@ -343,3 +343,47 @@ resource "aws_cloudwatch_metric_alarm" "not_ready" {
 
   tags = local.tags
 }
+
+################################################################################
+# Warnings: each check that can warn has an alarm on its CheckWarned metric (1 or 0 every run), which
+# notifies once when the warning starts and once when it ends. CloudWatch's alarm state is the memory
+# of what was notified: the read-only readiness function needs no write and no publish permission.
+################################################################################
+
+locals {
+  # The checks that can warn (qradar_failover.readiness_checks.WARNING_CHECKS; tests/terraform holds the two
+  # together), and what each warning means to the person who receives it.
+  readiness_warning_checks = {
+    lock              = "a failover run never finished: its claim expired, so the next alarm takes it over; read that run's log and check both consoles"
+    failover_function = "the failover function is Inactive: its first invocation would wait while Lambda re-creates its network interfaces, in the middle of an outage; wake it as the readiness detail says"
+    token_expiry      = "a console's authorized service token expires within token_expiry_warning_days (${var.token_expiry_warning_days}); put a new token into its secret before then"
+    replication_lag   = "ariel copies from the Main Site to the Destination are falling behind (missed schedule, errors, or a schedule slower than rpo_target_seconds); a failover now would lose the data not yet copied"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "readiness_warning" {
+  for_each = local.create_readiness_alarm ? local.readiness_warning_checks : {}
+
+  alarm_name        = "${var.name}-readiness-warning-${replace(each.key, "_", "-")}"
+  alarm_description = "QRadar DataSync failover readiness warns (${each.key}): ${each.value}. A failover would still work now. Run 'qradar-failover readiness' for the detail and what to do; the OK notice says the warning is gone."
+
+  namespace   = var.metrics_namespace
+  metric_name = "CheckWarned"
+  dimensions = {
+    Check            = each.key
+    FailoverFunction = local.failover_function_name
+  }
+  statistic           = "Maximum"
+  period              = local.readiness_interval_seconds
+  evaluation_periods  = 2
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  # Every run says 1 or 0: a missing run (the not-ready alarm's business) changes nothing here.
+  treat_missing_data = "ignore"
+
+  alarm_actions = [local.notification_topic_arn]
+  ok_actions    = [local.notification_topic_arn]
+
+  tags = local.tags
+}

@@ -47,11 +47,20 @@ class Status(StrEnum):
     FAIL = "fail"
 
 
+# The checks that may warn. Each has its CheckWarned metric every run (0 or 1) and, in the module, an alarm on
+# it that notifies when the warning starts and when it ends (readiness.tf holds the same list).
+WARNING_CHECKS = frozenset({Check.LOCK, Check.FAILOVER_FUNCTION, Check.TOKEN_EXPIRY, Check.REPLICATION_LAG})
+
+
 @dataclass(frozen=True)
 class CheckResult:
     name: Check
     status: Status
     detail: str
+
+    def __post_init__(self) -> None:
+        if self.status is Status.WARN and self.name not in WARNING_CHECKS:
+            raise ValueError(f"{self.name.value} cannot warn: add it to WARNING_CHECKS (and the module's alarms)")
 
     @property
     def ok(self) -> bool:

@@ -3,8 +3,8 @@
 Run on a schedule and by hand. Builds the readers afresh every run, runs every check
 (:mod:`qradar_failover.readiness`), and reports the result three ways: returned, logged as one JSON
 line, and emitted as EMF metrics: ``Ready`` (1/0), ``ReplicationLagSeconds`` (the RPO measured, when the
-Main console reports it), one ``CheckFailed`` per failing check and one ``CheckWarned`` per check that warns
-(dimension ``Check``), all with the dimension ``FailoverFunction``.
+Main console reports it), one ``CheckFailed`` per failing check and ``CheckWarned`` (1 or 0) per check that
+can warn (dimension ``Check``), all with the dimension ``FailoverFunction``.
 Never raises for anything the environment, QRadar or AWS can do: a broken configuration is check 1's
 failure and still reports ``Ready`` = 0.
 """
@@ -20,6 +20,7 @@ from .config import log_level_or_default, readiness_metric_target
 from .deadline import Deadline, LambdaContext
 from .observability import Metrics, configure_logging
 from .readiness import ReadinessReport, check_readiness
+from .readiness_checks import WARNING_CHECKS, Check
 from .runtime import build_readiness_collaborators
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,10 @@ def lambda_handler(event: Any, context: LambdaContext | None) -> dict[str, Any]:
 
 
 def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str) -> None:
-    """``Ready`` (1/0), ``ReplicationLagSeconds`` when measured, ``CheckFailed`` = 1 per failing check and
-    ``CheckWarned`` = 1 per check that warns, as EMF documents on stdout."""
+    """``Ready`` (1/0), ``ReplicationLagSeconds`` when measured, ``CheckFailed`` = 1 per failing check, and
+    ``CheckWarned`` for every check that can warn: 1 when it warns, 0 when it does not. Always both values, so
+    the module's alarm on it changes state only on what readiness said (notified once when a warning starts,
+    once when it ends), never because a run is missing. EMF documents on stdout."""
     ready = Metrics(namespace, {FUNCTION_DIMENSION: failover_function})
     ready.add(READY_METRIC, 1 if report.ready else 0)
     ready.property("run_id", report.run_id)
@@ -60,9 +63,11 @@ def emit_metrics(report: ReadinessReport, namespace: str, failover_function: str
         lag.add(REPLICATION_LAG_METRIC, round(report.replication_lag_seconds), unit="Seconds")
         lag.property("run_id", report.run_id)
         lag.flush()
-    for metric, checks in ((CHECK_FAILED_METRIC, report.failing), (CHECK_WARNED_METRIC, report.warnings)):
-        for check in checks:
-            per_check = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: check.name.value})
-            per_check.add(metric, 1)
-            per_check.property("run_id", report.run_id)
-            per_check.flush()
+    warned = {check.name for check in report.warnings}
+    per_check = [(CHECK_FAILED_METRIC, check.name, 1) for check in report.failing]
+    per_check += [(CHECK_WARNED_METRIC, name, int(name in warned)) for name in Check if name in WARNING_CHECKS]
+    for metric, name, value in per_check:
+        document = Metrics(namespace, {FUNCTION_DIMENSION: failover_function, CHECK_DIMENSION: name.value})
+        document.add(metric, value)
+        document.property("run_id", report.run_id)
+        document.flush()

@@ -117,6 +117,33 @@ run "readiness_by_default" {
   }
 
   assert {
+    condition = alltrue([
+      for check in ["lock", "failover_function", "token_expiry", "replication_lag"] : alltrue([
+        aws_cloudwatch_metric_alarm.readiness_warning[check].alarm_name == "qradar-failover-readiness-warning-${replace(check, "_", "-")}",
+        aws_cloudwatch_metric_alarm.readiness_warning[check].namespace == "QRadarFailover",
+        aws_cloudwatch_metric_alarm.readiness_warning[check].metric_name == "CheckWarned",
+        aws_cloudwatch_metric_alarm.readiness_warning[check].dimensions == tomap({ Check = check, FailoverFunction = "qradar-failover" }),
+        aws_cloudwatch_metric_alarm.readiness_warning[check].period == 900,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].evaluation_periods == 2,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].datapoints_to_alarm == 1,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].threshold == 1,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].treat_missing_data == "ignore",
+      ])
+    ]) && length(aws_cloudwatch_metric_alarm.readiness_warning) == 4
+    error_message = "One alarm per check that can warn, on its CheckWarned metric: ALARM as soon as a run warns, OK when two runs in a row do not; a missing run changes nothing."
+  }
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.readiness_warning : alarm.alarm_actions == toset([aws_sns_topic.notification[0].arn]) && alarm.ok_actions == toset([aws_sns_topic.notification[0].arn])])
+    error_message = "A warning is notified once when it starts and once when it ends, on the notification topic."
+  }
+
+  assert {
+    condition     = output.readiness_warning_alarm_arns == { for check, alarm in aws_cloudwatch_metric_alarm.readiness_warning : check => alarm.arn }
+    error_message = "The output names the warning alarms by check."
+  }
+
+  assert {
     condition     = output.readiness_function_name == "qradar-failover-readiness" && output.not_ready_alarm_arn == aws_cloudwatch_metric_alarm.not_ready[0].arn && output.readiness_schedule_arn == aws_scheduler_schedule.readiness[0].arn && output.readiness_function_role_arn == aws_iam_role.readiness[0].arn && output.dashboard_name == "qradar-failover"
     error_message = "The outputs name the readiness function, its role, schedule, alarm and the dashboard."
   }
@@ -125,7 +152,8 @@ run "readiness_by_default" {
 run "dashboard_shows_what_the_module_creates" {
   assert {
     condition = toset(flatten([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.alarms if widget.type == "alarm"])) == toset(concat(
-      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns), [output.not_ready_alarm_arn, output.function_errors_alarm_arn]
+      values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns), [output.not_ready_alarm_arn, output.function_errors_alarm_arn],
+      values(output.readiness_warning_alarm_arns)
     ))
     error_message = "The alarm widget shows every alarm the module creates, and only those."
   }
@@ -233,7 +261,7 @@ run "schedule_off" {
   }
 
   assert {
-    condition     = length(aws_lambda_function.readiness) == 1 && length(aws_scheduler_schedule.readiness) == 0 && length(aws_cloudwatch_metric_alarm.not_ready) == 0 && length(aws_iam_role.readiness_schedule) == 0
+    condition     = length(aws_lambda_function.readiness) == 1 && length(aws_scheduler_schedule.readiness) == 0 && length(aws_cloudwatch_metric_alarm.not_ready) == 0 && length(aws_cloudwatch_metric_alarm.readiness_warning) == 0 && length(aws_iam_role.readiness_schedule) == 0
     error_message = "Without a schedule the function stays (for runs by hand), with no schedule and no alarm that could only breach."
   }
 }

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qradar_failover.config import Config, ReadinessSettings, SiteConfig
-from qradar_failover.readiness_checks import Check
+from qradar_failover.readiness_checks import WARNING_CHECKS, Check
 from qradar_failover.readiness_handler import (
     CHECK_FAILED_METRIC,
     CHECK_WARNED_METRIC,
@@ -399,6 +399,14 @@ def _local_list(name: str) -> list[str]:
 def test_dashboard_check_and_outcome_names_are_the_engines() -> None:
     assert _local_list("readiness_check_names") == [check.value for check in Check]
     assert sorted(_local_list("failover_outcomes")) == sorted(outcome.value for outcome in Outcome)
+
+
+def test_every_check_that_can_warn_has_an_alarm_and_no_other() -> None:
+    (checks,) = [b for b in _of(REPO, "locals") if b.labels == ("readiness_warning_checks",)]
+    assert set(checks.body["value"]) == {check.value for check in WARNING_CHECKS}
+    alarm = _root_resource("aws_cloudwatch_metric_alarm", "readiness_warning")
+    assert alarm.body["metric_name"] == CHECK_WARNED_METRIC
+    assert alarm.body["treat_missing_data"] == "ignore", "CheckWarned is 1 or 0 every run: silence is no news"
 
 
 def test_the_dashboard_shows_the_metrics_the_readiness_engine_emits() -> None:

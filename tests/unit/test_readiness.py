@@ -21,7 +21,7 @@ from qradar_failover.lock import LockRecord, LockState, LockUnavailable
 from qradar_failover.qradar import AuthorizedService, FailureKind, QRadarError
 from qradar_failover.readiness import ReadinessCollaborators, ReadinessReport, check_readiness
 from qradar_failover.readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
-from qradar_failover.readiness_checks import Check, CheckResult, Status
+from qradar_failover.readiness_checks import WARNING_CHECKS, Check, CheckResult, Status
 from qradar_failover.readiness_handler import emit_metrics
 from qradar_failover.runtime import AWS_CLIENT_CONFIG
 from qradar_failover.sec_token import Token
@@ -978,6 +978,16 @@ def metric_view(document: Mapping[str, Any]) -> tuple[str, list[str], dict[str, 
     return metric["Name"], dimensions, {name: document[name] for name in [*dimensions, metric["Name"]]}
 
 
+def no_warnings(*warning: Check) -> list[tuple[str, list[str], dict[str, Any]]]:
+    """The CheckWarned documents of a run: every check that can warn, 1 for those in ``warning``."""
+    return [
+        ("CheckWarned", ["Check", "FailoverFunction"],
+         {"Check": name.value, "FailoverFunction": "qradar-failover", "CheckWarned": int(name in warning)})
+        for name in Check
+        if name in WARNING_CHECKS
+    ]  # fmt: skip
+
+
 def test_metrics_are_ready_and_one_check_failed_per_failing_check(deployment: Deployment) -> None:
     deployment.aws.notification_subscriptions = []
     deployment.lock.record = lock_record(LockState.FAILED_OVER)
@@ -994,6 +1004,7 @@ def test_metrics_are_ready_and_one_check_failed_per_failing_check(deployment: De
                                                          "CheckFailed": 1}),
         ("CheckFailed", ["Check", "FailoverFunction"], {"Check": "notification_subscribers",
                                                          "FailoverFunction": "qradar-failover", "CheckFailed": 1}),
+        *no_warnings(),
     ]  # fmt: skip
     assert {document["_aws"]["CloudWatchMetrics"][0]["Namespace"] for document in emf_documents(out.getvalue())} == {
         "QRadarFailover"
@@ -1012,21 +1023,31 @@ def test_a_warning_keeps_the_deployment_ready_and_has_its_own_metric() -> None:
     assert report.verdict == "ready with 1 warning(s)"
     assert report.as_dict()["warnings"] == 1
     assert [check["status"] for check in report.as_dict()["checks"]].count("warn") == 1
-    assert [metric_view(document)[2] for document in emf_documents(out.getvalue())] == [
-        {"FailoverFunction": "qradar-failover", "Ready": 1},
-        {"Check": "lock", "FailoverFunction": "qradar-failover", "CheckWarned": 1},
+    assert [metric_view(document) for document in emf_documents(out.getvalue())] == [
+        ("Ready", ["FailoverFunction"], {"FailoverFunction": "qradar-failover", "Ready": 1}),
+        *no_warnings(Check.LOCK),
     ]
 
 
-def test_a_ready_run_emits_ready_one_and_no_check_failed(deployment: Deployment) -> None:
+def test_a_ready_run_emits_ready_one_no_check_failed_and_every_warning_at_zero(deployment: Deployment) -> None:
+    """CheckWarned = 0 for each check that can warn: the alarm on it returns to OK on what readiness said, never
+    on a missing run (the not-ready alarm covers those)."""
     out = io.StringIO()
 
     with redirect_stdout(out):
         emit_metrics(deployment.check(), "QRadarFailover", "qradar-failover")
 
-    assert [metric_view(document)[2] for document in emf_documents(out.getvalue())] == [
-        {"FailoverFunction": "qradar-failover", "Ready": 1}
+    assert [metric_view(document) for document in emf_documents(out.getvalue())] == [
+        ("Ready", ["FailoverFunction"], {"FailoverFunction": "qradar-failover", "Ready": 1}),
+        *no_warnings(),
     ]
+
+
+def test_only_the_checks_that_can_warn_may_warn() -> None:
+    with pytest.raises(ValueError, match="dr_state cannot warn"):
+        CheckResult(Check.DR_STATE, Status.WARN, "x")
+
+    assert {Check.LOCK, Check.FAILOVER_FUNCTION, Check.TOKEN_EXPIRY, Check.REPLICATION_LAG} == WARNING_CHECKS
 
 
 def test_the_handler_with_a_broken_configuration_still_reports_not_ready(
@@ -1051,7 +1072,7 @@ def test_the_handler_with_a_broken_configuration_still_reports_not_ready(
     assert log["message"] == "readiness: NOT READY" and log["readiness"] == returned
     views = [metric_view(document) for document in emf_documents("\n".join(lines))]
     assert views[0] == ("Ready", ["FailoverFunction"], {"FailoverFunction": "qradar-failover", "Ready": 0})
-    assert {view[2].get("Check") for view in views[1:]} == {check.value for check in Check}
+    assert {view[2].get("Check") for view in views if view[0] == "CheckFailed"} == {check.value for check in Check}
     assert {d["_aws"]["CloudWatchMetrics"][0]["Namespace"] for d in emf_documents("\n".join(lines))} == {
         "QRadarFailover/prod"
     }
