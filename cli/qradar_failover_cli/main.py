@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--readiness",
         metavar="SCENARIO",
         help="run the readiness function instead, on a deployment that is ready or broken: ready, "
-        "token-refused, destination-active, no-subscribers",
+        "token-refused, destination-active, no-subscribers, token-expiring, replication-lagging, alarm-not-acting",
     )
     return parser
 

@@ -616,31 +616,28 @@ def judge_replication(main: SiteProbe, target_seconds: float | None, now: float 
 def _replication_warnings(
     profile: ProfileTransfers, now: float, target_seconds: float | None, target: str
 ) -> list[str]:
-    """What is wrong with one profile that has copied before, short of exceeding the target."""
+    """What is wrong with one profile that has copied before, short of exceeding the target: one clause."""
     assert profile.last_success is not None
-    warnings = []
+    problems = []
     age = max(0.0, now - profile.last_success)
     every = profile.frequency_seconds
     if every and age > 2 * every:  # one period of slack for a copy under way
-        warnings.append(
-            f"profile {profile.profile_id} missed its schedule (copies every {human_duration(every)}, last "
-            f"{human_duration(age)} ago)"
-        )
+        problems.append(f"missed its schedule (last copy {human_duration(age)} ago)")
     if every and target_seconds and every > target_seconds:
-        warnings.append(
-            f"profile {profile.profile_id} copies every {human_duration(every)}: {target} cannot hold between copies "
-            "(copy more often in the DataSync app, or set rpo_target_seconds to what the schedule allows)"
+        problems.append(
+            f"{target} cannot hold between copies (copy more often in the DataSync app, or set "
+            "rpo_target_seconds to what the schedule allows)"
         )
     if profile.last_error and profile.last_error > profile.last_success:
-        warnings.append(
-            f"profile {profile.profile_id}: copies have failed since (last error at {iso_utc(profile.last_error)})"
-        )
+        problems.append(f"copies failed since (last error at {iso_utc(profile.last_error)})")
     if profile.threshold_surpassed and profile.threshold_surpassed > profile.last_success:
-        warnings.append(
-            f"profile {profile.profile_id}: QRadar stopped retrying (error threshold surpassed at "
-            f"{iso_utc(profile.threshold_surpassed)})"
+        problems.append(
+            f"QRadar stopped retrying (error threshold surpassed at {iso_utc(profile.threshold_surpassed)})"
         )
-    return warnings
+    if not problems:
+        return []
+    schedule = f" (copies every {human_duration(every)})" if every else ""
+    return [f"profile {profile.profile_id}{schedule}: {', '.join(problems)}"]
 
 
 # --- 13 recovery time (RTO) --------------------------------------------------------------------------

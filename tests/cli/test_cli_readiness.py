@@ -113,13 +113,30 @@ def test_the_readiness_drill_names_what_each_scenario_breaks(
 
     assert drill.passed, drill.checks
     assert drill.failing == list(SCENARIOS[scenario].failing)
-    assert drill.result["ready"] is (scenario == "ready")
+    assert drill.warnings == list(SCENARIOS[scenario].warnings)
+    assert drill.result["ready"] is not SCENARIOS[scenario].failing
 
 
-def test_the_three_not_ready_scenarios_of_the_issue_name_their_check() -> None:
+def test_the_scenarios_of_the_issues_name_their_check() -> None:
     assert SCENARIOS["token-refused"].failing[0] == "consoles"
     assert SCENARIOS["destination-active"].failing == ("dr_state",)
     assert SCENARIOS["no-subscribers"].failing == ("notification_subscribers",)
+    assert (SCENARIOS["token-expiring"].failing, SCENARIOS["token-expiring"].warnings) == ((), ("token_expiry",))
+    assert SCENARIOS["replication-lagging"].failing == ("replication_lag",)
+    assert SCENARIOS["alarm-not-acting"].failing == ("health_alarms",)
+
+
+def test_a_warning_scenario_prints_ready_with_its_warning(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    drill = run_readiness_drill("token-expiring", lambda _line: None, tmp_path, moto_endpoint)
+    lines: list[str] = []
+
+    print_readiness_drill(drill, lines.append)
+
+    text = "\n".join(lines)
+    assert "Readiness: READY with 1 warning (token_expiry)" in text
+    assert "token_expiry              WARN    Main: the token expires" in text
+    assert "qradar-failover status: Readiness: ready with warnings (last check " in text
+    assert "PASS: readiness warned about token_expiry and stayed ready" in " ".join(lines[-2:])
 
 
 def test_the_readiness_drill_prints_the_table_the_status_line_and_the_verdict(
@@ -155,4 +172,7 @@ def test_drill_readiness_with_an_unknown_scenario_is_a_usage_error() -> None:
     code = main(["drill", "--readiness", "everything-broken"], environ={}, stdout=out, stderr=err)
 
     assert code == 2
-    assert "--readiness must be one of ready, token-refused, destination-active, no-subscribers" in err.getvalue()
+    assert (
+        "--readiness must be one of ready, token-refused, destination-active, no-subscribers, token-expiring, "
+        "replication-lagging, alarm-not-acting" in err.getvalue()
+    )

@@ -435,7 +435,10 @@ def test_a_lag_beyond_the_rpo_target_fails(deployment: Deployment) -> None:
     assert check.status is Status.FAIL and not report.ready
     assert check.detail.startswith("RPO now 3 h 05 min (profile 1 copied last at ")
     assert "exceeds the RPO target of 1 h: a failover now would lose 3 h 05 min of events and flows" in check.detail
-    assert "copies have failed since (last error at " in check.detail
+    assert (
+        "profile 1 (copies every 15 min): missed its schedule (last copy 3 h 05 min ago), copies failed since (last "
+        "error at " in check.detail
+    )
     assert "QRadar stopped retrying (error threshold surpassed at " in check.detail
     assert report.replication_lag_seconds == pytest.approx(185 * 60, abs=5)
 
@@ -447,7 +450,7 @@ def test_missed_copies_are_a_warning_without_a_target(deployment: Deployment) ->
 
     check = result(report, Check.REPLICATION_LAG)
     assert check.status is Status.WARN and report.ready
-    assert "profile 1 missed its schedule (copies every 15 min, last 50 min ago)" in check.detail
+    assert "profile 1 (copies every 15 min): missed its schedule (last copy 50 min ago)" in check.detail
 
 
 def test_a_schedule_slower_than_the_target_is_a_warning(deployment: Deployment) -> None:
@@ -456,7 +459,7 @@ def test_a_schedule_slower_than_the_target_is_a_warning(deployment: Deployment) 
     check = result(deployment.check(RPO_TARGET_SECONDS="3600"), Check.REPLICATION_LAG)
 
     assert check.status is Status.WARN
-    assert "profile 1 copies every 1 d: the RPO target of 1 h cannot hold between copies" in check.detail
+    assert "profile 1 (copies every 1 d): the RPO target of 1 h cannot hold between copies" in check.detail
 
 
 def test_a_profile_that_never_copied_is_named(deployment: Deployment) -> None:
