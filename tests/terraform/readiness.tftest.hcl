@@ -223,7 +223,13 @@ run "recovery_point_objective" {
   command = plan
 
   variables {
-    rpo_target_seconds = 3600
+    rpo_target_seconds        = 3600
+    token_expiry_warning_days = 14
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].environment[0].variables["TOKEN_EXPIRY_WARNING_DAYS"] == "14"
+    error_message = "The token expiry warning days reach readiness as TOKEN_EXPIRY_WARNING_DAYS."
   }
 
   assert {
