@@ -2,9 +2,10 @@
 function (:mod:`qradar_failover.readiness_handler`) on a schedule and by ``qradar-failover readiness``.
 
 configuration valid -> token secrets readable -> consoles answer over verified TLS -> DR state as a
-failover needs it -> ariel copy profiles enabled -> lock armed -> health alarms act on the trigger
-topic -> failover function subscribed and active -> someone subscribed to notifications ->
-Destination collectors healthy.
+failover needs it -> ariel copy profiles enabled -> lock armed -> every health alarm acts on the
+trigger topic -> failover function subscribed and active -> someone subscribed to notifications ->
+Destination collectors healthy -> tokens far from expiry -> replication within the RPO target ->
+worst-case recovery within the RTO target. Each check is ok, warn (still ready) or fail.
 
 Read-only by construction: the consoles are asked only GETs (:class:`SiteConsole` has no write
 call), the lock is only read, nothing is published. The two consoles are probed in parallel, each
