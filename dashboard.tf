@@ -10,6 +10,7 @@ locals {
   readiness_check_names = [
     "configuration", "token_secrets", "consoles", "dr_state", "ariel_copy_profiles", "lock",
     "health_alarms", "failover_function", "notification_subscribers", "destination_collectors",
+    "token_expiry", "replication_lag", "recovery_time",
   ]
   failover_outcomes = [
     "failed_over", "already_failed_over", "in_progress_elsewhere", "refused", "ignored", "rejected",
@@ -27,6 +28,7 @@ locals {
     aws_cloudwatch_metric_alarm.function_errors[*].arn,
     aws_cloudwatch_metric_alarm.failure_destination[*].arn,
     aws_cloudwatch_metric_alarm.async_events_dropped[*].arn,
+    [for alarm in aws_cloudwatch_metric_alarm.readiness_warning : alarm.arn],
   )
   dashboard_functions = compact([local.failover_function_name, try(aws_lambda_function.readiness[0].function_name, null)])
 
@@ -187,11 +189,56 @@ locals {
   ]
 }
 
+locals {
+  # Below the collector widgets: the readiness warnings and the replication lag (RPO) it measures.
+  dashboard_readiness_row = local.dashboard_alarms_y + 18 + ceil(length(var.target_groups) / 2) * 6
+  dashboard_readiness_widgets = [
+    for widget in [
+      {
+        type   = "metric"
+        x      = 0
+        y      = local.dashboard_readiness_row
+        width  = 12
+        height = 6
+        properties = {
+          title   = "Readiness warnings (ready, but needs a person: notified once when each starts and ends)"
+          region  = local.region
+          view    = "timeSeries"
+          stacked = true
+          period  = local.readiness_interval_seconds
+          metrics = [
+            for check in local.readiness_check_names :
+            [var.metrics_namespace, "CheckWarned", "Check", check, "FailoverFunction", local.failover_function_name, { stat = "Sum", label = check }]
+          ]
+        }
+      },
+      {
+        type   = "metric"
+        x      = 12
+        y      = local.dashboard_readiness_row
+        width  = 12
+        height = 6
+        properties = merge({
+          title   = "Replication lag (RPO now): age of the Main Site's oldest last successful ariel copy"
+          region  = local.region
+          view    = "timeSeries"
+          stacked = false
+          period  = local.readiness_interval_seconds
+          metrics = [[var.metrics_namespace, "ReplicationLagSeconds", "FailoverFunction", local.failover_function_name, { stat = "Maximum", label = "seconds" }]]
+          yAxis   = { left = { min = 0 } }
+          }, var.rpo_target_seconds == null ? {} : {
+          annotations = { horizontal = [{ label = "RPO target", value = var.rpo_target_seconds }] }
+        })
+      },
+    ] : widget if local.create_readiness_check
+  ]
+}
+
 resource "aws_cloudwatch_dashboard" "this" {
   count = local.create_dashboard ? 1 : 0
 
   dashboard_name = var.name
   dashboard_body = jsonencode({
-    widgets = concat(local.dashboard_top_widgets, local.dashboard_collector_widgets)
+    widgets = concat(local.dashboard_top_widgets, local.dashboard_collector_widgets, local.dashboard_readiness_widgets)
   })
 }

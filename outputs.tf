@@ -139,7 +139,31 @@ output "not_ready_alarm_arn" {
   value       = try(aws_cloudwatch_metric_alarm.not_ready[0].arn, null)
 }
 
+output "readiness_warning_alarm_arns" {
+  description = "ARNs of the alarms on the readiness warnings, keyed by check (lock, failover_function, token_expiry, replication_lag); each notifies the notification topic once when its warning starts and once when it ends (empty without a schedule)."
+  value       = { for check, alarm in aws_cloudwatch_metric_alarm.readiness_warning : check => alarm.arn }
+}
+
 output "dashboard_name" {
   description = "Name of the CloudWatch dashboard (null when create_dashboard is false)."
   value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}
+
+output "recovery_time_objective" {
+  description = "The worst case, in seconds, from the Main AZ going dark to the Destination verified ACTIVE that these settings allow, term by term (objectives.tf; docs/engine.md explains each): the alarm window, delivery, attempts of at most attempt_seconds each, Lambda's retry delays. The plan is refused when seconds exceeds rto_target_seconds. Readiness computes the same from what is deployed."
+  value = var.create ? {
+    seconds              = local.rto_seconds
+    alarm_seconds        = local.rto_alarm_seconds
+    delivery_seconds     = local.rto_constants.DELIVERY_SECONDS
+    attempt_seconds      = local.rto_attempt_seconds
+    attempts             = 1 + local.rto_retries
+    retry_delays_seconds = local.rto_retry_delays_seconds
+    target_seconds       = var.rto_target_seconds
+    arithmetic           = local.rto_arithmetic
+  } : null
+
+  precondition {
+    condition     = var.create && var.rto_target_seconds != null ? local.rto_seconds <= var.rto_target_seconds : true
+    error_message = "These settings allow a worst case of ${local.rto_seconds} s from the Main AZ going dark to the Destination verified ACTIVE, more than rto_target_seconds (${coalesce(var.rto_target_seconds, 0)} s): ${local.rto_arithmetic}. Lower alarm_datapoints_to_alarm, deploy_timeout_seconds, timeout or maximum_retry_attempts, or raise rto_target_seconds."
+  }
 }

@@ -21,13 +21,24 @@ locals {
   # metrics need a few seconds more.
   readiness_timeout = min(900, max(60, ceil(var.http_connect_timeout_seconds + var.http_read_timeout_seconds) + 30))
 
-  # The failover function's environment contract plus what only readiness needs.
+  # The failover function's environment contract plus what only readiness needs: the load balancer
+  # and target groups name every health alarm the module defines (alarms.tf), which readiness finds
+  # by the metric it watches.
   failover_function_name = try(aws_lambda_function.this[0].function_name, null)
   trigger_topic_arn      = try(aws_sns_topic.trigger[0].arn, null)
   readiness_environment = merge(local.function_environment, {
     FAILOVER_FUNCTION_NAME       = local.failover_function_name
     TRIGGER_TOPIC_ARN            = local.trigger_topic_arn
     DEST_SITE_AVAILABILITY_ZONES = join(",", var.destination_site.availability_zones)
+    LOAD_BALANCER_ARN_SUFFIX     = var.load_balancer_arn_suffix
+    TARGET_GROUPS                = join(",", [for key in sort(keys(var.target_groups)) : var.target_groups[key].arn_suffix])
+    TOKEN_EXPIRY_WARNING_DAYS    = tostring(var.token_expiry_warning_days)
+    }, {
+    # Objectives that are not set are left out: nothing is held to them.
+    for name, value in {
+      RPO_TARGET_SECONDS = var.rpo_target_seconds == null ? null : tostring(var.rpo_target_seconds)
+      RTO_TARGET_SECONDS = var.rto_target_seconds == null ? null : tostring(var.rto_target_seconds)
+    } : name => value if value != null
   })
 }
 
@@ -184,12 +195,13 @@ data "aws_iam_policy_document" "readiness" {
     resources = distinct([aws_sns_topic.trigger[0].arn, local.notification_topic_arn])
   }
 
-  # Alarms acting on the trigger topic are found by action, so any alarm of this account and
-  # region may be one (callers can point their own alarms at the trigger topic).
+  # Every health alarm the module defines is found by the metric it watches (an alarm stripped of
+  # its action is found and named too). DescribeAlarmsForMetric has no resource-level permissions:
+  # "*" is the only resource IAM accepts; it reads alarm configurations only.
   statement {
-    sid       = "DescribeAlarmsOfThisAccountAndRegion"
-    actions   = ["cloudwatch:DescribeAlarms"]
-    resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*"]
+    sid       = "FindAlarmsWatchingCollectorHealth"
+    actions   = ["cloudwatch:DescribeAlarmsForMetric"]
+    resources = ["*"]
   }
 
   # The Destination collectors' health, read as the failover reads the Main AZ's (instance
@@ -337,6 +349,50 @@ resource "aws_cloudwatch_metric_alarm" "not_ready" {
   alarm_actions             = [local.notification_topic_arn]
   ok_actions                = [local.notification_topic_arn]
   insufficient_data_actions = [local.notification_topic_arn]
+
+  tags = local.tags
+}
+
+################################################################################
+# Warnings: each check that can warn has an alarm on its CheckWarned metric (1 or 0 every run), which
+# notifies once when the warning starts and once when it ends. CloudWatch's alarm state is the memory
+# of what was notified: the read-only readiness function needs no write and no publish permission.
+################################################################################
+
+locals {
+  # The checks that can warn (qradar_failover.readiness_checks.WARNING_CHECKS; tests/terraform holds the two
+  # together), and what each warning means to the person who receives it.
+  readiness_warning_checks = {
+    lock              = "a failover run never finished: its claim expired, so the next alarm takes it over; read that run's log and check both consoles"
+    failover_function = "the failover function is Inactive: its first invocation would wait while Lambda re-creates its network interfaces, in the middle of an outage; wake it as the readiness detail says"
+    token_expiry      = "a console's authorized service token expires within token_expiry_warning_days (${var.token_expiry_warning_days}); put a new token into its secret before then"
+    replication_lag   = "ariel copies from the Main Site to the Destination are falling behind (missed schedule, errors, or a schedule slower than rpo_target_seconds); a failover now would lose the data not yet copied"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "readiness_warning" {
+  for_each = local.create_readiness_alarm ? local.readiness_warning_checks : {}
+
+  alarm_name        = "${var.name}-readiness-warning-${replace(each.key, "_", "-")}"
+  alarm_description = "QRadar DataSync failover readiness warns (${each.key}): ${each.value}. A failover would still work now. Run 'qradar-failover readiness' for the detail and what to do; the OK notice says the warning is gone."
+
+  namespace   = var.metrics_namespace
+  metric_name = "CheckWarned"
+  dimensions = {
+    Check            = each.key
+    FailoverFunction = local.failover_function_name
+  }
+  statistic           = "Maximum"
+  period              = local.readiness_interval_seconds
+  evaluation_periods  = 2
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  # Every run says 1 or 0: a missing run (the not-ready alarm's business) changes nothing here.
+  treat_missing_data = "ignore"
+
+  alarm_actions = [local.notification_topic_arn]
+  ok_actions    = [local.notification_topic_arn]
 
   tags = local.tags
 }

@@ -796,3 +796,40 @@ variable "create_dashboard" {
   type        = bool
   default     = true
 }
+
+################################################################################
+# Readiness thresholds and recovery objectives
+################################################################################
+
+variable "token_expiry_warning_days" {
+  description = "The readiness checks warn when a console's authorized service token expires within this many days (each console reports its token's expiration_date; an expired token fails readiness). Warnings keep Ready = 1 and notify the notification topic once when they start and once when they end."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.token_expiry_warning_days >= 1 && var.token_expiry_warning_days <= 365 && floor(var.token_expiry_warning_days) == var.token_expiry_warning_days
+    error_message = "token_expiry_warning_days must be a whole number of days from 1 to 365."
+  }
+}
+
+variable "rpo_target_seconds" {
+  description = "Recovery point objective: readiness fails when the Main Site's oldest last successful ariel copy (across its enabled copy profiles) is older than this, and warns when a profile's schedule is slower than it. The lag it measures is the ReplicationLagSeconds metric on the dashboard. null: no target (the lag is still measured; missed copies are warnings)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.rpo_target_seconds == null || try(var.rpo_target_seconds >= 60 && var.rpo_target_seconds <= 2592000, false)
+    error_message = "rpo_target_seconds must be null or from 60 seconds to 30 days (2592000)."
+  }
+}
+
+variable "rto_target_seconds" {
+  description = "Recovery time objective: the plan is refused when the worst case these settings allow, from the Main AZ going dark to the Destination verified ACTIVE (the recovery_time_objective output: alarm window, delivery, attempts, retries), exceeds it; the message shows the arithmetic. Readiness holds what is deployed to it too. null: no target."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.rto_target_seconds == null || try(var.rto_target_seconds >= 60 && var.rto_target_seconds <= 86400, false)
+    error_message = "rto_target_seconds must be null or from 60 seconds to one day (86400)."
+  }
+}

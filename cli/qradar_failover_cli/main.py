@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register(
         "readiness",
-        "Check whether a failover would work now: the readiness function's ten checks.",
+        "Check whether a failover would work now: the readiness function's checks.",
         "Runs the checks the scheduled readiness function runs, read-only (GETs to the consoles, a "
         "read of the lock, AWS describe and list calls): configuration, token secrets, both consoles "
         "over verified TLS, DR state, ariel copy profiles, lock armed, health alarms, failover "
@@ -267,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--readiness",
         metavar="SCENARIO",
         help="run the readiness function instead, on a deployment that is ready or broken: ready, "
-        "token-refused, destination-active, no-subscribers",
+        "token-refused, destination-active, no-subscribers, token-expiring, replication-lagging, alarm-not-acting",
     )
     return parser
 

@@ -1,4 +1,4 @@
-"""``qradar-failover readiness``: the readiness function's ten checks from an operator's machine,
+"""``qradar-failover readiness``: the readiness function's checks from an operator's machine,
 and the readiness function's last published result for ``status``.
 
 Both go through the engine's own code (the checks in :mod:`qradar_failover.readiness`, the
@@ -19,14 +19,16 @@ from typing import Any
 from qradar_failover.aws_errors import AWS_ERRORS, aws_error_code
 from qradar_failover.config import Config, ConfigError, load_readiness_settings
 from qradar_failover.deadline import Deadline
-from qradar_failover.observability import FUNCTION_DIMENSION
+from qradar_failover.observability import FUNCTION_DIMENSION, human_duration
 from qradar_failover.readiness import run_checks
-from qradar_failover.readiness_checks import Check
+from qradar_failover.readiness_checks import Check, Status
 from qradar_failover.readiness_handler import (
     CHECK_DIMENSION,
     CHECK_FAILED_METRIC,
+    CHECK_WARNED_METRIC,
     DEFAULT_TIME_BUDGET_SECONDS,
     READY_METRIC,
+    REPLICATION_LAG_METRIC,
 )
 from qradar_failover.runtime import build_readiness_collaborators
 
@@ -66,13 +68,19 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
 
 def report_lines(report: Mapping[str, Any], width: int = 80) -> list[str]:
     """A readiness result (the function's and the command's JSON document) as a table no wider than
-    ``width``: number, check, result, and the detail wrapped."""
+    ``width``: number, check, result (ok, WARN, FAILED), and the detail wrapped."""
     checks = report["checks"]
     name_width = max(len(name.value) for name in Check)
     prefix = f"{'#':>2}  {'check':{name_width}}  {'result':6}  "
     detail_width = max(20, width - len(prefix))
-    failing = sum(1 for check in checks if not check["ok"])
-    verdict = "READY" if report["ready"] else f"NOT READY ({failing} of {len(checks)} checks failed)"
+    statuses = [check_status(check) for check in checks]
+    failing = statuses.count(Status.FAIL)
+    warned = [check["name"] for check, status in zip(checks, statuses, strict=True) if status is Status.WARN]
+    warnings = f"{len(warned)} warning{'s' if len(warned) != 1 else ''} ({', '.join(warned)})" if warned else ""
+    if report["ready"]:
+        verdict = f"READY with {warnings}" if warned else "READY"
+    else:
+        verdict = f"NOT READY ({failing} of {len(checks)} checks failed" + (f"; {warnings})" if warned else ")")
     lines = [
         f"Readiness: {verdict}",
         f"checked {report['checked_at']} in {report['duration_seconds']:.1f} s",
@@ -80,11 +88,22 @@ def report_lines(report: Mapping[str, Any], width: int = 80) -> list[str]:
         prefix + "detail",
         f"{'-' * 2}  {'-' * name_width}  {'-' * 6}  {'-' * min(detail_width, 40)}",
     ]
-    for number, check in enumerate(checks, start=1):
+    for number, (check, status) in enumerate(zip(checks, statuses, strict=True), start=1):
         wrapped = textwrap.wrap(check["detail"], detail_width, break_on_hyphens=False) or [""]
-        lines.append(f"{number:>2}  {check['name']:{name_width}}  {'ok' if check['ok'] else 'FAILED':6}  {wrapped[0]}")
+        lines.append(f"{number:>2}  {check['name']:{name_width}}  {_RESULT[status]:6}  {wrapped[0]}")
         lines += [" " * len(prefix) + rest for rest in wrapped[1:]]
     return lines
+
+
+_RESULT = {Status.OK: "ok", Status.WARN: "WARN", Status.FAIL: "FAILED"}
+
+
+def check_status(check: Mapping[str, Any]) -> Status:
+    """A check's result in a readiness document (a function deployed before warnings existed has only "ok")."""
+    status = check.get("status")
+    if status in {member.value for member in Status}:
+        return Status(status)
+    return Status.OK if check["ok"] else Status.FAIL
 
 
 # --- the last published result, for `status` ---------------------------------------------------
@@ -93,22 +112,36 @@ class LastResult:
     at: datetime
     ready: bool
     failing: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    replication_lag_seconds: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "ready": self.ready, "failing_checks": list(self.failing)}
+        return {
+            "at": self.at.isoformat(),
+            "ready": self.ready,
+            "failing_checks": list(self.failing),
+            "warning_checks": list(self.warnings),
+            "replication_lag_seconds": self.replication_lag_seconds,
+        }
 
 
 def last_result(
     cloudwatch: Any, namespace: str, failover_function: str, now: datetime | None = None
 ) -> LastResult | None:
-    """The readiness function's latest ``Ready`` datapoint (last 24 h) and the checks that failed then."""
+    """The readiness function's latest ``Ready`` datapoint (last 24 h) and the checks that failed or warned
+    then."""
     now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)  # periods align to whole minutes
     function = {"Name": FUNCTION_DIMENSION, "Value": failover_function}
-    queries: list[dict[str, Any]] = [_query("ready", namespace, READY_METRIC, [function], "Minimum")]
+    per_check = {"failed": CHECK_FAILED_METRIC, "warned": CHECK_WARNED_METRIC}
+    queries: list[dict[str, Any]] = [
+        _query("ready", namespace, READY_METRIC, [function], "Minimum"),
+        _query("lag", namespace, REPLICATION_LAG_METRIC, [function], "Maximum"),
+    ]
     queries += [
-        _query(f"check{index}", namespace, CHECK_FAILED_METRIC, [{"Name": CHECK_DIMENSION, "Value": check}, function],
+        _query(f"{kind}{index}", namespace, metric, [{"Name": CHECK_DIMENSION, "Value": check.value}, function],
                "Maximum")
-        for index, check in enumerate(name.value for name in Check)
+        for kind, metric in per_check.items()
+        for index, check in enumerate(Check)
     ]  # fmt: skip
     response = cloudwatch.get_metric_data(
         MetricDataQueries=queries,
@@ -122,12 +155,16 @@ def last_result(
     if not ready:
         return None
     at, value = max(ready, key=lambda point: point[0])
-    failing = tuple(
-        check.value
-        for index, check in enumerate(Check)
-        if any(abs((stamp - at).total_seconds()) <= 60 and failed for stamp, failed in series.get(f"check{index}", []))
-    )
-    return LastResult(at, value >= 1, failing)
+
+    def checks(kind: str) -> tuple[str, ...]:
+        return tuple(
+            check.value
+            for index, check in enumerate(Check)
+            if any(abs((stamp - at).total_seconds()) <= 60 and hit for stamp, hit in series.get(f"{kind}{index}", []))
+        )
+
+    lags = [lag for stamp, lag in series.get("lag", []) if abs((stamp - at).total_seconds()) <= 60]
+    return LastResult(at, value >= 1, checks("failed"), checks("warned"), max(lags) if lags else None)
 
 
 def readiness_status(deployment: Any, args: argparse.Namespace) -> tuple[str, dict[str, Any] | None]:
@@ -159,10 +196,15 @@ def status_line(cloudwatch: Any, config: Config, environ: Mapping[str, str]) -> 
             None,
         )
     at = last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    warned = f"; warnings: {', '.join(last.warnings)}" if last.warnings else ""
+    if last.replication_lag_seconds is not None:
+        warned += f"; replication lag {human_duration(last.replication_lag_seconds)}"
     if last.ready:
-        return f"Readiness: ready (last check {at})", last.as_dict()
+        details = "; details: qradar-failover readiness" if last.warnings else ""
+        verdict = "ready with warnings" if last.warnings else "ready"
+        return f"Readiness: {verdict} (last check {at}{warned}){details}", last.as_dict()
     failed = ", ".join(last.failing) or "unknown, see its log group"
-    return f"Readiness: NOT READY (last check {at}; failed: {failed}); details: qradar-failover readiness", (
+    return f"Readiness: NOT READY (last check {at}; failed: {failed}{warned}); details: qradar-failover readiness", (
         last.as_dict()
     )
 

@@ -47,6 +47,9 @@ READINESS_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "FAILOVER_FUNCTION_NAME": ("the failover function (the module's function_name output)", ()),
     "TRIGGER_TOPIC_ARN": ("the trigger topic (the module's trigger_topic_arn output)", ()),
     "DEST_SITE_AVAILABILITY_ZONES": ("Destination-Site availability zones, comma-separated", ()),
+    "LOAD_BALANCER_ARN_SUFFIX": ("the load balancer's arn_suffix (net/<name>/<id>), the alarms' dimension", ()),
+    "TARGET_GROUPS": ("the target groups' arn_suffixes (targetgroup/<name>/<id>), comma-separated", ()),
+    "TOKEN_EXPIRY_WARNING_DAYS": ("warn when a console's token expires within this many days (default 30)", ()),
 }
 # The deployment tag the module puts on every resource; its value starts the module's alarm names.
 DEPLOYMENT_TAG = "qradar-failover:deployment"

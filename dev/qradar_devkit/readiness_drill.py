@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 import textwrap
 import time
@@ -43,6 +44,7 @@ class Scenario:
     what: str  # what broke, as the drill tells it
     failing: tuple[str, ...]  # the checks that must fail, in report order (none: ready)
     breaks: Callable[[w.DrillWorld], None]
+    warnings: tuple[str, ...] = ()  # the checks that must warn (the deployment stays ready)
 
 
 def _nothing(_world: w.DrillWorld) -> None:
@@ -61,11 +63,27 @@ def _no_subscribers(world: w.DrillWorld) -> None:
     world.unsubscribe_people()
 
 
+def _token_expiring(world: w.DrillWorld) -> None:
+    world.main.expire_token_in(12 * 86400 + 3600)
+
+
+RPO_TARGET_SECONDS = 3600  # the deployment of the replication-lagging scenario set rpo_target_seconds = 3600
+
+
+def _replication_lagging(world: w.DrillWorld) -> None:
+    world.env["RPO_TARGET_SECONDS"] = str(RPO_TARGET_SECONDS)
+    world.main.stall_replication(seconds_ago=3 * 3600)
+
+
+def _alarm_not_acting(world: w.DrillWorld) -> None:
+    world.remove_alarm_actions("HealthyHostCount")
+
+
 SCENARIOS: dict[str, Scenario] = {
     "ready": Scenario("nothing: the deployment as the module creates it", (), _nothing),
     "token-refused": Scenario(
         "the Main console's authorized service was replaced, its secret still holds the old token",
-        ("consoles", "dr_state", "ariel_copy_profiles"),
+        ("consoles", "dr_state", "ariel_copy_profiles", "token_expiry", "replication_lag"),
         _token_refused,
     ),
     "destination-active": Scenario(
@@ -73,6 +91,19 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "no-subscribers": Scenario(
         "the notification topic's only subscriber unsubscribed", ("notification_subscribers",), _no_subscribers
+    ),
+    "token-expiring": Scenario(
+        "the Main console's authorized service token expires in 12 days", (), _token_expiring, ("token_expiry",)
+    ),
+    "replication-lagging": Scenario(
+        "ariel copies to the Destination have failed for 3 hours; the deployment's RPO target is 1 hour",
+        ("replication_lag",),
+        _replication_lagging,
+    ),
+    "alarm-not-acting": Scenario(
+        "the Main AZ's HealthyHostCount alarm lost its alarm action (the UnHealthyHostCount alarm still acts)",
+        ("health_alarms",),
+        _alarm_not_acting,
     ),
 }
 
@@ -98,10 +129,15 @@ class ReadinessDrillResult:
     def failing(self) -> list[str]:
         return [check["name"] for check in self.result["checks"] if not check["ok"]]
 
+    @property
+    def warnings(self) -> list[str]:
+        return [check["name"] for check in self.result["checks"] if check.get("status") == "warn"]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
             "expected_failing_checks": list(SCENARIOS[self.scenario].failing),
+            "expected_warning_checks": list(SCENARIOS[self.scenario].warnings),
             "passed": self.passed,
             "checks": [{"check": name, "ok": ok} for name, ok in self.checks],
             "readiness": self.result,
@@ -160,7 +196,6 @@ def run_readiness_drill(
 def _run(
     scenario: str, chosen: Scenario, world: w.DrillWorld, say: Say, workdir: Path, started: float
 ) -> ReadinessDrillResult:
-    os.environ.update(world.env)
     say(f"QRadar: Main console https://{world.main.address}, Destination https://{world.destination.address}")
     created = (
         f"Created as the module creates it: failover function {w.FAILOVER_FUNCTION} subscribed to the trigger "
@@ -170,6 +205,7 @@ def _run(
             f"Scenario: {scenario}: {chosen.what}", 80, subsequent_indent="  ")]:  # fmt: skip
         say(line)
     chosen.breaks(world)
+    os.environ.update(world.env)  # the readiness function's environment, as the (broken) deployment has it
     log_path = workdir / "handler.log"
     output = io.StringIO()
     with _captured(output):
@@ -203,22 +239,26 @@ def _captured(target: TextIO) -> Any:
 
 
 def _checks(drill: ReadinessDrillResult, chosen: Scenario) -> list[tuple[str, bool]]:
-    expected = list(chosen.failing)
+    expected, warned = list(chosen.failing), list(chosen.warnings)
+    verdict = f"not ready, naming {', '.join(expected)}" if expected else "ready"
+    status = drill.status_line
+    if expected:
+        published = re.search(rf"failed: {re.escape(', '.join(expected))}[;)]", status) is not None
+    elif warned:
+        published = status.startswith("Readiness: ready with warnings") and f"warnings: {', '.join(warned)}" in status
+    else:
+        published = status.startswith("Readiness: ready (")
     return [
-        ("ten checks reported in their order", [c["name"] for c in drill.result["checks"]] == list(_CHECK_ORDER)),
+        ("every check reported in its order", [c["name"] for c in drill.result["checks"]] == list(_CHECK_ORDER)),
+        (verdict, drill.failing == expected and drill.result["ready"] is (not expected)),
         (
-            "ready" if not expected else f"not ready, naming {', '.join(expected)}",
-            drill.failing == expected and drill.result["ready"] is (not expected),
+            f"warning about {', '.join(warned)} (still ready)" if warned else "no warning",
+            drill.warnings == warned,
         ),
         ("the consoles were asked GETs only", bool(drill.requests) and {r.method for r in drill.requests} == {"GET"}),
         ("no lock written", drill.lock is None),
         ("nobody notified by the readiness function", drill.notifications == []),
-        (
-            "qradar-failover status shows the published result",
-            drill.status_line.startswith("Readiness: ready")
-            if not expected
-            else f"failed: {', '.join(expected)})" in drill.status_line,
-        ),
+        ("qradar-failover status shows the published result", published),
     ]
 
 
@@ -237,14 +277,22 @@ def print_readiness_drill(drill: ReadinessDrillResult, say: Say, width: int = 80
     if drill.workdir_note:
         say(drill.workdir_note)
     say("")
-    expected = SCENARIOS[drill.scenario].failing
-    say(f"Checks ({drill.scenario}: expected {'ready' if not expected else 'not ready: ' + ', '.join(expected)})")
+    expected, warned = SCENARIOS[drill.scenario].failing, SCENARIOS[drill.scenario].warnings
+    wanted = (
+        "not ready: " + ", ".join(expected)
+        if expected
+        else "ready" + (f", warning: {', '.join(warned)}" if warned else "")
+    )
+    say(f"Checks ({drill.scenario}: expected {wanted})")
     for name, ok in drill.checks:
         say(f"  [{'ok' if ok else 'FAILED'}] {name}")
-    verdict = (
-        f"readiness {'confirmed the deployment ready' if not expected else 'named ' + ', '.join(expected)}, "
-        "read-only, before any AZ failed"
-    )
+    if expected:
+        found = f"named {', '.join(expected)}"
+    elif warned:
+        found = f"warned about {', '.join(warned)} and stayed ready"
+    else:
+        found = "confirmed the deployment ready"
+    verdict = f"readiness {found}, read-only, before any AZ failed"
     outcome = verdict if drill.passed else "the drill did NOT go as expected"
     for line in textwrap.wrap(f"{'PASS' if drill.passed else 'FAIL'}: {outcome} ({drill.seconds:.1f}s)", width,
                               subsequent_indent="  "):  # fmt: skip

@@ -125,6 +125,12 @@ HEALTH_ALARMS: dict[str, dict[str, Any]] = {
     },
 }
 ALARM_PERIOD_SECONDS = 60
+# What put_metric_alarm takes back from describe_alarms to re-create an alarm as it is.
+_ALARM_SETTINGS = (
+    "AlarmName", "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period",
+    "EvaluationPeriods", "DatapointsToAlarm", "ComparisonOperator", "Threshold", "TreatMissingData",
+    "OKActions", "InsufficientDataActions", "ActionsEnabled",
+)  # fmt: skip
 ALARM_EVALUATION_PERIODS = 3
 
 
@@ -229,6 +235,17 @@ class AwsWorld:
         sns.publish(TopicArn=self.trigger_topic_arn, Subject=subject, Message=json.dumps(message))
         envelope = self._receive(self.trigger_tap_url, expected=1, wait_seconds=5.0)[0]
         return lambda_sns_event(envelope, self._trigger_subscription_arn())
+
+    def remove_alarm_actions(self, metric: str, target_group: str | None = None) -> str:
+        """Strip a Main-AZ health alarm of its alarm action (it stays, with its actions enabled, acting on
+        nothing): what an edit in the console or a drifted apply leaves. Returns the alarm's name."""
+        cloudwatch = aws("cloudwatch")
+        name = alarm_name(target_group or self.target_group, MAIN_AZ, metric)
+        (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        settings = {key: alarm[key] for key in _ALARM_SETTINGS if key in alarm}
+        cloudwatch.put_metric_alarm(**settings, AlarmActions=[])
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=alarm["StateValue"], StateReason="unchanged")
+        return name
 
     def replace_token(self, site: str, value: str) -> None:
         """Put another value into a site's token secret (a token revoked or rotated in QRadar alone)."""
@@ -504,6 +521,8 @@ def build_aws_world(
         "FAILOVER_FUNCTION_NAME": FAILOVER_FUNCTION,
         "TRIGGER_TOPIC_ARN": trigger_topic,
         "DEST_SITE_AVAILABILITY_ZONES": DEST_AZ,
+        "LOAD_BALANCER_ARN_SUFFIX": load_balancer,
+        "TARGET_GROUPS": ",".join(group.dimension for group in groups),
     }
     world = AwsWorld(
         env=env,

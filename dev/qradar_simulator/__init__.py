@@ -18,6 +18,13 @@ What is simulated (HTTPS on 127.0.0.1, certificate issued by a ``CertificateAuth
   Deployed := staged (as of the deploy's start) only when the deploy completes, unless
   ``deploy_errors`` is set (then COMPLETE with ``has_errors`` and deployed unchanged).
   ``documented_deploy_available=False`` makes this endpoint 404, like an older release.
+* ``GET /api/config/access/authorized_services`` (documented): the authorized services, each with
+  ``id``, ``label``, ``created_by``, ``creation_date``, ``expiration_date`` (null: never) and
+  ``last_used_date`` (epoch ms), never the token; ``?current_authorized_service=true`` answers only the
+  calling token's own. A token past its ``expiration_date`` is refused with 401 on every request.
+* Copy profiles carry ``frequency`` (ms) and the read-only ``last_successful_transfer_date``,
+  ``last_error_date`` and ``last_error_max_threshold_surpassed_date`` (epoch ms or null), which follow the
+  profile's schedule on the wall clock.
 * Unknown paths 404, wrong methods 405, a malformed ``Version`` header 422.
 
 Fault API: ``sim.inject(Fault(kind, method=None, path=None, times=None, status=None,
@@ -27,7 +34,9 @@ with a QRadar error body, ``code``/``message`` overridable), MALFORMED_JSON (200
 truncated JSON body), RESET (drop the connection with a TCP RST). ``method``/``path`` select
 requests (``path`` is a prefix), ``times`` N spends the fault after N matches.
 ``sim.clear_faults()`` removes them. Whole-console failures: ``go_down()``/``come_back()``
-(connections refused, same port) and ``use_certificate_from(other_ca)`` (TLS failures).
+(connections refused, same port) and ``use_certificate_from(other_ca)`` (TLS failures). Slow decay:
+``expire_token_in(seconds)`` / ``token_expiration_date`` (an expiring or expired token) and
+``stall_replication(seconds_ago)`` / ``resume_replication()`` (ariel copies failing since then).
 
 The way back (a failback): ``copies_to()`` is the data-sync direction (the hosts of the enabled copy
 profiles while the console is ACTIVE with ariel copy on) and ``run_ariel_copy()`` one round of it

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from qradar_simulator.access import AuthorizedService, other_services
 from qradar_simulator.errors import (
     ENDPOINT_NOT_FOUND,
     INVALID_JSON,
@@ -31,6 +32,7 @@ STAGED_DR_CONFIG_PATH = "/api/staged_config/disaster_recovery/disaster_recovery_
 COPY_PROFILES_PATH = "/api/disaster_recovery/ariel_copy_profiles"
 DEPLOY_ACTION_PATH = "/api/config/deploy_action"
 DEPLOY_STATUS_PATH = "/api/staged_config/deploy_status"
+AUTHORIZED_SERVICES_PATH = "/api/config/access/authorized_services"
 
 _VERSION_RE = re.compile(r"^\d{1,3}(\.\d{1,3})?$")
 _TRUE = "true"
@@ -84,12 +86,18 @@ def endpoint_not_found(path: str) -> ApiError:
 class ConsoleApi:
     """Maps QRadar REST requests onto a ``ConsoleState``."""
 
-    def __init__(self, state: ConsoleState, token: str, documented_deploy_available: bool = True) -> None:
+    def __init__(
+        self,
+        state: ConsoleState,
+        token: str,
+        documented_deploy_available: bool = True,
+        service: AuthorizedService | None = None,
+    ) -> None:
         if not token:
             raise ValueError("token must not be empty")
         self._state = state
         self._token = token.encode()
-        self.token_expired = False  # the authorized service behind the token expired: 401 until a new one
+        self.service = service or AuthorizedService("DataSync failover")
         self.documented_deploy_available = documented_deploy_available
         self._routes = [
             _Route(re.compile(re.escape(DR_CONFIG_PATH)), True, {"GET": self._get_deployed}),
@@ -111,6 +119,7 @@ class ConsoleApi:
                 {"GET": self._get_deploy_status, "POST": self._post_deploy_status},
                 documented_deploy=True,
             ),
+            _Route(re.compile(re.escape(AUTHORIZED_SERVICES_PATH)), False, {"GET": self._get_authorized_services}),
         ]
 
     def auth_status(self, headers: Mapping[str, str]) -> tuple[bool, bool]:
@@ -118,14 +127,14 @@ class ConsoleApi:
         sec = headers.get("Sec")
         if sec is None:
             return False, False
-        return True, hmac.compare_digest(sec.encode(), self._token) and not self.token_expired
+        return True, hmac.compare_digest(sec.encode(), self._token)
 
     def issue_token(self, token: str) -> None:
         """A new authorized service: ``token`` is accepted from now on, the old one no longer."""
         if not token:
             raise ValueError("token must not be empty")
         self._token = token.encode()
-        self.token_expired = False
+        self.service.expiration_date = None  # the new service's token does not expire
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         try:
@@ -145,16 +154,16 @@ class ConsoleApi:
                 'No SEC header present in request. Please provide it via "SEC: token".',
                 "Authentication is required.",
             )
-        if (
-            not valid
-            and self.token_expired
-            and hmac.compare_digest(str(request.headers.get("Sec")).encode(), self._token)
-        ):
-            raise ApiError(
-                401, SEC_EXPIRED, "The authorized service token has expired.", "Create a new authorized service."
-            )
         if not valid:
             raise ApiError(401, SEC_INVALID, "Invalid security token.", "The SEC token is not valid.")
+        if self.service.expired():
+            raise ApiError(
+                401,
+                SEC_EXPIRED,
+                "The authorized service token has expired.",
+                "Create a new authorized service; an expired token is refused like a revoked one.",
+            )
+        self.service.used()
         version = request.headers.get("Version")
         if version is not None and not _VERSION_RE.match(version.strip()):
             raise ApiError(
@@ -218,6 +227,14 @@ class ConsoleApi:
 
     def _get_deploy_status(self, request: ApiRequest, match: re.Match[str]) -> Any:
         return self._state.deploy_status()
+
+    def _get_authorized_services(self, request: ApiRequest, match: re.Match[str]) -> Any:
+        """The authorized services (a list); ``current_authorized_service=true`` narrows it to the calling
+        token's own. The token itself is never part of the answer."""
+        current = self.service.describe()
+        if request.query.get("current_authorized_service", "").strip().lower() == _TRUE:
+            return [current]
+        return [current, *other_services()]
 
     def _post_deploy_status(self, request: ApiRequest, match: re.Match[str]) -> Any:
         body = _json(request)

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
+from qradar_simulator.access import AuthorizedService
 from qradar_simulator.api import ApiRequest, ApiResponse, ConsoleApi
 from qradar_simulator.ca import CertificateAuthority
 from qradar_simulator.errors import SERVER_ERROR, SIMULATED_FAULT, error_body
@@ -220,6 +221,7 @@ class QRadarSimulator:
         dr_console_ip: str = "10.0.2.10",
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,  # deploy progress (a simulated outage's clock)
+        token_expiration_date: int | None = None,
     ) -> None:
         if ca is None:
             raise ValueError("a CertificateAuthority is required (CertificateAuthority.create(dir))")
@@ -238,7 +240,12 @@ class QRadarSimulator:
             dr_console_ip=dr_console_ip,
             clock=clock,
         )
-        self._api = ConsoleApi(self._state, token, documented_deploy_available)
+        self._api = ConsoleApi(
+            self._state,
+            token,
+            documented_deploy_available,
+            AuthorizedService(f"DataSync failover ({name})", expiration_date=token_expiration_date),
+        )
         self._faults = FaultBook()
         self._log = RequestLog()
         self._lock = threading.Lock()
@@ -406,7 +413,7 @@ class QRadarSimulator:
 
     def expire_token(self) -> None:
         """The token's authorized service expired (during an outage, say): 401 until ``issue_token``."""
-        self._api.token_expired = True
+        self.expire_token_in(-1)
 
     def issue_token(self, token: str) -> None:
         """A new authorized service token replaces the old one."""
@@ -442,6 +449,31 @@ class QRadarSimulator:
     @documented_deploy_available.setter
     def documented_deploy_available(self, value: bool) -> None:
         self._api.documented_deploy_available = value
+
+    # -- the token's authorized service and replication ----------------------------------------
+
+    @property
+    def token_expiration_date(self) -> int | None:
+        """When the console's token expires (epoch ms; None: never). Once past, every request is 401."""
+        return self._api.service.expiration_date
+
+    @token_expiration_date.setter
+    def token_expiration_date(self, value: int | None) -> None:
+        self._api.service.expiration_date = value
+
+    def expire_token_in(self, seconds: float) -> None:
+        """Let the token expire ``seconds`` from now (negative: it expired that long ago)."""
+        self.token_expiration_date = int((time.time() + seconds) * 1000)
+
+    def authorized_service(self) -> dict[str, Any]:
+        return self._api.service.describe()
+
+    def stall_replication(self, seconds_ago: float = 0.0) -> None:
+        """Every ariel copy scheduled since ``seconds_ago`` fails (the copy profiles' transfer dates say so)."""
+        self._state.stall_replication(seconds_ago)
+
+    def resume_replication(self) -> None:
+        self._state.resume_replication()
 
     # -- faults and recording ---------------------------------------------------------------
 

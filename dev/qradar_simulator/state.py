@@ -4,6 +4,14 @@ All methods are thread-safe. Deploy progress is a pure function of the monotonic
 started at ``t0`` is INITIALIZING for the first fifth of ``deploy_seconds``, then IN_PROGRESS with
 a growing ``percent_complete``, then COMPLETE; the staged snapshot taken at ``t0`` becomes the
 deployed configuration the first time anyone looks after completion.
+
+Ariel copy profiles copy on their schedule: every ``frequency`` milliseconds from ``start_date``. Their
+read-only transfer dates are a function of the wall clock: while replication works,
+``last_successful_transfer_date`` is the latest scheduled copy; after :meth:`ConsoleState.stall_replication`
+every scheduled copy fails, so it stays at the last copy before the stall, ``last_error_date`` is the
+latest failed one and, from the ``MAX_TRANSFER_ERRORS``-th failure on,
+``last_error_max_threshold_surpassed_date`` the date of that failure. A disabled profile stops copying (its
+dates stay as they were when it was disabled).
 """
 
 from __future__ import annotations
@@ -128,7 +136,13 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+MINUTE_MS = 60 * 1000
+MAX_TRANSFER_ERRORS = 3  # failed copies in a row after which QRadar reports the error threshold surpassed
+TRANSFER_DATES = ("last_successful_transfer_date", "last_error_date", "last_error_max_threshold_surpassed_date")
+
+
 def default_copy_profiles(destination_ip: str) -> list[dict[str, Any]]:
+    """Two profiles copying Main -> Destination, every 15 and every 60 minutes (``frequency`` in ms)."""
     start = _now_ms() - 30 * 24 * 3600 * 1000
     return [
         {
@@ -140,7 +154,7 @@ def default_copy_profiles(destination_ip: str) -> list[dict[str, Any]]:
             "end_date": None,
             "exclude_event_retention_bucket_ids": [],
             "exclude_flow_retention_bucket_ids": [],
-            "frequency": 60,
+            "frequency": 15 * MINUTE_MS,
             "start_date": start,
             "last_modified": start,
         },
@@ -153,7 +167,7 @@ def default_copy_profiles(destination_ip: str) -> list[dict[str, Any]]:
             "end_date": None,
             "exclude_event_retention_bucket_ids": [3, 7],
             "exclude_flow_retention_bucket_ids": [1],
-            "frequency": 1440,
+            "frequency": 60 * MINUTE_MS,
             "start_date": start,
             "last_modified": start,
         },
@@ -186,11 +200,14 @@ class ConsoleState:
         primary_console_ip: str = "10.0.1.10",
         dr_console_ip: str = "10.0.2.10",
         clock: Callable[[], float] = time.monotonic,
+        wall_clock_ms: Callable[[], int] = _now_ms,
     ) -> None:
         if deploy_seconds < 0:
             raise ValueError("deploy_seconds must be >= 0")
         self._lock = threading.RLock()
         self._clock = clock
+        self._wall_ms = wall_clock_ms
+        self._stalled_since: int | None = None  # epoch ms: replication fails from then on
         self.deploy_seconds = deploy_seconds
         self.deploy_errors = deploy_errors
         self.hostnames = [f"qradar-{name}-console", f"qradar-{name}-ep01"]
@@ -342,13 +359,13 @@ class ConsoleState:
 
     def profiles(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [copy.deepcopy(self._profiles[key]) for key in sorted(self._profiles)]
+            return [self._with_transfers(self._profiles[key]) for key in sorted(self._profiles)]
 
     def profile(self, profile_id: int) -> dict[str, Any]:
         with self._lock:
             if profile_id not in self._profiles:
                 raise _no_profile(profile_id)
-            return copy.deepcopy(self._profiles[profile_id])
+            return self._with_transfers(self._profiles[profile_id])
 
     def update_profile(self, profile_id: int, body: object) -> dict[str, Any]:
         with self._lock:
@@ -356,9 +373,53 @@ class ConsoleState:
                 raise _no_profile(profile_id)
             fields = validate_exact(body, PROFILE_WRITABLE_SCHEMA)
             profile = self._profiles[profile_id]
+            if profile.get("enabled") and not fields["enabled"]:
+                profile.update(self._transfers(profile, self._wall_ms()))  # copying stops: the dates stay
             profile.update(fields)
             profile["last_modified"] = _now_ms()
-            return copy.deepcopy(profile)
+            return self._with_transfers(profile)
+
+    def stall_replication(self, seconds_ago: float = 0.0) -> None:
+        """From ``seconds_ago`` on, every scheduled copy fails (the Destination unreachable, its disk full)."""
+        with self._lock:
+            self._stalled_since = self._wall_ms() - int(seconds_ago * 1000)
+
+    def resume_replication(self) -> None:
+        with self._lock:
+            self._stalled_since = None
+
+    def _with_transfers(self, profile: dict[str, Any]) -> dict[str, Any]:
+        answer = copy.deepcopy(profile)
+        if profile.get("enabled"):
+            answer.update(self._transfers(profile, self._wall_ms()))
+        for name in TRANSFER_DATES:
+            answer.setdefault(name, None)
+        return answer
+
+    def _transfers(self, profile: Mapping[str, Any], now: int) -> dict[str, int | None]:
+        """The transfer dates of a copying profile at ``now`` (epoch ms), from its schedule."""
+        frequency, start = profile.get("frequency"), profile.get("start_date")
+        if not isinstance(frequency, int) or not isinstance(start, int) or frequency < 1 or now < start:
+            return {}
+
+        def last_slot(at: int) -> int:
+            return start + (at - start) // frequency * frequency
+
+        stalled = self._stalled_since
+        if stalled is None or stalled > now:
+            return {"last_successful_transfer_date": last_slot(now)}
+        last_good = last_slot(stalled) if stalled >= start else None
+        first_failed = (last_good + frequency) if last_good is not None else start
+        failed = (now - first_failed) // frequency + 1 if now >= first_failed else 0
+        return {
+            "last_successful_transfer_date": last_good,
+            "last_error_date": last_slot(now) if failed else profile.get("last_error_date"),
+            "last_error_max_threshold_surpassed_date": (
+                first_failed + (MAX_TRANSFER_ERRORS - 1) * frequency
+                if failed >= MAX_TRANSFER_ERRORS
+                else profile.get("last_error_max_threshold_surpassed_date")
+            ),
+        }
 
     def copies_to(self) -> list[str]:
         """The hosts this console copies ariel data to now: those of its enabled copy profiles, while its

@@ -162,6 +162,9 @@ def load_decision_settings(environ: Mapping[str, str]) -> DecisionSettings:
 
 # --- what the readiness function reads beyond the failover function's contract -------------------
 _FUNCTION_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[\w$-]+)?$")
+# The module's validations of load_balancer_arn_suffix and target_groups (variables.tf).
+_LOAD_BALANCER = re.compile(r"^(net|app)/[A-Za-z0-9-]{1,32}/[0-9a-f]+$")
+_TARGET_GROUP = re.compile(r"^targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$")
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,21 @@ class ReadinessSettings:
     failover_function_name: str  # FAILOVER_FUNCTION_NAME
     trigger_topic_arn: str  # TRIGGER_TOPIC_ARN
     dest_site_availability_zones: frozenset[str]  # DEST_SITE_AVAILABILITY_ZONES
+    # The alarms' load balancer and target groups (CloudWatch dimensions): every (target group, Main AZ)
+    # must have both health alarms acting on the trigger topic.
+    load_balancer_arn_suffix: str  # LOAD_BALANCER_ARN_SUFFIX
+    target_groups: tuple[str, ...]  # TARGET_GROUPS, arn suffixes, comma-separated
+    # A console's token that expires within this many days is a warning (expired: a failure).
+    token_expiry_warning_days: int = 30  # TOKEN_EXPIRY_WARNING_DAYS
+    # Readiness fails when the Main Site's last successful ariel copy is older than this; None: no target.
+    rpo_target_seconds: float | None = None  # RPO_TARGET_SECONDS
+    # Readiness fails when the deployed settings allow a worst-case recovery longer than this; None: no target.
+    rto_target_seconds: float | None = None  # RTO_TARGET_SECONDS
+
+    @property
+    def elb_namespace(self) -> str:
+        """The metric namespace of the load balancer's health metrics (alarms.tf decides it the same way)."""
+        return "AWS/NetworkELB" if self.load_balancer_arn_suffix.startswith("net/") else "AWS/ApplicationELB"
 
 
 def load_readiness_settings(environ: Mapping[str, str], config: Config) -> ReadinessSettings:
@@ -182,7 +200,47 @@ def load_readiness_settings(environ: Mapping[str, str], config: Config) -> Readi
         raise ConfigError(
             f"DEST_SITE_AVAILABILITY_ZONES and MAIN_SITE_AVAILABILITY_ZONES overlap ({', '.join(sorted(overlap))})"
         )
-    return ReadinessSettings(name, reader.arn("TRIGGER_TOPIC_ARN", service="sns"), zones)
+    load_balancer = reader.required("LOAD_BALANCER_ARN_SUFFIX")
+    if not _LOAD_BALANCER.match(load_balancer):
+        raise ConfigError(
+            f"LOAD_BALANCER_ARN_SUFFIX must be a load balancer's arn_suffix (net/<name>/<id> or app/<name>/<id>), "
+            f"got {load_balancer!r}"
+        )
+    groups = tuple(
+        dict.fromkeys(group.strip() for group in reader.required("TARGET_GROUPS").split(",") if group.strip())
+    )
+    invalid = [group for group in groups if not _TARGET_GROUP.match(group)]
+    if not groups or invalid:
+        raise ConfigError(
+            "TARGET_GROUPS must be a comma-separated list of target group arn_suffixes (targetgroup/<name>/<id>)"
+            + (f", got {', '.join(repr(group) for group in invalid)}" if invalid else "")
+        )
+    return ReadinessSettings(
+        name,
+        reader.arn("TRIGGER_TOPIC_ARN", service="sns"),
+        zones,
+        load_balancer,
+        groups,
+        token_expiry_warning_days=int(
+            reader.number(
+                "TOKEN_EXPIRY_WARNING_DAYS",
+                ReadinessSettings.token_expiry_warning_days,
+                minimum=1,
+                maximum=365,
+                integer=True,
+            )
+        ),
+        rpo_target_seconds=_optional_seconds(reader, "RPO_TARGET_SECONDS", maximum=30 * 86400),
+        rto_target_seconds=_optional_seconds(reader, "RTO_TARGET_SECONDS", maximum=86400),
+    )
+
+
+def _optional_seconds(reader: EnvironmentReader, name: str, *, maximum: float) -> float | None:
+    """An objective in seconds that is not set by default (then nothing is held to it); the module's
+    variable of the same name has the same bounds."""
+    if reader.optional(name) is None:
+        return None
+    return reader.number(name, 0, minimum=60, maximum=maximum)
 
 
 def readiness_metric_target(environ: Mapping[str, str]) -> tuple[str, str]:

@@ -55,16 +55,16 @@ class AlarmRecord:
 
     @classmethod
     def probe(
-        cls, purpose: str, alarm_arn: str, namespace: str, load_balancer: str, target_group: str, zone: str
+        cls, purpose: str, arn: str, namespace: str, load_balancer: str, target_group: str, zone: str
     ) -> AlarmRecord:
         """Not a state change: a question about a target group in one AZ, asked of live target health in
-        the shape it answers (``purpose`` names it in the logs; region and account come from the health
-        alarm's ARN ``alarm_arn``)."""
-        arn_parts = alarm_arn.split(":")
+        the shape it answers (``purpose`` names it in the logs; partition, region and account come from
+        ``arn``, any ARN of the deployment: a health alarm's, the trigger topic's)."""
+        arn_parts = arn.split(":")
         return cls(
             source=EventSource.DIRECT,
             alarm_name=purpose,
-            alarm_arn=alarm_arn,
+            alarm_arn=arn,
             state=AlarmState.OK,
             state_changed_at=None,
             namespace=namespace,

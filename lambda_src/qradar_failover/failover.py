@@ -69,6 +69,8 @@ ACTIVATION_MARGIN_SECONDS = 30
 # invocation, and never into the time the Destination's activation needs.
 RECHECK_INTERVAL_SECONDS = 15
 RECHECK_WINDOW_SECONDS = 120
+# A run's deadline is Lambda's time left less this: time to record, notify and flush metrics before the timeout.
+SAFETY_MARGIN_SECONDS = 10.0
 
 
 # --- the collaborators' interfaces -------------------------------------------------------------

@@ -19,14 +19,13 @@ from typing import Any
 
 from .config import Config, ConfigError, load_config
 from .deadline import Deadline, LambdaContext
-from .failover import fail_over
+from .failover import SAFETY_MARGIN_SECONDS, fail_over
 from .observability import FUNCTION_DIMENSION, Metrics, configure_logging
 from .runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_BUDGET_SECONDS = 300.0
-SAFETY_MARGIN_SECONDS = 10.0  # leave time to record, notify and flush metrics before Lambda's timeout
 
 _runtimes: dict[Config, Runtime] = {}
 

@@ -34,6 +34,19 @@ def utc_clock(epoch_seconds: float, *, seconds: bool = False) -> str:
     return iso_utc(epoch_seconds)[11 : 19 if seconds else 16]
 
 
+def human_duration(seconds: float | None) -> str:
+    """A duration as a person reads it: 45 s, 35 min, 3 h 05 min, 2 d 4 h."""
+    whole = round(seconds or 0.0)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, hours, days = whole // 60, whole // 3600, whole // 86400
+    if whole < 3600:
+        return f"{minutes} min"
+    if whole < 86400:
+        return f"{hours} h {minutes % 60:02d} min" if minutes % 60 else f"{hours} h"
+    return f"{days} d {hours % 24} h" if hours % 24 else f"{days} d"
+
+
 def redact_value(value: str) -> None:
     """Never let this string reach a log line (used for tokens once they are read)."""
     if len(value) >= 4:

@@ -1,10 +1,11 @@
-"""The DataSync (disaster recovery) API of a QRadar console: the calls the failover needs.
+"""The DataSync (disaster recovery) API of a QRadar console: the calls the failover needs, and the
+token's own authorized service, which readiness reads for its expiry.
 
 :class:`QRadarConsole` says what each call means (DR configuration, staged configuration, ariel
-copy profiles, deploy) and speaks through a :class:`~qradar_failover.qradar_http.ConsoleTransport`,
-which owns how a call travels (session, timeouts, retries, token rotation, observation).
-Failures surface as :class:`QRadarError`, with the site, step, HTTP status and QRadar's own
-error code and message, never a token.
+copy profiles, deploy, the calling token's authorized service) and speaks through a
+:class:`~qradar_failover.qradar_http.ConsoleTransport`, which owns how a call travels (session,
+timeouts, retries, token rotation, observation). Failures surface as :class:`QRadarError`, with
+the site, step, HTTP status and QRadar's own error code and message, never a token.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from typing import Any
 import requests
 
 from .deadline import Deadline
+from .observability import scrub
 from .qradar_http import CallObserver, CallRecord, ConsoleTransport, HttpPolicy, QRadarError
 from .report import FailureKind
 
 # The transport's types are part of a console's interface (what it raises, what its observer sees).
 __all__ = [
+    "AUTHORIZED_SERVICES_PATH",
     "COPY_PROFILES_PATH",
     "COPY_PROFILE_FIELDS",
     "DEPLOY_STATUS_PATH",
     "DR_CONFIG_PATH",
     "LEGACY_DEPLOY_PATH",
     "STAGED_DR_CONFIG_PATH",
+    "AuthorizedService",
     "CallObserver",
     "CallRecord",
     "ConsoleTransport",
@@ -48,6 +52,7 @@ STAGED_DR_CONFIG_PATH = "/api/staged_config/disaster_recovery/disaster_recovery_
 DEPLOY_STATUS_PATH = "/api/staged_config/deploy_status"
 LEGACY_DEPLOY_PATH = "/api/config/deploy_action"
 COPY_PROFILES_PATH = "/api/disaster_recovery/ariel_copy_profiles"
+AUTHORIZED_SERVICES_PATH = "/api/config/access/authorized_services"
 
 # The fields QRadar accepts when updating an ariel copy profile (the upstream script's list).
 COPY_PROFILE_FIELDS = (
@@ -96,6 +101,16 @@ class DRConfig:
 
     def with_changes(self, **changes: Any) -> dict[str, Any]:
         return {**self.raw, **changes}
+
+
+@dataclass(frozen=True)
+class AuthorizedService:
+    """What a console says about the authorized service behind the calling token (never the token)."""
+
+    label: str | None
+    expires_at: float | None  # epoch seconds; None with ``reported``: the token never expires
+    reported: bool  # False: the console does not say (``note`` says why)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,36 @@ class QRadarConsole:
         body = {name: profile.get(name) for name in COPY_PROFILE_FIELDS} | dict(changes)
         path = f"{COPY_PROFILES_PATH}/{profile['id']}"
         self.http.call(f"{verb} ariel copy profile {profile['id']}", "POST", path, deadline, body)
+
+    # --- the token's authorized service -------------------------------------------------------
+    def read_authorized_service(self, deadline: Deadline) -> AuthorizedService:
+        """The calling token's own authorized service (``current_authorized_service=true``): its label and
+        ``expiration_date``. A console that does not have the endpoint, or does not let the token read it,
+        answers ``reported=False``; anything else fails like every call."""
+        step = "read authorized service"
+        try:
+            response = self.http.call(
+                step, "GET", AUTHORIZED_SERVICES_PATH, deadline, params={"current_authorized_service": "true"}
+            )
+        except QRadarError as error:
+            if error.http_status in (403, 404, 405):
+                return AuthorizedService(
+                    None, None, reported=False, note=f"the console answered HTTP {error.http_status}"
+                )
+            raise
+        payload = self._json(response, step)
+        service = payload[0] if isinstance(payload, list) and len(payload) == 1 else payload
+        if not isinstance(service, dict):
+            return AuthorizedService(None, None, reported=False, note="the console's answer names no single service")
+        label = scrub(str(service["label"]))[:80] if service.get("label") else None
+        if "expiration_date" not in service:
+            return AuthorizedService(label, None, reported=False, note="the console does not report it")
+        expiration = service["expiration_date"]
+        if expiration is None:
+            return AuthorizedService(label, None, reported=True)
+        if isinstance(expiration, bool) or not isinstance(expiration, int | float) or expiration <= 0:
+            return AuthorizedService(label, None, reported=False, note=f"expiration_date is not a date: {expiration!r}")
+        return AuthorizedService(label, expiration / 1000, reported=True)
 
     # --- deploy ------------------------------------------------------------------------------
     def start_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStart:

@@ -2,9 +2,10 @@
 function (:mod:`qradar_failover.readiness_handler`) on a schedule and by ``qradar-failover readiness``.
 
 configuration valid -> token secrets readable -> consoles answer over verified TLS -> DR state as a
-failover needs it -> ariel copy profiles enabled -> lock armed -> health alarms act on the trigger
-topic -> failover function subscribed and active -> someone subscribed to notifications ->
-Destination collectors healthy.
+failover needs it -> ariel copy profiles enabled -> lock armed -> every health alarm acts on the
+trigger topic -> failover function subscribed and active -> someone subscribed to notifications ->
+Destination collectors healthy -> tokens far from expiry -> replication within the RPO target ->
+worst-case recovery within the RTO target. Each check is ok, warn (still ready) or fail.
 
 Read-only by construction: the consoles are asked only GETs (:class:`SiteConsole` has no write
 call), the lock is only read, nothing is published. The two consoles are probed in parallel, each
@@ -19,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .config import Config, ConfigError, ReadinessSettings, SiteConfig, load_config, load_readiness_settings
@@ -28,13 +29,16 @@ from .events import AlarmRecord
 from .failover import HealthSource
 from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
+from .objectives import ALARM_PERIOD_SECONDS, recovery_time_objective
 from .observability import iso_utc
-from .qradar import CallObserver, CallRecord, DRConfig, QRadarError
+from .qradar import AuthorizedService, CallObserver, CallRecord, DRConfig, QRadarError
 from .readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from .readiness_checks import (
+    AlarmSlot,
     Check,
     CheckResult,
     SiteProbe,
+    Status,
     TargetGroupHealth,
     judge_consoles,
     judge_copy_profiles,
@@ -44,6 +48,9 @@ from .readiness_checks import (
     judge_health_alarms,
     judge_lock,
     judge_notification_subscribers,
+    judge_recovery_time,
+    judge_replication,
+    judge_token_expiry,
     judge_token_secrets,
     not_checked,
 )
@@ -59,6 +66,7 @@ class SiteConsole(Protocol):
 
     def read_dr_config(self, deadline: Deadline, step: str = ...) -> DRConfig: ...
     def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]: ...
+    def read_authorized_service(self, deadline: Deadline) -> AuthorizedService: ...
 
 
 class SiteConsoles(Protocol):
@@ -74,7 +82,7 @@ class LockReader(Protocol):
 
 
 class DeploymentReader(Protocol):
-    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]: ...
+    def alarms_for_metric(self, namespace: str, metric: str, dimensions: Mapping[str, str]) -> list[HealthAlarm]: ...
     def subscriptions(self, topic_arn: str) -> list[Subscription]: ...
     def failover_function(self, name: str) -> FunctionState: ...
 
@@ -94,6 +102,7 @@ class ReadinessReport:
     checked_at: float  # epoch seconds
     duration_seconds: float
     checks: tuple[CheckResult, ...]
+    replication_lag_seconds: float | None = None  # the RPO measured now (None: not measured)
 
     @property
     def ready(self) -> bool:
@@ -101,14 +110,28 @@ class ReadinessReport:
 
     @property
     def failing(self) -> list[CheckResult]:
-        return [check for check in self.checks if not check.ok]
+        return [check for check in self.checks if check.status is Status.FAIL]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [check for check in self.checks if check.status is Status.WARN]
+
+    @property
+    def verdict(self) -> str:
+        if not self.ready:
+            return "NOT READY"
+        return f"ready with {len(self.warnings)} warning(s)" if self.warnings else "ready"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ready": self.ready,
+            "warnings": len(self.warnings),
             "checks": [check.as_dict() for check in self.checks],
             "checked_at": iso_utc(self.checked_at),
             "duration_seconds": round(self.duration_seconds, 3),
+            "replication_lag_seconds": (
+                round(self.replication_lag_seconds) if self.replication_lag_seconds is not None else None
+            ),
             "run_id": self.run_id,
         }
 
@@ -127,7 +150,7 @@ def check_readiness(
         config = load_config(environ)
         settings = load_readiness_settings(environ, config)
     except ConfigError as error:
-        results = [CheckResult(Check.CONFIGURATION, False, str(error))]
+        results = [CheckResult(Check.CONFIGURATION, Status.FAIL, str(error))]
         results += [not_checked(name, "the configuration is invalid") for name in list(Check)[1:]]
         return ReadinessReport(run_id, started, clock() - started, tuple(results))
     return run_checks(config, settings, build(config, settings), deadline, run_id, clock)
@@ -148,30 +171,29 @@ def run_checks(
         main = pool.submit(run.probe_site, config.main_site, with_profiles=True)
         destination = pool.submit(run.probe_site, config.destination_site, with_profiles=False)
         lock = run.guarded(Check.LOCK, run.check_lock)
-        alarms: list[HealthAlarm] | None = None
-        try:
-            alarms = collaborators.deployment.health_alarms(settings.trigger_topic_arn)
-        except AwsReadFailed as error:
-            alarms_result = CheckResult(Check.HEALTH_ALARMS, False, f"the alarms cannot be read ({error})")
-        else:
-            alarms_result = run.guarded(Check.HEALTH_ALARMS, lambda: run.check_health_alarms(alarms or []))
+        alarms = run.guarded(Check.HEALTH_ALARMS, run.check_health_alarms)
         function = run.guarded(Check.FAILOVER_FUNCTION, run.check_failover_function)
         subscribers = run.guarded(Check.NOTIFICATION_SUBSCRIBERS, run.check_notification_subscribers)
-        collectors = run.guarded(Check.DESTINATION_COLLECTORS, lambda: run.check_destination_collectors(alarms))
+        collectors = run.guarded(Check.DESTINATION_COLLECTORS, run.check_destination_collectors)
         probes = (main.result(), destination.result())
     results = (
-        CheckResult(Check.CONFIGURATION, True, _configuration_summary(config, settings)),
+        CheckResult(Check.CONFIGURATION, Status.OK, _configuration_summary(config, settings)),
         run.guarded(Check.TOKEN_SECRETS, lambda: judge_token_secrets(probes)),
         run.guarded(Check.CONSOLES, lambda: judge_consoles(probes, config.qradar_tls_verify)),
         run.guarded(Check.DR_STATE, lambda: judge_dr_state(*probes)),
         run.guarded(Check.ARIEL_COPY_PROFILES, lambda: judge_copy_profiles(probes[0])),
         lock,
-        alarms_result,
+        alarms,
         function,
         subscribers,
         collectors,
+        run.guarded(
+            Check.TOKEN_EXPIRY, lambda: judge_token_expiry(probes, settings.token_expiry_warning_days, clock())
+        ),
+        run.guarded(Check.REPLICATION_LAG, lambda: run.check_replication(probes[0], clock())),
+        run.guarded(Check.RECOVERY_TIME, run.check_recovery_time),
     )
-    return ReadinessReport(run_id, started, clock() - started, results)
+    return ReadinessReport(run_id, started, clock() - started, results, run.replication_lag_seconds)
 
 
 @dataclass
@@ -182,6 +204,20 @@ class _Readiness:
     deadline: Deadline
     run_id: str
     calls: list[CallRecord] = field(default_factory=list)
+    replication_lag_seconds: float | None = None  # measured by check_replication
+    alarm_slots: list[AlarmSlot] | None = None  # read by check_health_alarms
+    _function: FunctionState | AwsReadFailed | None = None
+
+    def failover_function(self) -> FunctionState:
+        """The failover function's state, read once per run (the lock and function checks both need it)."""
+        if self._function is None:
+            try:
+                self._function = self.collaborators.deployment.failover_function(self.settings.failover_function_name)
+            except AwsReadFailed as error:
+                self._function = error
+        if isinstance(self._function, AwsReadFailed):
+            raise self._function
+        return self._function
 
     # 2, 3, 4, 5: token, console, DR state, copy profiles of one site ------------------------------
     def probe_site(self, site: SiteConfig, *, with_profiles: bool) -> SiteProbe:
@@ -210,13 +246,17 @@ class _Readiness:
             return SiteProbe(site.name, source, console_error=error)
         except TokenUnavailable as error:
             return SiteProbe(site.name, token_error=str(error))
-        if not with_profiles:
-            return SiteProbe(site.name, source, dr=dr)
         try:
-            profiles = console.list_copy_profiles(budget)
+            service, service_error = console.read_authorized_service(budget), None
         except QRadarError as error:
-            return SiteProbe(site.name, source, dr=dr, profiles_error=error)
-        return SiteProbe(site.name, source, dr=dr, profiles=profiles)
+            service, service_error = None, error
+        probe = SiteProbe(site.name, source, dr=dr, service=service, service_error=service_error)
+        if not with_profiles:
+            return probe
+        try:
+            return replace(probe, profiles=console.list_copy_profiles(budget))
+        except QRadarError as error:
+            return replace(probe, profiles_error=error)
 
     # 6 ------------------------------------------------------------------------------------------
     def check_lock(self) -> CheckResult:
@@ -226,26 +266,50 @@ class _Readiness:
         except LockUnavailable as error:
             return CheckResult(
                 Check.LOCK,
-                False,
+                Status.FAIL,
                 f"{error}: without its lock table the failover function changes nothing (check the table name, "
                 "IAM and the DynamoDB endpoint)",
             )
-        return judge_lock(record, where)
+        try:
+            timeout = self.failover_function().timeout
+        except AwsReadFailed:
+            timeout = None  # the failover_function check says why; a live claim then reads as a running failover
+        return judge_lock(record, where, run_limit_seconds=timeout)
 
     # 7 ------------------------------------------------------------------------------------------
-    def check_health_alarms(self, alarms: list[HealthAlarm]) -> CheckResult:
-        return judge_health_alarms(alarms, self.config.main_site_availability_zones)
+    def check_health_alarms(self) -> CheckResult:
+        """Every alarm the module defines, found by the metric it watches (not by its actions, which are
+        what may be missing): both health metrics of every target group in every Main AZ."""
+        settings = self.settings
+        slots = []
+        for target_group in settings.target_groups:
+            for zone in sorted(self.config.main_site_availability_zones):
+                for metric in ("HealthyHostCount", "UnHealthyHostCount"):
+                    dimensions = {
+                        "AvailabilityZone": zone,
+                        "LoadBalancer": settings.load_balancer_arn_suffix,
+                        "TargetGroup": target_group,
+                    }
+                    try:
+                        found = self.collaborators.deployment.alarms_for_metric(
+                            settings.elb_namespace, metric, dimensions
+                        )
+                    except AwsReadFailed as error:
+                        return CheckResult(Check.HEALTH_ALARMS, Status.FAIL, f"the alarms cannot be read ({error})")
+                    slots.append(AlarmSlot(target_group, zone, metric, tuple(found)))
+        self.alarm_slots = slots
+        return judge_health_alarms(slots, settings.trigger_topic_arn)
 
     # 8 ------------------------------------------------------------------------------------------
     def check_failover_function(self) -> CheckResult:
         name = self.settings.failover_function_name
         try:
-            function = self.collaborators.deployment.failover_function(name)
+            function = self.failover_function()
         except AwsReadFailed as error:
             missing = " (no such function here: check FAILOVER_FUNCTION_NAME and the region)"
             return CheckResult(
                 Check.FAILOVER_FUNCTION,
-                False,
+                Status.FAIL,
                 f"{name} cannot be read ({error})"
                 + (missing if error.aws_error_code == "ResourceNotFoundException" else ""),
             )
@@ -253,7 +317,7 @@ class _Readiness:
             subscriptions = self.collaborators.deployment.subscriptions(self.settings.trigger_topic_arn)
         except AwsReadFailed as error:
             return CheckResult(
-                Check.FAILOVER_FUNCTION, False, f"the trigger topic's subscriptions cannot be read ({error})"
+                Check.FAILOVER_FUNCTION, Status.FAIL, f"the trigger topic's subscriptions cannot be read ({error})"
             )
         return judge_failover_function(name, function, subscriptions, self.settings.trigger_topic_arn)
 
@@ -264,34 +328,30 @@ class _Readiness:
         except AwsReadFailed as error:
             return CheckResult(
                 Check.NOTIFICATION_SUBSCRIBERS,
-                False,
+                Status.FAIL,
                 f"the notification topic's subscriptions cannot be read ({error})",
             )
         return judge_notification_subscribers(subscriptions)
 
     # 10 -----------------------------------------------------------------------------------------
-    def check_destination_collectors(self, alarms: list[HealthAlarm] | None) -> CheckResult:
-        if alarms is None:
-            return not_checked(Check.DESTINATION_COLLECTORS, "the health alarms could not be read (see health_alarms)")
-        groups: dict[tuple[str, str, str], HealthAlarm] = {}
-        for alarm in alarms:
-            if alarm.availability_zone in self.config.main_site_availability_zones:
-                groups.setdefault((alarm.namespace, alarm.load_balancer, alarm.target_group), alarm)
+    def check_destination_collectors(self) -> CheckResult:
         return judge_destination_collectors(
-            [self._destination_health(alarm) for alarm in groups.values()], self.config.min_healthy_collectors
+            [self._destination_health(group) for group in self.settings.target_groups],
+            self.config.min_healthy_collectors,
         )
 
-    def _destination_health(self, alarm: HealthAlarm) -> TargetGroupHealth:
+    def _destination_health(self, target_group: str) -> TargetGroupHealth:
         """The same live evidence the failover reads for the Main AZ, asked about each Destination AZ."""
+        settings = self.settings
         healthy: list[int] = []
         parts: list[str] = []
-        for zone in sorted(self.settings.dest_site_availability_zones):
+        for zone in sorted(settings.dest_site_availability_zones):
             probe = AlarmRecord.probe(
                 f"readiness: Destination collectors in {zone}",
-                alarm.arn,
-                alarm.namespace,
-                alarm.load_balancer,
-                alarm.target_group,
+                settings.trigger_topic_arn,
+                settings.elb_namespace,
+                settings.load_balancer_arn_suffix,
+                target_group,
                 zone,
             )
             try:
@@ -307,7 +367,43 @@ class _Readiness:
             unhealthy = evidence.cloudwatch_unhealthy or evidence.elb_unhealthy or 0
             note = f", {evidence.cloudwatch_note}" if evidence.cloudwatch_note else ""
             parts.append(f"{evidence.healthy_collectors} healthy, {unhealthy} unhealthy in {zone}{note}")
-        return TargetGroupHealth(alarm.target_group, sum(healthy) if healthy else None, "; ".join(parts))
+        return TargetGroupHealth(target_group, sum(healthy) if healthy else None, "; ".join(parts))
+
+    # 12 -----------------------------------------------------------------------------------------
+    def check_replication(self, main: SiteProbe, now: float) -> CheckResult:
+        replication = judge_replication(main, self.settings.rpo_target_seconds, now)
+        self.replication_lag_seconds = replication.lag_seconds
+        return replication.result
+
+    # 13 -----------------------------------------------------------------------------------------
+    def check_recovery_time(self) -> CheckResult:
+        """The worst case the deployed alarms and failover function allow: the slowest alarm acting on the
+        trigger topic, the function's own timeout, and the retries Lambda makes (its environment's)."""
+        acting = [
+            alarm
+            for slot in self.alarm_slots or []
+            for alarm in slot.alarms
+            if self.settings.trigger_topic_arn in alarm.alarm_actions and alarm.datapoints_to_alarm
+        ]
+        if not acting:
+            return not_checked(Check.RECOVERY_TIME, "no health alarm acts on the trigger topic (see health_alarms)")
+        try:
+            timeout = self.failover_function().timeout
+        except AwsReadFailed:
+            timeout = None
+        if timeout is None:
+            return not_checked(
+                Check.RECOVERY_TIME, "the failover function's timeout could not be read (see failover_function)"
+            )
+        worst = recovery_time_objective(
+            alarm_datapoints_to_alarm=max(alarm.datapoints_to_alarm or 0 for alarm in acting),
+            deploy_timeout_seconds=self.config.deploy_timeout_seconds,
+            timeout=timeout,
+            maximum_retry_attempts=self.config.maximum_retry_attempts,
+            maximum_event_age_in_seconds=self.config.maximum_event_age_in_seconds,
+            alarm_period_seconds=max(alarm.period or ALARM_PERIOD_SECONDS for alarm in acting),
+        )
+        return judge_recovery_time(worst, self.settings.rto_target_seconds)
 
     # ---------------------------------------------------------------------------------------------
     def guarded(self, name: Check, check: Callable[[], CheckResult]) -> CheckResult:
@@ -317,7 +413,7 @@ class _Readiness:
             return check()
         except Exception as error:  # a defect in one check must not hide the others' results
             logger.exception("readiness check %s failed unexpectedly", name.value, extra={"run_id": self.run_id})
-            return CheckResult(name, False, f"the check itself failed ({type(error).__name__}: {error})")
+            return CheckResult(name, Status.FAIL, f"the check itself failed ({type(error).__name__}: {error})")
 
     def observe(self, call: CallRecord) -> None:
         self.calls.append(call)

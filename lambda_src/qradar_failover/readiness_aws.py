@@ -1,5 +1,5 @@
-"""The AWS reads the readiness checks need beyond the failover's own adapters: the alarms acting on
-the trigger topic, a topic's subscriptions, and the failover function's state. Read calls only.
+"""The AWS reads the readiness checks need beyond the failover's own adapters: the alarms watching a
+load balancer health metric, a topic's subscriptions, and the failover function's state. Read calls only.
 
 A failure surfaces as :class:`AwsReadFailed`, an :class:`~qradar_failover.aws_errors.AwsError`
 that also names the operation; anything else (a coding bug) is left to surface as itself.
@@ -38,6 +38,8 @@ class HealthAlarm:
     load_balancer: str
     target_group: str
     availability_zone: str
+    datapoints_to_alarm: int | None = None  # M of "M out of N" (CloudWatch's default: N)
+    period: int | None = None  # seconds
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,13 @@ class FunctionState:
     last_update_status: str | None
     reserved_concurrency: int | None  # None: no reservation (shares the account's pool)
     sns_invoke_sources: tuple[str, ...] | None  # SourceArns SNS may invoke it for; None: no resource policy
+    timeout: int | None = None  # seconds: no run lasts longer
+    last_update_status_reason_code: str | None = None
+    last_update_status_reason: str | None = None
 
 
 class CloudWatchAlarms(Protocol):
-    def get_paginator(self, operation_name: str) -> Any: ...
+    def describe_alarms_for_metric(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
 
 class SnsSubscriptions(Protocol):
@@ -82,18 +87,27 @@ class AwsDeploymentReader:
     sns: SnsSubscriptions
     lambda_: LambdaFunctions
 
-    def health_alarms(self, trigger_topic_arn: str) -> list[HealthAlarm]:
-        """Load balancer health alarms (per AZ) whose ALARM action is the trigger topic."""
-        found: list[HealthAlarm] = []
+    def alarms_for_metric(self, namespace: str, metric: str, dimensions: Mapping[str, str]) -> list[HealthAlarm]:
+        """Every metric alarm on exactly this metric (namespace, name and dimensions), whatever its actions:
+        an alarm that lost its action is found and named, not missed."""
         try:
-            pages = self.cloudwatch.get_paginator("describe_alarms").paginate(
-                ActionPrefix=trigger_topic_arn, AlarmTypes=["MetricAlarm"]
+            response = self.cloudwatch.describe_alarms_for_metric(
+                Namespace=namespace,
+                MetricName=metric,
+                Dimensions=[{"Name": name, "Value": value} for name, value in sorted(dimensions.items())],
             )
-            for page in pages:
-                found += [alarm for item in page.get("MetricAlarms", []) if (alarm := _health_alarm(item))]
         except AWS_ERRORS as error:
-            raise AwsReadFailed("cloudwatch:DescribeAlarms", error) from None
-        return [alarm for alarm in found if trigger_topic_arn in alarm.alarm_actions]
+            raise AwsReadFailed("cloudwatch:DescribeAlarmsForMetric", error) from None
+        wanted = dict(dimensions)
+        return [
+            alarm
+            for item in response.get("MetricAlarms", [])
+            # the API matches the metric exactly already; moto matches namespace and name only
+            if item.get("Namespace") == namespace
+            and item.get("MetricName") == metric
+            and {d.get("Name"): d.get("Value") for d in item.get("Dimensions", [])} == wanted
+            and (alarm := _health_alarm(item))
+        ]
 
     def subscriptions(self, topic_arn: str) -> list[Subscription]:
         try:
@@ -124,6 +138,9 @@ class AwsDeploymentReader:
             last_update_status=configuration.get("LastUpdateStatus"),
             reserved_concurrency=int(reserved) if isinstance(reserved, int) else None,
             sns_invoke_sources=self._sns_invoke_sources(name),
+            timeout=int(configuration["Timeout"]) if isinstance(configuration.get("Timeout"), int) else None,
+            last_update_status_reason_code=configuration.get("LastUpdateStatusReasonCode"),
+            last_update_status_reason=configuration.get("LastUpdateStatusReason"),
         )
 
     def _sns_invoke_sources(self, name: str) -> tuple[str, ...] | None:
@@ -156,7 +173,13 @@ def _health_alarm(item: Mapping[str, Any]) -> HealthAlarm | None:
         load_balancer=str(dimensions.get("LoadBalancer") or ""),
         target_group=str(dimensions.get("TargetGroup") or ""),
         availability_zone=str(zone),
+        datapoints_to_alarm=_whole(item.get("DatapointsToAlarm")) or _whole(item.get("EvaluationPeriods")),
+        period=_whole(item.get("Period")),
     )
+
+
+def _whole(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _sns_sources(policy: Mapping[str, Any]) -> list[str]:

@@ -13,6 +13,7 @@ from qradar_devkit.lambda_context import FakeLambdaContext
 from qradar_devkit.readiness_drill import SCENARIOS, print_readiness_drill, run_readiness_drill
 from qradar_devkit.world import DrillWorld, MotoEndpoint
 from qradar_failover import readiness_handler
+from qradar_failover.readiness_checks import Check
 from qradar_failover_cli.main import main
 from support.cli import Cli
 
@@ -26,7 +27,7 @@ def test_readiness_of_the_module_shaped_world_is_ready_in_80_columns(cli: Cli, w
     lines = result.out.splitlines()
     assert lines[0] == "Readiness: READY"
     assert max(len(line) for line in lines) <= 80
-    assert sum(" ok " in line for line in lines) == 10
+    assert sum(" ok " in line for line in lines) == len(Check)
     assert {request.method for request in world.main.requests + world.destination.requests} == {"GET"}
 
 
@@ -90,7 +91,8 @@ def test_status_shows_the_readiness_functions_last_result_and_its_time(
     assert document["readiness"]["last"]["ready"] is False
     assert document["readiness"]["last"]["failing_checks"] == ["dr_state"]
     assert document["readiness"]["summary"].startswith("Readiness: NOT READY (last check ")
-    assert "failed: dr_state); details: qradar-failover readiness" in document["readiness"]["summary"]
+    assert "failed: dr_state; replication lag " in document["readiness"]["summary"]
+    assert document["readiness"]["summary"].endswith("); details: qradar-failover readiness")
     text = cli.run("status").out
     assert document["readiness"]["summary"] in text
 
@@ -111,13 +113,30 @@ def test_the_readiness_drill_names_what_each_scenario_breaks(
 
     assert drill.passed, drill.checks
     assert drill.failing == list(SCENARIOS[scenario].failing)
-    assert drill.result["ready"] is (scenario == "ready")
+    assert drill.warnings == list(SCENARIOS[scenario].warnings)
+    assert drill.result["ready"] is not SCENARIOS[scenario].failing
 
 
-def test_the_three_not_ready_scenarios_of_the_issue_name_their_check() -> None:
+def test_the_scenarios_of_the_issues_name_their_check() -> None:
     assert SCENARIOS["token-refused"].failing[0] == "consoles"
     assert SCENARIOS["destination-active"].failing == ("dr_state",)
     assert SCENARIOS["no-subscribers"].failing == ("notification_subscribers",)
+    assert (SCENARIOS["token-expiring"].failing, SCENARIOS["token-expiring"].warnings) == ((), ("token_expiry",))
+    assert SCENARIOS["replication-lagging"].failing == ("replication_lag",)
+    assert SCENARIOS["alarm-not-acting"].failing == ("health_alarms",)
+
+
+def test_a_warning_scenario_prints_ready_with_its_warning(tmp_path: Path, moto_endpoint: MotoEndpoint) -> None:
+    drill = run_readiness_drill("token-expiring", lambda _line: None, tmp_path, moto_endpoint)
+    lines: list[str] = []
+
+    print_readiness_drill(drill, lines.append)
+
+    text = "\n".join(lines)
+    assert "Readiness: READY with 1 warning (token_expiry)" in text
+    assert "token_expiry              WARN    Main: the token expires" in text
+    assert "qradar-failover status: Readiness: ready with warnings (last check " in text
+    assert "PASS: readiness warned about token_expiry and stayed ready" in " ".join(lines[-2:])
 
 
 def test_the_readiness_drill_prints_the_table_the_status_line_and_the_verdict(
@@ -129,7 +148,7 @@ def test_the_readiness_drill_prints_the_table_the_status_line_and_the_verdict(
     print_readiness_drill(drill, lines.append)
 
     text = "\n".join(lines)
-    assert "Readiness: NOT READY (1 of 10 checks failed)" in text
+    assert f"Readiness: NOT READY (1 of {len(Check)} checks failed)" in text
     assert " 4  dr_state                  FAILED  SPLIT: both consoles are ACTIVE" in text
     assert "qradar-failover status: Readiness: NOT READY (last check " in text
     assert "PASS: readiness named dr_state, read-only, before any AZ failed" in " ".join(lines[-2:])
@@ -153,4 +172,7 @@ def test_drill_readiness_with_an_unknown_scenario_is_a_usage_error() -> None:
     code = main(["drill", "--readiness", "everything-broken"], environ={}, stdout=out, stderr=err)
 
     assert code == 2
-    assert "--readiness must be one of ready, token-refused, destination-active, no-subscribers" in err.getvalue()
+    assert (
+        "--readiness must be one of ready, token-refused, destination-active, no-subscribers, token-expiring, "
+        "replication-lagging, alarm-not-acting" in err.getvalue()
+    )

@@ -12,15 +12,18 @@ from moto import mock_aws
 
 from qradar_failover.config import load_config
 from qradar_failover.readiness import ReadinessReport
-from qradar_failover.readiness_checks import Check, CheckResult
+from qradar_failover.readiness_checks import Check, CheckResult, Status
 from qradar_failover_cli.readiness import last_result, report_lines, status_line
 from support.events import FAKE_SITES_ENV, REGION
 
 NOW = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
 
 
-def report(*failing: Check, detail: str = "fine") -> ReadinessReport:
-    checks = tuple(CheckResult(name, name not in failing, detail) for name in Check)
+def report(*failing: Check, detail: str = "fine", warning: tuple[Check, ...] = ()) -> ReadinessReport:
+    checks = tuple(
+        CheckResult(name, Status.FAIL if name in failing else Status.WARN if name in warning else Status.OK, detail)
+        for name in Check
+    )
     return ReadinessReport("run-1", NOW.timestamp(), 1.25, checks)
 
 
@@ -30,11 +33,11 @@ def test_the_table_fits_80_columns_and_wraps_long_details() -> None:
     lines = report_lines(report(Check.NOTIFICATION_SUBSCRIBERS, detail=long_detail).as_dict())
 
     assert max(len(line) for line in lines) <= 80
-    assert lines[0] == "Readiness: NOT READY (1 of 10 checks failed)"
+    assert lines[0] == f"Readiness: NOT READY (1 of {len(Check)} checks failed)"
     assert lines[1] == "checked 2026-11-28T01:30:00.000Z in 1.2 s"
     rows = [line for line in lines if line[:2].strip().isdigit()]
     assert [row.split()[1] for row in rows] == [name.value for name in Check]
-    assert " ".join(line.strip() for line in lines[5:]).count("nobody would hear") == 40
+    assert " ".join(line.strip() for line in lines[5:]).count("nobody would hear") == 4 * len(Check)
 
 
 def test_the_table_widens_with_the_terminal() -> None:
@@ -48,7 +51,32 @@ def test_a_ready_report_says_ready_and_ok_on_every_row() -> None:
     lines = report_lines(report().as_dict())
 
     assert lines[0] == "Readiness: READY"
-    assert sum(" ok " in line for line in lines) == 10
+    assert sum(" ok " in line for line in lines) == len(Check)
+
+
+def test_a_warning_is_its_own_result_and_the_deployment_stays_ready() -> None:
+    lines = report_lines(report(warning=(Check.LOCK,)).as_dict())
+
+    assert lines[0] == "Readiness: READY with 1 warning (lock)"
+    (row,) = [line for line in lines if " lock " in line]
+    assert row.split()[2] == "WARN"
+
+
+def test_failures_and_warnings_are_both_counted() -> None:
+    lines = report_lines(report(Check.DR_STATE, warning=(Check.LOCK, Check.FAILOVER_FUNCTION)).as_dict())
+
+    assert lines[0] == f"Readiness: NOT READY (1 of {len(Check)} checks failed; 2 warnings (lock, failover_function))"
+
+
+def test_a_result_from_before_warnings_existed_is_still_shown() -> None:
+    document = report(Check.LOCK).as_dict()
+    for check in document["checks"]:
+        del check["status"]
+
+    lines = report_lines(document)
+
+    (row,) = [line for line in lines if " lock " in line]
+    assert row.split()[2] == "FAILED"
 
 
 @pytest.fixture
@@ -92,7 +120,40 @@ def test_status_line_says_ready_and_when(cloudwatch: Any) -> None:
     text, data = status_line(cloudwatch, load_config(env), env)
 
     assert text == f"Readiness: ready (last check {at.strftime('%Y-%m-%d %H:%M')} UTC)"
-    assert data == {"at": at.isoformat(), "ready": True, "failing_checks": []}
+    assert data == {
+        "at": at.isoformat(),
+        "ready": True,
+        "failing_checks": [],
+        "warning_checks": [],
+        "replication_lag_seconds": None,
+    }
+
+
+def test_status_line_names_the_checks_that_warned(cloudwatch: Any) -> None:
+    at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    put(cloudwatch, "Ready", 1, at)
+    put(cloudwatch, "CheckWarned", 1, at, "lock")
+    env = FAKE_SITES_ENV | {"FAILOVER_FUNCTION_NAME": "qradar-failover"}
+
+    text, data = status_line(cloudwatch, load_config(env), env)
+
+    assert text == (
+        f"Readiness: ready with warnings (last check {at.strftime('%Y-%m-%d %H:%M')} UTC; warnings: lock); details: "
+        "qradar-failover readiness"
+    )
+    assert data is not None and data["warning_checks"] == ["lock"] and data["ready"] is True
+
+
+def test_status_line_shows_the_replication_lag_measured_then(cloudwatch: Any) -> None:
+    at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    put(cloudwatch, "Ready", 1, at)
+    put(cloudwatch, "ReplicationLagSeconds", 2100, at)
+    env = FAKE_SITES_ENV | {"FAILOVER_FUNCTION_NAME": "qradar-failover"}
+
+    text, data = status_line(cloudwatch, load_config(env), env)
+
+    assert text == f"Readiness: ready (last check {at.strftime('%Y-%m-%d %H:%M')} UTC; replication lag 35 min)"
+    assert data is not None and data["replication_lag_seconds"] == 2100
 
 
 def test_status_line_says_the_readiness_function_is_not_running_without_a_result(cloudwatch: Any) -> None:

@@ -18,7 +18,15 @@ from qradar_failover.deadline import Deadline
 from qradar_failover.evidence import CloudWatchView
 from qradar_failover.health import HealthEvidence, HealthUnavailable
 from qradar_failover.lock import ClaimResult, LockRecord, LockState
-from qradar_failover.qradar import CallObserver, CallRecord, DeployStart, DeployStatus, DRConfig, QRadarError
+from qradar_failover.qradar import (
+    AuthorizedService,
+    CallObserver,
+    CallRecord,
+    DeployStart,
+    DeployStatus,
+    DRConfig,
+    QRadarError,
+)
 from qradar_failover.report import FailoverReport, FailureKind
 from qradar_failover.tokens import TokenUnavailable
 from support.events import MAIN_AZ, REGION
@@ -36,6 +44,9 @@ class FakeConsole:
     staged: dict[str, Any] | None = None
     observer: CallObserver | None = None
     deploy_needs_seconds: float = 0.0  # a deploy completes only if this much time is left to wait for it
+    authorized_service: AuthorizedService = field(
+        default_factory=lambda: AuthorizedService("DataSync failover", None, reported=True)
+    )
 
     def _enter(self, method: str) -> None:
         self.calls.append(method)
@@ -57,6 +68,10 @@ class FakeConsole:
     def list_copy_profiles(self, deadline: Deadline) -> list[dict[str, Any]]:
         self._enter("list_copy_profiles")
         return [dict(profile) for profile in self.profiles]
+
+    def read_authorized_service(self, deadline: Deadline) -> AuthorizedService:
+        self._enter("read_authorized_service")
+        return self.authorized_service
 
     def disable_copy_profile(self, profile: Mapping[str, Any], deadline: Deadline) -> None:
         self._enter(f"disable_copy_profile:{profile['id']}")

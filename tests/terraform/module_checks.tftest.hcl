@@ -409,3 +409,46 @@ run "schedule_unit_must_agree_with_its_number" {
 
   expect_failures = [var.readiness_check_schedule_expression]
 }
+
+# -- readiness thresholds and recovery objectives ------------------------------------------------
+
+run "token_expiry_warning_days_validation" {
+  command = plan
+
+  variables {
+    token_expiry_warning_days = 0
+  }
+
+  expect_failures = [var.token_expiry_warning_days]
+}
+
+run "rpo_target_validation" {
+  command = plan
+
+  variables {
+    rpo_target_seconds = 59
+  }
+
+  expect_failures = [var.rpo_target_seconds]
+}
+
+run "rto_target_validation" {
+  command = plan
+
+  variables {
+    rto_target_seconds = 86401
+  }
+
+  expect_failures = [var.rto_target_seconds]
+}
+
+# The defaults allow 1440 s (objectives.tftest.hcl); a 20-minute target cannot be met.
+run "settings_that_cannot_meet_the_rto_target" {
+  command = plan
+
+  variables {
+    rto_target_seconds = 1200
+  }
+
+  expect_failures = [output.recovery_time_objective]
+}

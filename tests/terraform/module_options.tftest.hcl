@@ -236,4 +236,9 @@ run "alb_two_target_groups_two_main_azs" {
     condition     = aws_cloudwatch_metric_alarm.unhealthy_hosts["syslog/us-east-1c"].dimensions.TargetGroup == "targetgroup/qradar-syslog/0123456789abcdef" && aws_cloudwatch_metric_alarm.unhealthy_hosts["syslog/us-east-1c"].dimensions.AvailabilityZone == "us-east-1c"
     error_message = "Each alarm watches its own target group and AZ."
   }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].environment[0].variables["TARGET_GROUPS"] == "targetgroup/qradar-dlc/0123456789abcdef,targetgroup/qradar-syslog/0123456789abcdef" && aws_lambda_function.readiness[0].environment[0].variables["LOAD_BALANCER_ARN_SUFFIX"] == "app/qradar/0123456789abcdef"
+    error_message = "Readiness is told every target group (sorted by key) and the load balancer: it checks both alarms of each in every Main AZ."
+  }
 }

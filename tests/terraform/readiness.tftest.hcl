@@ -52,8 +52,11 @@ run "readiness_by_default" {
       FAILOVER_FUNCTION_NAME       = aws_lambda_function.this[0].function_name
       TRIGGER_TOPIC_ARN            = aws_sns_topic.trigger[0].arn
       DEST_SITE_AVAILABILITY_ZONES = "us-east-1b"
+      LOAD_BALANCER_ARN_SUFFIX     = "net/qradar/0123456789abcdef"
+      TARGET_GROUPS                = "targetgroup/qradar-dlc/0123456789abcdef"
+      TOKEN_EXPIRY_WARNING_DAYS    = "30"
     }))
-    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN and DEST_SITE_AVAILABILITY_ZONES."
+    error_message = "The readiness environment is the failover function's contract plus FAILOVER_FUNCTION_NAME, TRIGGER_TOPIC_ARN, DEST_SITE_AVAILABILITY_ZONES, LOAD_BALANCER_ARN_SUFFIX, TARGET_GROUPS and TOKEN_EXPIRY_WARNING_DAYS."
   }
 
   assert {
@@ -75,7 +78,7 @@ run "readiness_by_default" {
     condition = toset(flatten(concat(data.aws_iam_policy_document.readiness[0].statement[*].actions, data.aws_iam_policy_document.vpc_attachment[0].statement[*].actions))) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents", "secretsmanager:GetSecretValue", "dynamodb:GetItem", "kms:Decrypt",
       "lambda:GetFunctionConfiguration", "lambda:GetFunctionConcurrency", "lambda:GetPolicy",
-      "sns:ListSubscriptionsByTopic", "cloudwatch:DescribeAlarms",
+      "sns:ListSubscriptionsByTopic", "cloudwatch:DescribeAlarmsForMetric",
       "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "elasticloadbalancing:DescribeTargetHealth",
       "ec2:DescribeInstances",
       "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
@@ -134,6 +137,33 @@ run "readiness_by_default" {
   }
 
   assert {
+    condition = alltrue([
+      for check in ["lock", "failover_function", "token_expiry", "replication_lag"] : alltrue([
+        aws_cloudwatch_metric_alarm.readiness_warning[check].alarm_name == "qradar-failover-readiness-warning-${replace(check, "_", "-")}",
+        aws_cloudwatch_metric_alarm.readiness_warning[check].namespace == "QRadarFailover",
+        aws_cloudwatch_metric_alarm.readiness_warning[check].metric_name == "CheckWarned",
+        aws_cloudwatch_metric_alarm.readiness_warning[check].dimensions == tomap({ Check = check, FailoverFunction = "qradar-failover" }),
+        aws_cloudwatch_metric_alarm.readiness_warning[check].period == 900,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].evaluation_periods == 2,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].datapoints_to_alarm == 1,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].threshold == 1,
+        aws_cloudwatch_metric_alarm.readiness_warning[check].treat_missing_data == "ignore",
+      ])
+    ]) && length(aws_cloudwatch_metric_alarm.readiness_warning) == 4
+    error_message = "One alarm per check that can warn, on its CheckWarned metric: ALARM as soon as a run warns, OK when two runs in a row do not; a missing run changes nothing."
+  }
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.readiness_warning : alarm.alarm_actions == toset([aws_sns_topic.notification[0].arn]) && alarm.ok_actions == toset([aws_sns_topic.notification[0].arn])])
+    error_message = "A warning is notified once when it starts and once when it ends, on the notification topic."
+  }
+
+  assert {
+    condition     = output.readiness_warning_alarm_arns == { for check, alarm in aws_cloudwatch_metric_alarm.readiness_warning : check => alarm.arn }
+    error_message = "The output names the warning alarms by check."
+  }
+
+  assert {
     condition     = output.readiness_function_name == "qradar-failover-readiness" && output.not_ready_alarm_arn == aws_cloudwatch_metric_alarm.not_ready[0].arn && output.readiness_schedule_arn == aws_scheduler_schedule.readiness[0].arn && output.readiness_function_role_arn == aws_iam_role.readiness[0].arn && output.dashboard_name == "qradar-failover"
     error_message = "The outputs name the readiness function, its role, schedule, alarm and the dashboard."
   }
@@ -143,7 +173,8 @@ run "dashboard_shows_what_the_module_creates" {
   assert {
     condition = toset(flatten([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.alarms if widget.type == "alarm"])) == toset(concat(
       values(output.unhealthy_hosts_alarm_arns), values(output.healthy_hosts_alarm_arns),
-      [output.not_ready_alarm_arn, output.function_errors_alarm_arn, output.failure_destination_alarm_arn, output.async_events_dropped_alarm_arn]
+      [output.not_ready_alarm_arn, output.function_errors_alarm_arn, output.failure_destination_alarm_arn, output.async_events_dropped_alarm_arn],
+      values(output.readiness_warning_alarm_arns)
     ))
     error_message = "The alarm widget shows every alarm the module creates, and only those."
   }
@@ -206,6 +237,22 @@ run "dashboard_shows_what_the_module_creates" {
   }
 
   assert {
+    condition = [
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      series[3] if series[1] == "CheckWarned" && series[0] == "QRadarFailover" && series[5] == "qradar-failover"
+    ] == local.readiness_check_names
+    error_message = "One CheckWarned series per readiness check: warnings show on the dashboard."
+  }
+
+  assert {
+    condition = [
+      for series in concat([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : try(widget.properties.metrics, [])]...) :
+      slice(series, 0, 4) if series[1] == "ReplicationLagSeconds"
+    ] == [["QRadarFailover", "ReplicationLagSeconds", "FailoverFunction", "qradar-failover"]]
+    error_message = "The replication lag (RPO) readiness measures is on the dashboard."
+  }
+
+  assert {
     condition     = alltrue([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.x + widget.width <= 24])
     error_message = "Every widget fits the dashboard's 24-column grid."
   }
@@ -247,6 +294,33 @@ run "dashboard_with_more_alarms_than_one_widget_holds" {
   }
 }
 
+run "recovery_point_objective" {
+  command = plan
+
+  variables {
+    rpo_target_seconds        = 3600
+    token_expiry_warning_days = 14
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].environment[0].variables["TOKEN_EXPIRY_WARNING_DAYS"] == "14"
+    error_message = "The token expiry warning days reach readiness as TOKEN_EXPIRY_WARNING_DAYS."
+  }
+
+  assert {
+    condition     = aws_lambda_function.readiness[0].environment[0].variables["RPO_TARGET_SECONDS"] == "3600"
+    error_message = "The RPO target reaches readiness as RPO_TARGET_SECONDS (left out when null: no target)."
+  }
+
+  assert {
+    condition = [
+      for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget.properties.annotations.horizontal[0].value
+      if strcontains(jsonencode(widget), "ReplicationLagSeconds")
+    ] == [3600]
+    error_message = "The dashboard draws the RPO target on the replication lag."
+  }
+}
+
 run "schedule_every_two_hours" {
   command = plan
 
@@ -268,7 +342,7 @@ run "schedule_off" {
   }
 
   assert {
-    condition     = length(aws_lambda_function.readiness) == 1 && length(aws_scheduler_schedule.readiness) == 0 && length(aws_cloudwatch_metric_alarm.not_ready) == 0 && length(aws_iam_role.readiness_schedule) == 0
+    condition     = length(aws_lambda_function.readiness) == 1 && length(aws_scheduler_schedule.readiness) == 0 && length(aws_cloudwatch_metric_alarm.not_ready) == 0 && length(aws_cloudwatch_metric_alarm.readiness_warning) == 0 && length(aws_iam_role.readiness_schedule) == 0
     error_message = "Without a schedule the function stays (for runs by hand), with no schedule and no alarm that could only breach."
   }
 }
@@ -300,7 +374,7 @@ run "dashboard_without_readiness" {
   }
 
   assert {
-    condition     = length([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget if strcontains(jsonencode(widget), "\"Ready\"") || strcontains(jsonencode(widget), "CheckFailed")]) == 0
+    condition     = length([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : widget if strcontains(jsonencode(widget), "\"Ready\"") || strcontains(jsonencode(widget), "CheckFailed") || strcontains(jsonencode(widget), "CheckWarned") || strcontains(jsonencode(widget), "ReplicationLagSeconds")]) == 0
     error_message = "Without the readiness function the dashboard shows no readiness widgets."
   }
 }

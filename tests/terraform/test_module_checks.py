@@ -52,12 +52,20 @@ def test_every_precondition_is_proven() -> None:
         assert expected[address] >= preconditions, (
             f"{address} has {preconditions} precondition(s); module_checks.tftest.hcl proves {expected[address]}"
         )
+    for output in (b for b in blocks(REPO) if b.kind == "output"):
+        preconditions = len(as_list(output.body.get("precondition", [])))
+        total += preconditions
+        address = f"output.{output.labels[0]}"
+        assert expected[address] >= preconditions, (
+            f"{address} has {preconditions} precondition(s); module_checks.tftest.hcl proves {expected[address]}"
+        )
     assert total >= 20, f"only {total} preconditions read from the module"
 
 
 def test_the_checks_file_names_only_real_objects() -> None:
     declared = {f"var.{b.labels[0]}" for b in blocks(REPO) if b.kind == "variable"}
     declared |= {".".join(b.labels) for b in blocks(REPO) if b.kind == "resource"}
+    declared |= {f"output.{b.labels[0]}" for b in blocks(REPO) if b.kind == "output"}
     unknown = [name for name in _expected_failures() if name not in declared]
     assert unknown == [], unknown
     assert re.search(r"^mock_provider \"aws\"", CHECKS_FILE.read_text(encoding="utf-8"), re.MULTILINE)

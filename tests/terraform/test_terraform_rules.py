@@ -10,8 +10,13 @@ import pytest
 
 from qradar_failover.config import Config, ReadinessSettings, SiteConfig
 from qradar_failover.observability import FUNCTION_DIMENSION
-from qradar_failover.readiness_checks import Check
-from qradar_failover.readiness_handler import READY_METRIC
+from qradar_failover.readiness_checks import WARNING_CHECKS, Check
+from qradar_failover.readiness_handler import (
+    CHECK_FAILED_METRIC,
+    CHECK_WARNED_METRIC,
+    READY_METRIC,
+    REPLICATION_LAG_METRIC,
+)
 from qradar_failover.report import Outcome
 from support.terraform import (
     REPO,
@@ -297,6 +302,16 @@ def test_function_environment_matches_what_the_engine_reads() -> None:
     assert read >= REQUIRED_ENVIRONMENT
 
 
+def test_every_engine_setting_with_a_module_variable_is_set_by_the_module() -> None:
+    """A variable foo_bar whose FOO_BAR the engine reads must reach the engine: otherwise the function runs
+    with its default whatever the caller set (the retries Lambda makes, the event age it allows)."""
+    source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'"([A-Z][A-Z0-9_]{2,})"', source)) - {"MAIN_SITE", "DEST_SITE"}  # per-site prefixes
+    variables = {block.labels[0] for block in _of(REPO, "variable")}
+    given = set(_function_environment()) | set(_readiness_environment_additions())
+    assert sorted(name for name in read if name.lower() in variables and name not in given) == []
+
+
 # Where a setting's Terraform name differs on purpose: the module takes the CA's PEM text and gives
 # the function the path of the file it adds to the package.
 TERRAFORM_NAME_EXCEPTIONS = {"QRADAR_CA_BUNDLE": "ca_bundle_pem"}
@@ -346,7 +361,7 @@ READINESS_ACTIONS = {
     "lambda:GetFunctionConcurrency",
     "lambda:GetPolicy",
     "sns:ListSubscriptionsByTopic",
-    "cloudwatch:DescribeAlarms",
+    "cloudwatch:DescribeAlarmsForMetric",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     "elasticloadbalancing:DescribeTargetHealth",
@@ -382,6 +397,11 @@ def test_readiness_environment_adds_exactly_what_readiness_reads() -> None:
         "FAILOVER_FUNCTION_NAME",
         "TRIGGER_TOPIC_ARN",
         "DEST_SITE_AVAILABILITY_ZONES",
+        "LOAD_BALANCER_ARN_SUFFIX",
+        "TARGET_GROUPS",
+        "TOKEN_EXPIRY_WARNING_DAYS",
+        "RPO_TARGET_SECONDS",
+        "RTO_TARGET_SECONDS",
     }
     source = (REPO / "lambda_src" / "qradar_failover" / "config.py").read_text(encoding="utf-8")
     for name in _readiness_environment_additions():
@@ -396,6 +416,20 @@ def _local_list(name: str) -> list[str]:
 def test_dashboard_check_and_outcome_names_are_the_engines() -> None:
     assert _local_list("readiness_check_names") == [check.value for check in Check]
     assert sorted(_local_list("failover_outcomes")) == sorted(outcome.value for outcome in Outcome)
+
+
+def test_every_check_that_can_warn_has_an_alarm_and_no_other() -> None:
+    (checks,) = [b for b in _of(REPO, "locals") if b.labels == ("readiness_warning_checks",)]
+    assert set(checks.body["value"]) == {check.value for check in WARNING_CHECKS}
+    alarm = _root_resource("aws_cloudwatch_metric_alarm", "readiness_warning")
+    assert alarm.body["metric_name"] == CHECK_WARNED_METRIC
+    assert alarm.body["treat_missing_data"] == "ignore", "CheckWarned is 1 or 0 every run: silence is no news"
+
+
+def test_the_dashboard_shows_the_metrics_the_readiness_engine_emits() -> None:
+    dashboard = (REPO / "dashboard.tf").read_text(encoding="utf-8")
+    for metric in (READY_METRIC, CHECK_FAILED_METRIC, CHECK_WARNED_METRIC, REPLICATION_LAG_METRIC):
+        assert f'var.metrics_namespace, "{metric}", ' in dashboard, f"the dashboard does not show {metric}"
 
 
 def test_not_ready_alarm_watches_the_metric_the_readiness_engine_emits() -> None:
