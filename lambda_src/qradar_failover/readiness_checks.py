@@ -166,8 +166,8 @@ def judge_dr_state(main: SiteProbe, destination: SiteProbe) -> CheckResult:
         return CheckResult(
             Check.DR_STATE,
             Status.FAIL,
-            f"already failed over ({states}): fail back with the DataSync app (Main PRIMARY/ACTIVE, Destination "
-            "DR/STANDBY), then re-arm: qradar-failover rearm",
+            f"already failed over ({states}): once the Main AZ is healthy, fail back (Main PRIMARY/ACTIVE, "
+            "Destination DR/STANDBY, copy profiles on, automation re-armed): qradar-failover failback",
         )
     problems = []
     if not main_dr.is_active_primary:
@@ -238,7 +238,8 @@ def judge_lock(
             Check.LOCK,
             Status.FAIL,
             f"disarmed: a failover is recorded ({run}{alarm}{when}) and later alarms are ignored until re-armed; "
-            f"after failing back run: qradar-failover rearm ({where})",
+            f"fail back with qradar-failover failback, which re-arms it (after a failback by hand: "
+            f"qradar-failover rearm) ({where})",
         )
     claimed = f" at {iso_utc(record.claimed_at)}" if record.claimed_at else ""
     expires = iso_utc(record.expires_at or now)

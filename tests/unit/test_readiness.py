@@ -571,7 +571,7 @@ def test_a_destination_left_active_beside_an_active_main_is_a_split(deployment: 
     assert check.detail.startswith("SPLIT: both consoles are ACTIVE")
 
 
-def test_an_already_failed_over_pair_says_fail_back_and_rearm(deployment: Deployment) -> None:
+def test_an_already_failed_over_pair_says_to_fail_back_with_the_command(deployment: Deployment) -> None:
     deployment.main.deployed = dr_config("PRIMARY", "STANDBY", False)
     deployment.destination.deployed = dr_config("PRIMARY", "ACTIVE", True)
 
@@ -579,7 +579,7 @@ def test_an_already_failed_over_pair_says_fail_back_and_rearm(deployment: Deploy
 
     assert not check.ok
     assert check.detail.startswith("already failed over")
-    assert "qradar-failover rearm" in check.detail
+    assert "qradar-failover failback" in check.detail
 
 
 @pytest.mark.parametrize(
