@@ -153,7 +153,18 @@ def _run_failover(
     run_id = f"cli-{operator}-{uuid.uuid4().hex[:8]}"
     decided_by = None if args.require_confirmation else operator  # the operator's decision replaces confirmation
     with deploy_progress(io.say, config):
-        return fail_over(event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by)
+        try:
+            return fail_over(
+                event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by
+            )
+        except KeyboardInterrupt:
+            raise CliError(
+                f"interrupted during the failover (run {run_id}): it stopped part-way, and a deploy a console had "
+                "already started goes on there. A claim it held on the lock stays until it expires "
+                f"({config.lock_claim_ttl_seconds:g} s after it was taken); alarms meanwhile find a failover in "
+                "progress. See where both sites are: qradar-failover status",
+                ExitCode.INTERRUPTED,
+            ) from None
 
 
 def _decoded(event: Any) -> AlarmRecord:
@@ -222,9 +233,14 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
 
 
 def _confirmed(io: Io, prompt: str, expected: str = "y") -> bool:
-    (io.err if io.json else io.out).write(prompt)
-    (io.err if io.json else io.out).flush()
-    answer = io.stdin.readline()
+    asking = io.err if io.json else io.out
+    asking.write(prompt)
+    asking.flush()
+    try:
+        answer = io.stdin.readline()
+    except KeyboardInterrupt:
+        asking.write("\n")  # end the question's line
+        raise CliError("interrupted: nothing was changed", ExitCode.INTERRUPTED) from None
     if not answer:
         io.say("(no answer: stdin is closed; pass --yes to fail over without the question)")
     accepted = {"y", "yes"} if expected == "y" else {expected}

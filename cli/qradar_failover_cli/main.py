@@ -16,7 +16,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -264,10 +264,22 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from .streams import Io
+    from .streams import Output
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    out, err = stdout or sys.stdout, stderr or sys.stderr
+    # Whoever reads the output may stop reading (| head, a pager): that never changes what happens.
+    # (--help and --version write to sys.stdout, which `out` wraps too when it is the process's.)
+    out, err = cast(TextIO, Output(stdout or sys.stdout)), cast(TextIO, Output(stderr or sys.stderr))
+    try:
+        return _run(argv, environ, stdin, out, err)
+    finally:
+        out.flush()
+        err.flush()
+
+
+def _run(argv: list[str], environ: Mapping[str, str] | None, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
+    from .streams import Io
+
     as_json = "--json" in argv
     try:
         args = build_parser().parse_args(argv)
@@ -286,8 +298,8 @@ def main(
         advice, code = aws_advice(aws_code_of(error), None, aws_class_of(error))
         return _fail(CliError(f"AWS: {advice}", code), args.command, out, err, as_json=args.json)
     except KeyboardInterrupt:
-        err.write("\ninterrupted\n")
-        return int(ExitCode.FAILED)
+        err.write("\n")  # after the ^C the terminal shows
+        return _fail(CliError("interrupted", ExitCode.INTERRUPTED), args.command, out, err, as_json=args.json)
 
 
 def _fail(error: CliError, command: str | None, out: TextIO, err: TextIO, *, as_json: bool) -> int:
