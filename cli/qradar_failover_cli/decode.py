@@ -9,13 +9,16 @@ from typing import Any
 from qradar_failover.config import ConfigError, DecisionSettings, load_decision_settings
 from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
+from qradar_failover.runtime import aws_call_bound_seconds
 
 from .alarms import read_event_file
 from .deployment import settings_of_function
 from .exit_codes import CliError, ExitCode
+from .problems import aws_advice
 from .render import emit_json
 from .settings import AwsAccess, aws_access, environment, explain_config_error
 from .streams import Io
+from .views import LIVE_HEALTH_CALLS
 
 _DELIVERIES = {
     EventSource.SNS: "an SNS delivery of a CloudWatch alarm",
@@ -31,7 +34,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     hint = " (or pass --offline)"
     if args.function:
         aws = aws_access(args, environ, offline_hint=hint)
-        base = settings_of_function(aws, args.function, args, environ, with_ca_bundle=False).variables
+        base = settings_of_function(
+            aws, args.function, args, environ, with_ca_bundle=False, wait_for=io.wait_for
+        ).variables
     env = environment(args, base)
     try:
         settings = load_decision_settings(env)
@@ -50,7 +55,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
             decision += " (target group not checked: --offline)"
         elif code is ExitCode.OK:
             aws = aws or aws_access(args, env, offline_hint=hint)
-            decision, code, live = _check_target_group(alarm, aws, decision)
+            with io.wait_for("live target health (CloudWatch, ELB)", LIVE_HEALTH_CALLS * aws_call_bound_seconds()):
+                decision, code, live = _check_target_group(alarm, aws, decision)
     if io.json:
         emit_json(
             {
@@ -127,7 +133,15 @@ def _check_target_group(alarm: AlarmRecord, aws: AwsAccess, decision: str) -> tu
     except UnknownTargetGroup as error:
         return f"refused: {error} ({aws.region}): {error.explanation}", ExitCode.FAILED, None
     except HealthUnavailable as error:
-        return decision, ExitCode.OK, f"not readable now ({error}); the function refuses unless it can confirm"
+        codes = error.aws_error_codes.values()
+        code = max((aws_advice(code, aws.region)[1] for code in codes), default=ExitCode.UNREACHABLE)
+        return (
+            f"not decided: live target health could not be read in {aws.region} ({error}): the function does not "
+            "fail over on an alarm it cannot confirm (unless FAILOVER_WHEN_UNCONFIRMED=true); run decode again when "
+            "AWS answers, or --offline",
+            code,
+            None,
+        )
     return decision, ExitCode.OK, f"{evidence.summary()} (the function confirms again when the alarm arrives)"
 
 

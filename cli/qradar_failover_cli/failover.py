@@ -17,7 +17,7 @@ from qradar_failover.failover import Collaborators, Lock, fail_over
 from qradar_failover.health import HealthUnavailable, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, LockRecord
 from qradar_failover.report import FailoverReport, FailureKind, Outcome
-from qradar_failover.runtime import Runtime
+from qradar_failover.runtime import Runtime, aws_call_bound_seconds
 
 from .alarms import manual_failover_event, read_event_file
 from .deployment import Deployment, deployment_for
@@ -26,7 +26,7 @@ from .problems import Problem, aws_advice
 from .progress import ProgressConsoles, deploy_progress
 from .render import emit_json, outcome_block, timeline
 from .streams import Io
-from .views import LockView, read_alarms, read_lock, read_sites
+from .views import LIVE_HEALTH_CALLS, LockView, read_alarms, read_lock, read_sites
 
 _OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
 _UNREACHABLE_KINDS = {FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE}
@@ -68,7 +68,7 @@ WITHOUT_LOCK_RISK = (
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = deployment_for(args, environ, dry_run=args.dry_run)
+    deployment = deployment_for(args, environ, wait_for=io.wait_for, dry_run=args.dry_run)
     operator = getpass.getuser()
     event, lock = _show_failover_plan(args, deployment, io, operator)
     dry_run = deployment.config.dry_run
@@ -113,17 +113,19 @@ def _show_failover_plan(
     if args.alarm_file:
         event = read_event_file(args.alarm_file)
     else:
-        alarms, problem = read_alarms(deployment)
+        with io.wait_for("the Main-AZ alarms (CloudWatch)", aws_call_bound_seconds()):
+            alarms, problem = read_alarms(deployment)
         if problem:
             raise CliError(f"{problem.detail} (or pass --alarm-file with the alarm event)", problem.code)
         event = manual_failover_event(alarms, args.az)
     alarm = _decoded(event)
     _refuse_unless_relevant(alarm, config)
     io.say(f"Failover of {alarm.availability_zone} ({alarm.target_group}) to the Destination Site")
-    with io.wait_for("live target health (CloudWatch, ELB)", config.http_read_timeout_seconds * 2):
+    with io.wait_for("live target health (CloudWatch, ELB)", LIVE_HEALTH_CALLS * aws_call_bound_seconds()):
         live_text = _live_health(runtime, alarm, deployment.region)
     main, destination = read_sites(deployment, io, with_deploy=False)
-    lock = read_lock(deployment)
+    with io.wait_for("the lock table (DynamoDB)", aws_call_bound_seconds()):
+        lock = read_lock(deployment)
     io.say(f"  Settings    from {deployment.source}")
     io.say(f"  Main        {config.main_site.address:24} {main.describe()}")
     io.say(f"  Destination {config.destination_site.address:24} {destination.describe()}")

@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "messages (console test events). Like the function, it asks CloudWatch whether the alarm's "
         "target group exists here (cloudwatch:ListMetrics); --offline skips that and calls nothing. "
         "Exit 0 when the function would act on it, 1 when it would ignore or refuse it, 2 when the "
-        "file cannot be read or the Main-Site AZs are not known.",
+        "file cannot be read or the Main-Site AZs are not known, 3 when AWS cannot be asked.",
         "decode:run",
         settings=("MAIN_SITE_AVAILABILITY_ZONES",),
     )

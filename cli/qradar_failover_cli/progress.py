@@ -34,6 +34,12 @@ _SHOW_AFTER_SECONDS = 1.0
 _TICK_SECONDS = 1.0
 
 
+@contextmanager
+def no_wait(_what: str, _bound_seconds: float) -> Iterator[None]:
+    """A :data:`WaitFor` that shows nothing."""
+    yield
+
+
 class Waiting:
     """``with waiting("the Main console (read DR config)", 15): ...`` shows a ticking line on a terminal.
 

@@ -39,7 +39,7 @@ _LAST_RESULT_WINDOW = timedelta(hours=24)
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
-    deployment = deployment_for(args, environ)
+    deployment = deployment_for(args, environ, wait_for=io.wait_for)
     try:
         settings = load_readiness_settings(deployment.env, deployment.config)
     except ConfigError as error:

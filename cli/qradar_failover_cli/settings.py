@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
@@ -109,13 +110,22 @@ def explain_config_error(error: ConfigError) -> str:
 @dataclass(frozen=True)
 class AwsAccess:
     session: Any  # boto3.session.Session
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _making: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def region(self) -> str:
         return str(self.session.region_name)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)
+        """One client per service, bounded like the engine's (``runtime.aws_client``); safe to ask from
+        several threads (a session is not)."""
+        from qradar_failover.runtime import aws_client  # the engine's wiring: imported when a command runs
+
+        with self._making:
+            if service not in self._clients:
+                self._clients[service] = aws_client(self.session, service)
+            return self._clients[service]
 
 
 def aws_access(args: argparse.Namespace, environ: Mapping[str, str], *, offline_hint: str = "") -> AwsAccess:

@@ -12,6 +12,7 @@ from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.lock import LockRecord, LockUnavailable
 from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
+from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_failover.tokens import TokenUnavailable
 
 from .alarms import AlarmView, main_site_alarms
@@ -62,11 +63,20 @@ def read_site(deployment: Deployment, site: SiteConfig, with_deploy: bool = True
     return SiteView(site.name, site.address, dr, deploy)
 
 
+# Live target health asks CloudWatch twice (ListMetrics, GetMetricData), ELB, and EC2 for instance targets.
+LIVE_HEALTH_CALLS = 4
+
+
+def site_read_bound(config: Config) -> float:
+    """How long reading a console takes at most: its token (one AWS call), then the console's answers
+    within MAIN_SITE_BUDGET_SECONDS (a hung console costs one read timeout of it)."""
+    return aws_call_bound_seconds() + config.main_site_budget_seconds
+
+
 def read_sites(deployment: Deployment, io: Io, with_deploy: bool = True) -> tuple[SiteView, SiteView]:
     """Both consoles at once (a hung one costs its timeout once, not twice), with progress on a terminal."""
     config = deployment.config
-    bound = min(config.main_site_budget_seconds, config.http_read_timeout_seconds + config.http_connect_timeout_seconds)
-    with io.wait_for("the Main and Destination consoles", bound), ThreadPoolExecutor(2) as pool:
+    with io.wait_for("the Main and Destination consoles", site_read_bound(config)), ThreadPoolExecutor(2) as pool:
         main = pool.submit(read_site, deployment, config.main_site, with_deploy)
         destination = pool.submit(read_site, deployment, config.destination_site, with_deploy)
         return main.result(), destination.result()

@@ -44,6 +44,21 @@ AWS_CLIENT_CONFIG = BotocoreConfig(
 )
 
 
+def aws_client(session: Any, service: str) -> Any:
+    """A client of ``service`` within the bounds above: every AWS client of the engine, the readiness
+    checks and the operator CLI is made here."""
+    return session.client(service, config=AWS_CLIENT_CONFIG)
+
+
+def aws_call_bound_seconds() -> float:
+    """The longest one AWS call can take within the bounds above: every attempt's connect and read
+    timeouts, plus standard mode's backoff before each retry (at most 1 s, then 2 s, ...)."""
+    config: Any = AWS_CLIENT_CONFIG  # botocore's stubs do not declare its attributes
+    attempts = int(config.retries["total_max_attempts"])
+    backoff = sum(min(20, 2**retry) for retry in range(attempts - 1))
+    return float(attempts * (config.connect_timeout + config.read_timeout) + backoff)
+
+
 @dataclass
 class QRadarConsoles:
     """Opens a console per site with its token; one HTTP session per site across invocations."""
@@ -94,7 +109,7 @@ def build_runtime(config: Config, session: Any = None, clocks: Clocks = SYSTEM_C
     aws: Any = session or boto3.session.Session()
 
     def client(service: str) -> Any:
-        return aws.client(service, config=AWS_CLIENT_CONFIG)
+        return aws_client(aws, service)
 
     tokens = TokenProvider(client("secretsmanager"), config.secrets_cache_ttl_seconds, clocks.monotonic)
     consoles = QRadarConsoles(config, tokens, clocks=clocks)
@@ -118,9 +133,7 @@ def build_readiness_collaborators(
     """The failover's own readers (tokens, consoles, lock, live health) plus the deployment reader."""
     aws: Any = session or boto3.session.Session()
     runtime = build_runtime(config, session=aws)
-    deployment = AwsDeploymentReader(
-        *(aws.client(service, config=AWS_CLIENT_CONFIG) for service in ("cloudwatch", "sns", "lambda"))
-    )
+    deployment = AwsDeploymentReader(*(aws_client(aws, service) for service in ("cloudwatch", "sns", "lambda")))
     return ReadinessCollaborators(
         runtime.consoles.tokens, runtime.consoles, runtime.lock, deployment, runtime.collaborators.health
     )

@@ -151,7 +151,7 @@ def test_ctrl_c_in_a_read_only_command_exits_130_and_json_says_so(
     def pressed_while_reading(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(status, "read_sites", pressed_while_reading)
+    monkeypatch.setattr(status, "read_lock", pressed_while_reading)
 
     result = cli.run("status", "--json")
 

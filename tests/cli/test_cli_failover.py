@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qradar_devkit.world import MAIN_AZ, DrillWorld
+from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_simulator import Fault, FaultKind
 from support.cli import Cli, staged_writes
 from support.events import EVENTS_DIR
@@ -126,7 +127,11 @@ def test_a_hung_main_console_shows_what_is_awaited_on_a_terminal(cli: Cli, world
     piped = cli.run("status", env=env)
 
     assert json.loads(status.out)["main"]["problem"] == "not answering (timed out)", "stdout stays one JSON document"
-    assert "waiting for the Main and Destination consoles: 1s of at most 3s" in status.err
+    bound = aws_call_bound_seconds() + 3  # a token from Secrets Manager, then the console within its budget
+    assert (
+        f"waiting for the consoles, the lock table, the alarms and the readiness result: 1s of at most {bound:.0f}s"
+        in (status.err)
+    )
     assert "waiting for the Main and Destination consoles: " in rehearsal.err
     assert "waiting for the main console (read DR config): " in rehearsal.err, "the engine's calls too"
     assert "waiting for" not in piped.out + piped.err, "no progress lines when not on a terminal"
