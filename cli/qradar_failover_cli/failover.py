@@ -8,6 +8,7 @@ import argparse
 import getpass
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from qradar_failover.config import Config, load_config
@@ -16,14 +17,14 @@ from qradar_failover.events import AlarmRecord, EventRejected, decode_event
 from qradar_failover.failover import Collaborators, Lock, fail_over
 from qradar_failover.health import HealthUnavailable, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, LockRecord
-from qradar_failover.report import FailoverReport, FailureKind, Outcome
+from qradar_failover.report import FailoverReport, FailureKind, Outcome, SiteProgress
 from qradar_failover.runtime import Runtime, aws_call_bound_seconds
 
 from .alarms import manual_failover_event, read_event_file
 from .deployment import Deployment, deployment_for
 from .exit_codes import CliError, ExitCode
 from .problems import Problem, aws_advice
-from .progress import ProgressConsoles, deploy_progress
+from .progress import DeployProgress, ProgressConsoles
 from .render import emit_json, outcome_block, timeline
 from .streams import Io
 from .views import LIVE_HEALTH_CALLS, LockView, read_alarms, read_lock, read_sites
@@ -150,23 +151,21 @@ def _run_failover(
     notifier = runtime.collaborators.notifier if (args.notify or not config.dry_run) else HeldNotifier()
     io.say()
     io.say("Progress")
-    consoles = ProgressConsoles(runtime.consoles, io.say, io.wait_for)
+    shown = replace(runtime.consoles, deploy_observer=DeployProgress(io.say))
+    consoles = ProgressConsoles(shown, io.say, io.wait_for)
     collaborators = Collaborators(consoles, runtime.collaborators.health, lock, notifier)
     run_id = f"cli-{operator}-{uuid.uuid4().hex[:8]}"
     decided_by = None if args.require_confirmation else operator  # the operator's decision replaces confirmation
-    with deploy_progress(io.say, config):
-        try:
-            return fail_over(
-                event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by
-            )
-        except KeyboardInterrupt:
-            raise CliError(
-                f"interrupted during the failover (run {run_id}): it stopped part-way, and a deploy a console had "
-                "already started goes on there. A claim it held on the lock stays until it expires "
-                f"({config.lock_claim_ttl_seconds:g} s after it was taken); alarms meanwhile find a failover in "
-                "progress. See where both sites are: qradar-failover status",
-                ExitCode.INTERRUPTED,
-            ) from None
+    try:
+        return fail_over(event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by)
+    except KeyboardInterrupt:
+        raise CliError(
+            f"interrupted during the failover (run {run_id}): it stopped part-way, and a deploy a console had "
+            "already started goes on there. A claim it held on the lock stays until it expires "
+            f"({config.lock_claim_ttl_seconds:g} s after it was taken); alarms meanwhile find a failover in "
+            "progress. See where both sites are: qradar-failover status",
+            ExitCode.INTERRUPTED,
+        ) from None
 
 
 def _decoded(event: Any) -> AlarmRecord:
@@ -227,7 +226,9 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
         return ExitCode.FAILED
     if failure.kind is FailureKind.TLS:
         return ExitCode.USAGE
-    if failure.kind in _UNREACHABLE_KINDS:
+    # A console that answered, then ran out of time (a deploy that outlasted the run), was not unreachable.
+    reached = report.sites.get(failure.site, SiteProgress()).reached
+    if failure.kind in _UNREACHABLE_KINDS and not (failure.kind is FailureKind.DEADLINE and reached):
         return ExitCode.UNREACHABLE
     if failure.aws_problem is not None or failure.aws_error_code is not None:
         return aws_advice(failure.aws_error_code, None, failure.aws_problem)[1]

@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 from .deadline import Deadline
-from .qradar_http import CallObserver, CallRecord, ConsoleTransport, HttpPolicy, QRadarError
+from .qradar_http import MIN_ATTEMPT_SECONDS, CallObserver, CallRecord, ConsoleTransport, HttpPolicy, QRadarError
 from .report import FailureKind
 
 # The transport's types are part of a console's interface (what it raises, what its observer sees).
@@ -33,6 +33,8 @@ __all__ = [
     "CallRecord",
     "ConsoleTransport",
     "DRConfig",
+    "DeployObserver",
+    "DeployPoll",
     "DeployStart",
     "DeployStatus",
     "FailureKind",
@@ -111,6 +113,19 @@ class DeployStatus:
 
 
 @dataclass(frozen=True)
+class DeployPoll:
+    """One answer to a deploy-status poll while a started deploy is awaited, for whoever shows progress."""
+
+    site: str
+    status: DeployStatus
+    waited_seconds: float  # since this wait's first poll
+    bound_seconds: float  # how long this wait may take in all: the time waited plus the time left on its deadline
+
+
+DeployObserver = Callable[[DeployPoll], None]
+
+
+@dataclass(frozen=True)
 class DeployStart:
     endpoint: str  # "staged_config/deploy_status" or "config/deploy_action"
     nothing_to_deploy: bool = False  # QRadar said so (1004): the staged configuration is the deployed one
@@ -122,6 +137,7 @@ class QRadarConsole:
 
     http: ConsoleTransport
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)  # between deploy polls
+    deploy_observer: DeployObserver | None = field(default=None, repr=False)  # sees each deploy poll's answer
 
     @property
     def site_name(self) -> str:
@@ -174,11 +190,17 @@ class QRadarConsole:
 
     def await_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStatus | None:
         """Poll the deploy status until it reports COMPLETE, within ``deadline``: the final status, or
-        None when the console cannot report deploy status (then the deployed configuration decides)."""
+        None when the console cannot report deploy status (then the deployed configuration decides).
+        Each answer goes to ``deploy_observer``. A deploy that outlasts ``deadline`` ends the wait before a
+        poll would start with too little time left for its call: it is still running, not unanswered."""
+        first_poll = deadline.clock()
+        bound = deadline.remaining()
         while True:
             status = self.deploy_status(deadline)
             if status is None:
                 return None
+            if self.deploy_observer is not None:
+                self.deploy_observer(DeployPoll(self.site_name, status, deadline.clock() - first_poll, bound))
             if status.complete:
                 if status.has_errors:
                     raise QRadarError(
@@ -188,7 +210,7 @@ class QRadarConsole:
                         detail=f"deploy completed with errors: {status.error_message or 'no message'}",
                     )
                 return status
-            if deadline.remaining() <= poll_interval:
+            if deadline.remaining() <= poll_interval + MIN_ATTEMPT_SECONDS:
                 raise QRadarError(
                     site=self.site_name,
                     step="deploy",

@@ -23,7 +23,7 @@ from .health import LiveTargetHealth
 from .lock import FailoverLock
 from .notify import SnsNotifier
 from .observability import redact_value
-from .qradar import CallObserver, ConsoleTransport, HttpPolicy, QRadarConsole
+from .qradar import CallObserver, ConsoleTransport, DeployObserver, HttpPolicy, QRadarConsole
 from .readiness import ReadinessCollaborators
 from .readiness_aws import AwsDeploymentReader
 from .retry import LambdaRetries
@@ -67,6 +67,7 @@ class QRadarConsoles:
     tokens: TokenProvider
     sessions: dict[str, requests.Session] = field(default_factory=dict)
     clocks: Clocks = SYSTEM_CLOCKS
+    deploy_observer: DeployObserver | None = None  # sees each deploy poll (the CLI and the drill show progress)
 
     def open(self, site: SiteConfig, observer: CallObserver) -> Console:
         token = self.tokens.token_for(site)
@@ -83,7 +84,7 @@ class QRadarConsoles:
             sleep=self.clocks.sleep,
             refresh_token=lambda rejected: self._refreshed(site, rejected),
         )
-        return QRadarConsole(transport, sleep=self.clocks.sleep)
+        return QRadarConsole(transport, sleep=self.clocks.sleep, deploy_observer=self.deploy_observer)
 
     def _refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
         fresh = self.tokens.refreshed(site, rejected)
@@ -101,9 +102,12 @@ class Runtime:
     clocks: Clocks = SYSTEM_CLOCKS
 
 
-def build_runtime(config: Config, session: Any = None, clocks: Clocks = SYSTEM_CLOCKS) -> Runtime:
+def build_runtime(
+    config: Config, session: Any = None, clocks: Clocks = SYSTEM_CLOCKS, deploy_observer: DeployObserver | None = None
+) -> Runtime:
     """Create the AWS clients (region and endpoints from the usual AWS environment/profile). ``clocks``:
-    the system's, or a simulated outage's (the dev kit runs the real handler on simulated time)."""
+    the system's, or a simulated outage's (the dev kit runs the real handler on simulated time).
+    ``deploy_observer``: shown each deploy poll (the drill's progress lines)."""
     # Typed as Any: the runbook's adapters declare the narrow Protocols they use, which the
     # generated boto3 stubs (one overload per parameter set) do not match structurally.
     aws: Any = session or boto3.session.Session()
@@ -112,7 +116,7 @@ def build_runtime(config: Config, session: Any = None, clocks: Clocks = SYSTEM_C
         return aws_client(aws, service)
 
     tokens = TokenProvider(client("secretsmanager"), config.secrets_cache_ttl_seconds, clocks.monotonic)
-    consoles = QRadarConsoles(config, tokens, clocks=clocks)
+    consoles = QRadarConsoles(config, tokens, clocks=clocks, deploy_observer=deploy_observer)
     lock = FailoverLock(
         client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds, clocks.wall
     )

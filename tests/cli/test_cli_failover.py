@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qradar_devkit.world import MAIN_AZ, DrillWorld
+from qradar_failover.failover import ACTIVATION_MARGIN_SECONDS
 from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_simulator import Fault, FaultKind
 from support.cli import Cli, staged_writes
@@ -149,3 +150,43 @@ def test_output_fits_80_columns(cli: Cli, world: DrillWorld, command: tuple[str,
     wide = cli.run(*command, env=cli.env(COLUMNS="200"))
     if command == ("status",):
         assert "qradar-dr-qradar-dlc-ca-central-1a-unhealthy-collectors" in wide.out, "full names when wider"
+
+
+def test_deploy_progress_shows_the_bound_the_engine_waits_within(cli: Cli, world: DrillWorld) -> None:
+    """The Destination's activation has DEPLOY_TIMEOUT_SECONDS + ACTIVATION_MARGIN_SECONDS; a deploy the Main
+    Site started has DEPLOY_TIMEOUT_SECONDS (the progress line once said 180 s for both)."""
+    result = cli.run("failover", "--yes", env=cli.env(DEPLOY_TIMEOUT_SECONDS="100"))
+
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    destination = [line for line in lines if line.startswith("  destination  deploy ")]
+    main = [line for line in lines if line.startswith("  main         deploy ")]
+    assert destination and main, result.out
+    assert destination[0].endswith(f"(0s so far, at most {100 + ACTIVATION_MARGIN_SECONDS}s)"), destination
+    assert main[0].endswith("(0s so far, at most 100s)"), main
+    assert destination[-1].startswith("  destination  deploy COMPLETE: 100% complete")
+
+
+def test_a_slow_destination_deploy_is_reported_as_still_running_not_as_a_console_that_did_not_answer(
+    cli: Cli, world: DrillWorld
+) -> None:
+    """`drill --deploy-seconds 600` once said `no HTTP answer / no time left for this call` and told people to
+    activate the Destination by hand and deploy, while its deploy was still running."""
+    world.destination.deploy_seconds = 120
+    env = cli.env(DEPLOY_TIMEOUT_SECONDS="1", DEPLOY_POLL_INTERVAL_SECONDS="0.5")
+
+    result = cli.run("failover", "--yes", "--time-budget", "30", env=env)
+
+    text = " ".join(result.out.split())
+    assert result.code == 1, "the console answered: not exit 3 (unreachable)"
+    assert "Failure: destination console, step 'deploy': still running when the time ran out" in text
+    assert "deploy still IN_PROGRESS at" in text
+    assert "no HTTP answer" not in text and "no time left for this call" not in text
+    by_hand = text.split("Left to do by hand:")[1]
+    assert "do not start another deploy" in by_hand and "PRIMARY/ACTIVE by itself when it completes" in by_hand
+    assert "Main Site, which this run did not demote, may still be PRIMARY/ACTIVE" in by_hand
+    assert world.main.writes() == []
+    (notice,) = world.notifications()
+    body = " ".join(notice["Message"].split())
+    assert "destination console, step 'deploy': still running when the time ran out" in body
+    assert "no HTTP answer" not in body
