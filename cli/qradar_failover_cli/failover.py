@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -14,9 +15,9 @@ from typing import Any
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.events import AlarmRecord, EventRejected, decode_event
-from qradar_failover.failover import Collaborators, Lock, fail_over
+from qradar_failover.failover import MAIN_SITE_BY_HAND, Collaborators, Lock, fail_over
 from qradar_failover.health import HealthUnavailable, UnknownTargetGroup
-from qradar_failover.lock import ClaimResult, LockRecord
+from qradar_failover.lock import ClaimResult, LockRecord, LockState
 from qradar_failover.report import FailoverReport, FailureKind, Outcome, SiteProgress
 from qradar_failover.runtime import Runtime, aws_call_bound_seconds
 
@@ -27,7 +28,7 @@ from .problems import Problem, aws_advice
 from .progress import DeployProgress, ProgressConsoles
 from .render import emit_json, outcome_block, timeline
 from .streams import Io
-from .views import LIVE_HEALTH_CALLS, LockView, read_alarms, read_lock, read_sites
+from .views import LIVE_HEALTH_CALLS, LockView, SiteView, lock_summary, read_alarms, read_lock, read_sites
 
 _OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
 _UNREACHABLE_KINDS = {FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE}
@@ -71,7 +72,11 @@ WITHOUT_LOCK_RISK = (
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     deployment = deployment_for(args, environ, wait_for=io.wait_for, dry_run=args.dry_run)
     operator = getpass.getuser()
-    event, lock = _show_failover_plan(args, deployment, io, operator)
+    event, lock, main, destination = _show_failover_plan(args, deployment, io, operator)
+    if lock.record is not None:
+        decided = _nothing_to_do(lock.record, main, destination, io)
+        if decided is not None:
+            return decided
     dry_run = deployment.config.dry_run
     lock_for_run: Lock = _lockless(args, io, lock.problem, dry_run=dry_run) if lock.problem else deployment.runtime.lock
     if args.without_lock and not lock.problem:
@@ -107,7 +112,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
 
 def _show_failover_plan(
     args: argparse.Namespace, deployment: Deployment, io: Io, operator: str
-) -> tuple[Any, LockView]:
+) -> tuple[Any, LockView, SiteView, SiteView]:
     """Everything the operator decides on: the alarm, live health, both consoles, the lock. Refuses
     (one line, before anything is read or claimed) what the function would refuse outright."""
     config, runtime = deployment.config, deployment.runtime
@@ -140,7 +145,60 @@ def _show_failover_plan(
     io.say(f"  Confirmation: {confirmation}")
     if load_config(deployment.env).dry_run and not config.dry_run:  # the function's own DRY_RUN, not --dry-run
         io.say("  Note: the function runs with DRY_RUN=true; this manual failover is real (--dry-run rehearses it)")
-    return event, lock
+    return event, lock, main, destination
+
+
+def _nothing_to_do(record: LockRecord, main: SiteView, destination: SiteView, io: Io) -> int | None:
+    """When the lock records a failover, or a run holds it now, the engine would do nothing (and notify again):
+    say so before any question, with what the sites need, and end. None: the failover may go on."""
+    if record.state is LockState.CLAIMED and not record.expired(time.time()):
+        outcome = Outcome.IN_PROGRESS_ELSEWHERE
+        reason = (
+            f"Nothing to do: a failover is running now ({lock_summary(record)}, claimed at "
+            f"{record.as_dict()['claimed_at']}; the claim expires at {record.as_dict()['expires_at']})"
+        )
+        advice = ["Wait for it, then check both sites: qradar-failover status"]
+        code = ExitCode.FAILED
+    elif record.state is LockState.FAILED_OVER:
+        outcome = Outcome.ALREADY_FAILED_OVER
+        reason = (
+            f"Nothing to do: the lock records a failover ({lock_summary(record)}); a failover now changes nothing "
+            "until the automation is re-armed"
+        )
+        advice, code = _recorded_failover_advice(main, destination)
+    else:
+        return None
+    if io.json:
+        emit_json({"outcome": outcome.value, "reason": reason, "advice": advice, "exit_code": int(code)}, io.out)
+    io.say()
+    io.say(reason + ".")
+    for line in advice:
+        io.say(f"  {line}")
+    return code
+
+
+def _recorded_failover_advice(main: SiteView, destination: SiteView) -> tuple[list[str], ExitCode]:
+    """What the sites need after a recorded failover, from what they read now."""
+    main_active = main.dr is not None and main.dr.is_active_primary
+    destination_active = destination.dr is not None and destination.dr.is_active_primary
+    status = "then check with 'qradar-failover status' (Main PRIMARY/STANDBY, ariel copy off)"
+    if main_active and destination_active:
+        return [
+            "WARNING: both consoles are PRIMARY/ACTIVE (a split): the Main Site must not collect as a primary "
+            f"again. Before it takes traffic, {MAIN_SITE_BY_HAND}; {status}.",
+        ], ExitCode.FAILED
+    if destination_active:
+        return [f"The sites are failed over: Main {main.describe()}, Destination {destination.describe()}."], (
+            ExitCode.OK
+        )
+    if destination.dr is not None:
+        return [
+            f"The Destination is not active ({destination.describe()}): if you failed back with the DataSync app, "
+            "re-arm first (qradar-failover rearm), then fail over again.",
+        ], ExitCode.FAILED
+    return [f"The Destination could not be read ({destination.describe()}): check with 'qradar-failover status'."], (
+        ExitCode.FAILED
+    )
 
 
 def _run_failover(

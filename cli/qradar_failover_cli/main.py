@@ -136,8 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
         "progress: claim the lock, activate and verify the Destination, demote the Main Site "
         "(bounded), record, notify. Your decision replaces the alarm's confirmation by live target "
         "health (which is still shown and reported); --require-confirmation makes it refuse like "
-        "the function would. If the lock already records a failover, nothing is done until "
-        "'rearm'. If the lock table cannot be used, a failover needs --without-lock (or your typed "
+        "the function would. If the lock already records a failover, it says so before asking, and what "
+        "the sites need, and does nothing until 'rearm'. If the lock table cannot be used, a failover needs "
+        "--without-lock (or your typed "
         "confirmation): it then has no exactly-once guarantee.",
         "failover:run",
     )

@@ -190,3 +190,52 @@ def test_a_slow_destination_deploy_is_reported_as_still_running_not_as_a_console
     body = " ".join(notice["Message"].split())
     assert "destination console, step 'deploy': still running when the time ran out" in body
     assert "no HTTP answer" not in body
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_recorded_failover_with_both_consoles_active_is_said_before_any_question_with_what_to_do(
+    cli: Cli, world: DrillWorld, as_json: bool
+) -> None:
+    """It once asked "Fail over now? [y/N]", then did nothing and paged everyone again."""
+    assert cli.run("failover", "--yes").code == 0
+    world.main.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)  # Main came back active
+    assert len(world.notifications()) == 1  # the failover's notice, received
+
+    result = cli.run("failover", *(["--json"] if as_json else []), stdin="y\n")
+
+    assert result.code == 1
+    text = " ".join((result.err if as_json else result.out).split())
+    assert "Fail over to the Destination Site now?" not in text, "nothing to decide: no question"
+    assert "Nothing to do: the lock records a failover (FAILED_OVER by cli-" in text
+    assert "until the automation is re-armed" in text
+    assert "WARNING: both consoles are PRIMARY/ACTIVE (a split)" in text
+    assert "set the site to STANDBY with ariel copy disabled, disable every ariel copy profile" in text
+    if as_json:
+        document = json.loads(result.out)
+        assert (document["outcome"], document["exit_code"]) == ("already_failed_over", 1)
+        assert any("both consoles are PRIMARY/ACTIVE" in line for line in document["advice"])
+    assert world.notifications() == [], "nobody is paged again"
+    assert len(staged_writes(world.destination)) == 1
+
+
+def test_a_recorded_failover_whose_sites_are_failed_over_is_nothing_to_do_exit_0(cli: Cli, world: DrillWorld) -> None:
+    assert cli.run("failover", "--yes").code == 0
+
+    result = cli.run("failover")
+
+    assert result.code == 0
+    assert "Nothing to do: the lock records a failover" in " ".join(result.out.split())
+    assert "Fail over to the Destination Site now?" not in result.out
+
+
+def test_a_recorded_failover_after_a_failback_says_to_rearm_first(cli: Cli, world: DrillWorld) -> None:
+    assert cli.run("failover", "--yes").code == 0
+    world.destination.set_dr_state(is_dr="DR", site_state="STANDBY", ariel_copy_enabled=False)
+    world.main.set_dr_state(is_dr="PRIMARY", site_state="ACTIVE", ariel_copy_enabled=True)
+
+    result = cli.run("failover", "--yes")
+
+    text = " ".join(result.out.split())
+    assert result.code == 1
+    assert "if you failed back with the DataSync app, re-arm first (qradar-failover rearm)" in text
+    assert len(staged_writes(world.destination)) == 1
