@@ -90,7 +90,9 @@ def test_status_shows_the_readiness_functions_last_result_and_its_time(
     assert document["readiness"]["last"]["ready"] is False
     assert document["readiness"]["last"]["failing_checks"] == ["dr_state"]
     assert document["readiness"]["summary"].startswith("Readiness: NOT READY (last check ")
-    assert "failed: dr_state); details: qradar-failover readiness" in document["readiness"]["summary"]
+    assert document["readiness"]["summary"].endswith(
+        "failed: dr_state); details: qradar-failover readiness --function qradar-dr-readiness --region ca-central-1"
+    ), "the command with what it needs: the readiness function, which the module names <name>-readiness"
     text = cli.run("status").out
     assert document["readiness"]["summary"] in text
 
@@ -99,6 +101,9 @@ def test_status_says_when_the_readiness_function_has_not_run(cli: Cli) -> None:
     result = cli.run("status")
 
     assert "Readiness: no result in the last 24 h: the readiness function is not running" in result.out
+    assert "run: qradar-failover readiness --function qradar-dr-readiness --region ca-central-1" in " ".join(
+        result.out.split()
+    )
     assert result.code == 0, "an unknown readiness result does not change status's verdict"
 
 
