@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qradar_failover.config import ConfigError, DecisionSettings, load_decision_settings
-from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, decode_event
+from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, NotAnEvent, decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
 from qradar_failover.runtime import aws_call_bound_seconds
 
@@ -28,7 +28,8 @@ _DELIVERIES = {
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    event = read_event_file(args.file)
+    decoded = _decoded(args.file)
+    alarm = decoded if isinstance(decoded, AlarmRecord) else None
     base: Mapping[str, str] = environ
     aws: AwsAccess | None = None
     hint = " (or pass --offline)"
@@ -42,13 +43,10 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
         settings = load_decision_settings(env)
     except ConfigError as error:
         raise CliError(explain_config_error(error), ExitCode.USAGE) from None
-    alarm: AlarmRecord | None = None
     plan: list[str] = []
     live: str | None = None
-    try:
-        alarm = decode_event(event)
-    except EventRejected as error:
-        decision, code = f"rejected: {error}", ExitCode.FAILED
+    if alarm is None:
+        decision, code = f"rejected: {decoded}", ExitCode.FAILED
     else:
         decision, code, plan = _decision(alarm, settings)
         if code is ExitCode.OK and args.offline:
@@ -82,6 +80,17 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
         for number, step in enumerate(plan, start=1):
             io.say(f"  {number}. {step}")
     return code
+
+
+def _decoded(path: str) -> AlarmRecord | EventRejected:
+    """The alarm the file holds, or why the function rejects it. A file that holds no event at all is bad
+    input, said before anything is read."""
+    try:
+        return decode_event(read_event_file(path))
+    except NotAnEvent as error:
+        raise CliError(f"{path} is not an alarm event: {error}", ExitCode.USAGE) from None
+    except EventRejected as error:
+        return error
 
 
 def _decision(alarm: AlarmRecord, settings: DecisionSettings) -> tuple[str, ExitCode, list[str]]:
