@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from qradar_failover.lock import LockState
@@ -18,7 +17,7 @@ from .problems import Problem
 from .readiness import readiness_status
 from .render import emit_json, lock_lines, table
 from .streams import Io
-from .views import LockView, SiteView, read_alarms, read_lock, read_site, site_read_bound
+from .views import LockView, SiteView, at_once, read_alarms, read_lock, read_site, site_read_bound
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
@@ -89,16 +88,15 @@ def _read_all(
     """Both consoles, the lock, the alarms and the readiness result, all at once: when AWS or a console
     hangs, status takes the longest of their bounds, not their sum."""
     config = deployment.config
-    with (
-        io.wait_for("the consoles, the lock table, the alarms and the readiness result", site_read_bound(config)),
-        ThreadPoolExecutor(5) as pool,
-    ):
-        main = pool.submit(read_site, deployment, config.main_site)
-        destination = pool.submit(read_site, deployment, config.destination_site)
-        lock = pool.submit(read_lock, deployment)
-        alarms = pool.submit(read_alarms, deployment)
-        readiness = pool.submit(readiness_status, deployment, args)
-        return main.result(), destination.result(), lock.result(), alarms.result(), readiness.result()
+    with io.wait_for("the consoles, the lock table, the alarms and the readiness result", site_read_bound(config)):
+        main, destination, lock, alarms, readiness = at_once(
+            lambda: read_site(deployment, config.main_site),
+            lambda: read_site(deployment, config.destination_site),
+            lambda: read_lock(deployment),
+            lambda: read_alarms(deployment),
+            lambda: readiness_status(deployment, args),
+        )
+    return main, destination, lock, alarms, readiness
 
 
 def status_verdict(

@@ -5,6 +5,8 @@ and the command says what did not answer, on a terminal while it waits too."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
 from collections.abc import Iterator
 
@@ -102,7 +104,7 @@ def test_a_manual_failover_gives_up_on_hung_cloudwatch_before_asking_naming_it(
 
     assert took < short_bounds + SLACK_SECONDS, took
     assert result.code == 3
-    last = " ".join(result.err.split("\n")[-2:])
+    last = " ".join(result.err.rsplit("\x1b[K", 1)[-1].split())  # the message, after the last progress line
     assert "CloudWatch alarms: AWS did not answer in region ca-central-1" in last
     assert "waiting for the Main-AZ alarms (CloudWatch)" in result.err
     assert world.main.writes() == [] and world.destination.writes() == []
@@ -120,3 +122,23 @@ def test_decode_with_hung_aws_cannot_decide_and_exits_3(
     assert document["decision"].startswith("not decided: live target health could not be read"), document
     assert "acted on" not in document["decision"]
     assert document["plan"] == []
+
+
+@pytest.mark.parametrize("command", ["status", "rearm"])
+def test_ctrl_c_while_waiting_on_hung_aws_ends_the_command_at_once(
+    cli: Cli, world: DrillWorld, hung_aws: HungEndpoint, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Reads running side by side must not hold Ctrl-C until each of them has given up."""
+    each_try = BotocoreConfig(connect_timeout=1, read_timeout=4, retries={"mode": "standard", "total_max_attempts": 2})
+    monkeypatch.setattr(runtime, "AWS_CLIENT_CONFIG", each_try)
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None
+    pressed = threading.Timer(1.0, signal.pthread_kill, (main_thread, signal.SIGINT))  # as a terminal sends it
+    pressed.start()
+    try:
+        result, took = timed(cli, command)
+    finally:
+        pressed.cancel()
+
+    assert result.code == 130
+    assert took < 1.0 + 1.5 < aws_call_bound_seconds(), took
