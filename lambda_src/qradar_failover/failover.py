@@ -31,6 +31,7 @@ from .ledger import RunLedger
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
 from .qradar import CallObserver, DeployStart, DeployStatus, DRConfig, QRadarError
 from .report import (
+    DEPLOY_WAIT_STEP,
     Confirmation,
     ConfirmedBy,
     FailoverReport,
@@ -158,7 +159,7 @@ def _is_demoted(deployed: DRConfig) -> bool:
 def _deploy_left_running(destination: SiteProgress, failure: Failure) -> str | None:
     """When the Destination accepted its deploy and the run stopped waiting for it (out of time, or the
     console stopped answering the status polls), the deploy goes on there: what to tell people, else None."""
-    if not destination.deploy_started or failure.step not in ("deploy", "read deploy status"):
+    if not destination.deploy_started or failure.step not in (DEPLOY_WAIT_STEP, "read deploy status"):
         return None
     started = "the Destination's deploy was started"
     if failure.kind is FailureKind.DEADLINE:

@@ -19,7 +19,7 @@ import requests
 
 from .deadline import Deadline
 from .qradar_http import MIN_ATTEMPT_SECONDS, CallObserver, CallRecord, ConsoleTransport, HttpPolicy, QRadarError
-from .report import FailureKind
+from .report import DEPLOY_WAIT_STEP, FailureKind
 
 # The transport's types are part of a console's interface (what it raises, what its observer sees).
 __all__ = [
@@ -205,7 +205,7 @@ class QRadarConsole:
                 if status.has_errors:
                     raise QRadarError(
                         site=self.site_name,
-                        step="deploy",
+                        step=DEPLOY_WAIT_STEP,
                         kind=FailureKind.DEPLOY,
                         detail=f"deploy completed with errors: {status.error_message or 'no message'}",
                     )
@@ -213,7 +213,7 @@ class QRadarConsole:
             if deadline.remaining() <= poll_interval + MIN_ATTEMPT_SECONDS:
                 raise QRadarError(
                     site=self.site_name,
-                    step="deploy",
+                    step=DEPLOY_WAIT_STEP,
                     kind=FailureKind.DEADLINE,
                     detail=f"deploy still {status.status} at {status.percent_complete}% when the time budget ran out",
                 )

@@ -157,7 +157,7 @@ _WITHOUT_HTTP_STATUS = {
     FailureKind.TOKEN_UNAVAILABLE.value: "its token could not be read",
     FailureKind.DEFECT.value: "a defect in the engine",
 }
-_AWAITING_THE_DEPLOY = "deploy"  # the console adapter's step while it polls a started deploy
+DEPLOY_WAIT_STEP = "deploy"  # the step of a failure while a started deploy is awaited (the console adapter's)
 
 
 def describe_failure(failure: Mapping[str, Any]) -> str:
@@ -171,7 +171,7 @@ def describe_failure(failure: Mapping[str, Any]) -> str:
     if failure.get("http_status") is not None:
         code = f", QRadar code {failure['qradar_code']}" if failure.get("qradar_code") is not None else ""
         answer = f"HTTP {failure['http_status']}{code}"
-    elif kind == FailureKind.DEADLINE.value and step == _AWAITING_THE_DEPLOY:
+    elif kind == FailureKind.DEADLINE.value and step == DEPLOY_WAIT_STEP:
         answer = "still running when the time ran out"
     else:
         answer = _WITHOUT_HTTP_STATUS.get(str(kind), "no HTTP answer")
