@@ -137,7 +137,7 @@ def test_drill_command_exits_zero_and_prints_json(moto_endpoint: MotoEndpoint) -
     from qradar_failover_cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
-    code = main(["drill", "--false-alarm", "--json", "--deploy-seconds", "0.2"], stdout=out, stderr=err)
+    code = main(["drill", "--false-alarm", "--json"], stdout=out, stderr=err)
 
     document = json.loads(out.getvalue())
     assert code == 0

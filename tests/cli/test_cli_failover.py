@@ -12,7 +12,7 @@ from qradar_devkit.world import MAIN_AZ, DrillWorld
 from qradar_failover.failover import ACTIVATION_MARGIN_SECONDS
 from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_simulator import Fault, FaultKind
-from support.cli import Cli, staged_writes
+from support.cli import Cli, one_message, staged_writes
 from support.events import EVENTS_DIR
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def test_the_readme_sample_event_is_refused_in_one_line(cli: Cli, world: DrillWo
 
     assert result.code == 1
     assert "Traceback" not in result.out + result.err
-    line = result.err.splitlines()[-1]
+    line = one_message(result.err)
     assert line.startswith(
         "qradar-failover failover: refused: CloudWatch has no AWS/NetworkELB metrics for "
         "targetgroup/qradar-dlc/6d0ecf831eec9f09"
@@ -58,7 +58,7 @@ def test_failover_with_an_unusable_lock_table_and_yes_is_refused_naming_the_flag
 
     assert result.code == 1
     assert "WITHOUT THE LOCK there is no exactly-once guarantee" in result.out
-    (line,) = result.err.splitlines()
+    line = one_message(result.err)
     assert "refused: the lock table cannot be used (lock table no-such-table" in line
     assert "pass --without-lock with --yes to fail over anyway" in line
     assert world.main.writes() == [] and world.destination.writes() == []

@@ -158,4 +158,6 @@ def test_drill_readiness_with_an_unknown_scenario_is_a_usage_error() -> None:
     code = main(["drill", "--readiness", "everything-broken"], environ={}, stdout=out, stderr=err)
 
     assert code == 2
-    assert "--readiness must be one of ready, token-refused, destination-active, no-subscribers" in err.getvalue()
+    assert "--readiness must be one of ready, token-refused, destination-active, no-subscribers" in " ".join(
+        err.getvalue().split()
+    )

@@ -83,5 +83,14 @@ class Result:
     err: str
 
 
+def one_message(err: str) -> str:
+    """The one error message a command ended with on stderr (after any progress lines, with --json), as one
+    line: it is fitted to the terminal's width (every line after its first indented)."""
+    lines = err.rstrip("\n").splitlines()
+    first = max((index for index, line in enumerate(lines) if line.startswith("qradar-failover ")), default=None)
+    assert first is not None and all(line.startswith("  ") for line in lines[first + 1 :]), err
+    return " ".join(" ".join(lines[first:]).split())
+
+
 def staged_writes(simulator: Any) -> list[Any]:
     return [r for r in simulator.writes() if r.path == "/api/staged_config/disaster_recovery/disaster_recovery_config"]
