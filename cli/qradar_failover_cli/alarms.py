@@ -76,7 +76,7 @@ def manual_failover_event(alarms: list[AlarmView], zone: str | None) -> dict[str
         where = f"availability zone {zone}" if zone else "the Main-Site availability zones"
         raise CliError(
             f"no load balancer health alarm found for {where}: pass --alarm-file with an alarm event, or "
-            "--alarm-prefix with the module's name_prefix",
+            "--alarm-name-prefix with the module's name and a dash (its alarms are named <name>-...)",
             ExitCode.USAGE,
         )
     alarm = candidates[0]

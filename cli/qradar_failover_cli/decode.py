@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from qradar_failover.config import ConfigError, DecisionSettings, load_decision_settings
-from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, decode_event
+from qradar_failover.events import AlarmRecord, AlarmState, EventRejected, EventSource, NotAnEvent, decode_event
 from qradar_failover.health import HealthUnavailable, LiveTargetHealth, UnknownTargetGroup
+from qradar_failover.runtime import aws_call_bound_seconds
 
 from .alarms import read_event_file
 from .deployment import settings_of_function
 from .exit_codes import CliError, ExitCode
+from .problems import aws_advice
 from .render import emit_json
 from .settings import AwsAccess, aws_access, environment, explain_config_error
 from .streams import Io
+from .views import LIVE_HEALTH_CALLS
 
 _DELIVERIES = {
     EventSource.SNS: "an SNS delivery of a CloudWatch alarm",
@@ -25,32 +28,33 @@ _DELIVERIES = {
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    event = read_event_file(args.file)
+    decoded = _decoded(args.file)
+    alarm = decoded if isinstance(decoded, AlarmRecord) else None
     base: Mapping[str, str] = environ
     aws: AwsAccess | None = None
     hint = " (or pass --offline)"
     if args.function:
         aws = aws_access(args, environ, offline_hint=hint)
-        base = settings_of_function(aws, args.function, args, environ, with_ca_bundle=False).variables
+        base = settings_of_function(
+            aws, args.function, args, environ, with_ca_bundle=False, wait_for=io.wait_for
+        ).variables
     env = environment(args, base)
     try:
         settings = load_decision_settings(env)
     except ConfigError as error:
         raise CliError(explain_config_error(error), ExitCode.USAGE) from None
-    alarm: AlarmRecord | None = None
     plan: list[str] = []
     live: str | None = None
-    try:
-        alarm = decode_event(event)
-    except EventRejected as error:
-        decision, code = f"rejected: {error}", ExitCode.FAILED
+    if alarm is None:
+        decision, code = f"rejected: {decoded}", ExitCode.FAILED
     else:
         decision, code, plan = _decision(alarm, settings)
         if code is ExitCode.OK and args.offline:
             decision += " (target group not checked: --offline)"
         elif code is ExitCode.OK:
             aws = aws or aws_access(args, env, offline_hint=hint)
-            decision, code, live = _check_target_group(alarm, aws, decision)
+            with io.wait_for("live target health (CloudWatch, ELB)", LIVE_HEALTH_CALLS * aws_call_bound_seconds()):
+                decision, code, live = _check_target_group(alarm, aws, decision)
     if io.json:
         emit_json(
             {
@@ -76,6 +80,17 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
         for number, step in enumerate(plan, start=1):
             io.say(f"  {number}. {step}")
     return code
+
+
+def _decoded(path: str) -> AlarmRecord | EventRejected:
+    """The alarm the file holds, or why the function rejects it. A file that holds no event at all is bad
+    input, said before anything is read."""
+    try:
+        return decode_event(read_event_file(path))
+    except NotAnEvent as error:
+        raise CliError(f"{path} is not an alarm event: {error}", ExitCode.USAGE) from None
+    except EventRejected as error:
+        return error
 
 
 def _decision(alarm: AlarmRecord, settings: DecisionSettings) -> tuple[str, ExitCode, list[str]]:
@@ -127,7 +142,15 @@ def _check_target_group(alarm: AlarmRecord, aws: AwsAccess, decision: str) -> tu
     except UnknownTargetGroup as error:
         return f"refused: {error} ({aws.region}): {error.explanation}", ExitCode.FAILED, None
     except HealthUnavailable as error:
-        return decision, ExitCode.OK, f"not readable now ({error}); the function refuses unless it can confirm"
+        codes = error.aws_error_codes.values()
+        code = max((aws_advice(code, aws.region)[1] for code in codes), default=ExitCode.UNREACHABLE)
+        return (
+            f"not decided: live target health could not be read in {aws.region} ({error}): the function does not "
+            "fail over on an alarm it cannot confirm (unless FAILOVER_WHEN_UNCONFIRMED=true); run decode again when "
+            "AWS answers, or --offline",
+            code,
+            None,
+        )
     return decision, ExitCode.OK, f"{evidence.summary()} (the function confirms again when the alarm arrives)"
 
 

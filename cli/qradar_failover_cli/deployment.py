@@ -29,15 +29,15 @@ import requests
 
 from qradar_failover.aws_errors import AWS_ERRORS
 from qradar_failover.config import Config
-from qradar_failover.runtime import Runtime, build_runtime
+from qradar_failover.runtime import AWS_CLIENT_CONFIG, Runtime, aws_call_bound_seconds, build_runtime
 
 from .exit_codes import CliError, ExitCode
 from .problems import aws_advice, aws_class_of, aws_code_of
+from .progress import WaitFor, no_wait
 from .settings import DEPLOYMENT_TAG, AwsAccess, aws_access, config_from, environment
 
 FUNCTION_ROOT = PurePosixPath("/var/task")  # where Lambda unpacks a zip package
 MAX_PACKAGE_BYTES = 250 * 1024 * 1024  # Lambda's limit for an unpacked package; a zip is smaller
-_DOWNLOAD_TIMEOUT = (10, 60)
 
 
 @dataclass
@@ -53,11 +53,14 @@ class Deployment:
         return self.aws.region
 
 
-def deployment_for(args: argparse.Namespace, environ: Mapping[str, str], **overrides: Any) -> Deployment:
-    """The settings (from --function, else the environment; flags over both), AWS access and the engine's runtime."""
+def deployment_for(
+    args: argparse.Namespace, environ: Mapping[str, str], *, wait_for: WaitFor = no_wait, **overrides: Any
+) -> Deployment:
+    """The settings (from --function, else the environment; flags over both), AWS access and the engine's
+    runtime. ``wait_for`` shows what is awaited (the function's settings) on a terminal."""
     if args.function:
         aws = aws_access(args, environ)
-        function = settings_of_function(aws, args.function, args, environ)
+        function = settings_of_function(aws, args.function, args, environ, wait_for=wait_for)
         env = environment(args, function.variables)
         source = f"function {function.name} ({aws.region})"
     else:
@@ -83,10 +86,12 @@ def settings_of_function(
     environ: Mapping[str, str],
     *,
     with_ca_bundle: bool = True,
+    wait_for: WaitFor = no_wait,
 ) -> FunctionSettings:
     """The deployed function's settings. The CA bundle is fetched unless a flag gives a local one."""
     try:
-        response = aws.client("lambda").get_function(FunctionName=function)
+        with wait_for(f"AWS Lambda (the settings of function {function})", aws_call_bound_seconds()):
+            response = aws.client("lambda").get_function(FunctionName=function)
     except AWS_ERRORS as error:
         advice, code = aws_advice(aws_code_of(error), aws.region, aws_class_of(error))
         raise CliError(f"function {function}: cannot be read: {advice}", code) from None
@@ -165,8 +170,10 @@ def _ca_bundle_from_package(function: str, bundle: str, response: Mapping[str, A
 
 def _download(function: str, url: str) -> bytes:
     """The package behind Lambda's presigned URL (valid for 10 minutes), TLS verified."""
+    bounds: Any = AWS_CLIENT_CONFIG  # the engine's bounds for AWS (botocore's stubs do not declare them)
+    timeout = (bounds.connect_timeout, bounds.read_timeout)
     try:
-        with requests.get(url, timeout=_DOWNLOAD_TIMEOUT, stream=True) as response:
+        with requests.get(url, timeout=timeout, stream=True) as response:
             response.raise_for_status()
             data = bytearray()
             for chunk in response.iter_content(1024 * 1024):

@@ -9,7 +9,7 @@ import argparse
 import getpass
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qradar_failover.failback import FailbackCollaborators, FailbackSettings, HealthAlarms, fail_back
 from qradar_failover.failback_checks import Blocking, Seen
@@ -27,7 +27,7 @@ from qradar_failover.runtime import Runtime
 from .alarms import AlarmView
 from .deployment import Deployment, deployment_for
 from .exit_codes import ExitCode
-from .progress import ProgressConsoles, deploy_progress
+from .progress import DeployProgress, ProgressConsoles
 from .render import emit_json
 from .streams import Io
 from .views import read_alarms
@@ -46,16 +46,15 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     collaborators = failback_collaborators(runtime, io, _Alarms(deployment))
     settings = FailbackSettings(healthy_for_seconds=args.healthy_for * 60, force=args.force, dry_run=args.dry_run)
     io.say(f"Failback to the Main Site (settings from {deployment.source}; operator {operator})")
-    with deploy_progress(io.say, deployment.config):
-        report = fail_back(
-            deployment.config,
-            collaborators,
-            PromptingOperator(io, yes=args.yes),
-            settings,
-            f"failback-{operator}-{uuid.uuid4().hex[:8]}",
-            operator,
-            runtime.clocks,
-        )
+    report = fail_back(
+        deployment.config,
+        collaborators,
+        PromptingOperator(io, yes=args.yes),
+        settings,
+        f"failback-{operator}-{uuid.uuid4().hex[:8]}",
+        operator,
+        runtime.clocks,
+    )
     code = failback_exit_code(report)
     if io.json:
         emit_json(report.as_dict() | {"exit_code": int(code)}, io.out)
@@ -66,8 +65,10 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
 
 
 def failback_collaborators(runtime: Runtime, io: Io, alarms: HealthAlarms) -> FailbackCollaborators:
-    """The runtime's own consoles (each call shown as it happens), lock, live health and notifier."""
-    consoles = ProgressConsoles(runtime.consoles, io.say, io.wait_for)
+    """The runtime's own consoles (each call and each deploy poll shown as it happens), lock, live health
+    and notifier."""
+    shown = replace(runtime.consoles, deploy_observer=DeployProgress(io.say))
+    consoles = ProgressConsoles(shown, io.say, io.wait_for)
     return FailbackCollaborators(consoles, runtime.lock, runtime.collaborators.health, alarms, runtime.notifier)
 
 

@@ -6,27 +6,30 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.events import AlarmRecord, EventRejected, decode_event
-from qradar_failover.failover import Collaborators, Lock, fail_over
+from qradar_failover.failback_checks import lock_summary
+from qradar_failover.failover import MAIN_SITE_BY_HAND, Collaborators, Lock, fail_over
 from qradar_failover.health import HealthUnavailable, UnknownTargetGroup
-from qradar_failover.lock import ClaimResult, LockRecord
-from qradar_failover.report import FailoverReport, FailureKind, Outcome
-from qradar_failover.runtime import Runtime
+from qradar_failover.lock import ClaimResult, LockRecord, LockState
+from qradar_failover.report import FailoverReport, FailureKind, Outcome, SiteProgress
+from qradar_failover.runtime import Runtime, aws_call_bound_seconds
 
 from .alarms import manual_failover_event, read_event_file
 from .deployment import Deployment, deployment_for
 from .exit_codes import CliError, ExitCode
 from .problems import Problem, aws_advice
-from .progress import ProgressConsoles, deploy_progress
+from .progress import DeployProgress, ProgressConsoles
 from .render import emit_json, outcome_block, timeline
 from .streams import Io
-from .views import LockView, read_alarms, read_lock, read_sites
+from .views import LIVE_HEALTH_CALLS, LockView, SiteView, read_alarms, read_lock, read_sites
 
 _OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
 _UNREACHABLE_KINDS = {FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE}
@@ -68,9 +71,13 @@ WITHOUT_LOCK_RISK = (
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = deployment_for(args, environ, dry_run=args.dry_run)
+    deployment = deployment_for(args, environ, wait_for=io.wait_for, dry_run=args.dry_run)
     operator = getpass.getuser()
-    event, lock = _show_failover_plan(args, deployment, io, operator)
+    event, lock, main, destination = _show_failover_plan(args, deployment, io, operator)
+    if lock.record is not None:
+        decided = _nothing_to_do(lock.record, main, destination, io)
+        if decided is not None:
+            return decided
     dry_run = deployment.config.dry_run
     lock_for_run: Lock = _lockless(args, io, lock.problem, dry_run=dry_run) if lock.problem else deployment.runtime.lock
     if args.without_lock and not lock.problem:
@@ -106,24 +113,26 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
 
 def _show_failover_plan(
     args: argparse.Namespace, deployment: Deployment, io: Io, operator: str
-) -> tuple[Any, LockView]:
+) -> tuple[Any, LockView, SiteView, SiteView]:
     """Everything the operator decides on: the alarm, live health, both consoles, the lock. Refuses
     (one line, before anything is read or claimed) what the function would refuse outright."""
     config, runtime = deployment.config, deployment.runtime
     if args.alarm_file:
         event = read_event_file(args.alarm_file)
     else:
-        alarms, problem = read_alarms(deployment)
+        with io.wait_for("the Main-AZ alarms (CloudWatch)", aws_call_bound_seconds()):
+            alarms, problem = read_alarms(deployment)
         if problem:
             raise CliError(f"{problem.detail} (or pass --alarm-file with the alarm event)", problem.code)
         event = manual_failover_event(alarms, args.az)
     alarm = _decoded(event)
     _refuse_unless_relevant(alarm, config)
     io.say(f"Failover of {alarm.availability_zone} ({alarm.target_group}) to the Destination Site")
-    with io.wait_for("live target health (CloudWatch, ELB)", config.http_read_timeout_seconds * 2):
+    with io.wait_for("live target health (CloudWatch, ELB)", LIVE_HEALTH_CALLS * aws_call_bound_seconds()):
         live_text = _live_health(runtime, alarm, deployment.region)
     main, destination = read_sites(deployment, io, with_deploy=False)
-    lock = read_lock(deployment)
+    with io.wait_for("the lock table (DynamoDB)", aws_call_bound_seconds()):
+        lock = read_lock(deployment)
     io.say(f"  Settings    from {deployment.source}")
     io.say(f"  Main        {config.main_site.address:24} {main.describe()}")
     io.say(f"  Destination {config.destination_site.address:24} {destination.describe()}")
@@ -137,7 +146,60 @@ def _show_failover_plan(
     io.say(f"  Confirmation: {confirmation}")
     if load_config(deployment.env).dry_run and not config.dry_run:  # the function's own DRY_RUN, not --dry-run
         io.say("  Note: the function runs with DRY_RUN=true; this manual failover is real (--dry-run rehearses it)")
-    return event, lock
+    return event, lock, main, destination
+
+
+def _nothing_to_do(record: LockRecord, main: SiteView, destination: SiteView, io: Io) -> int | None:
+    """When the lock records a failover, or a run holds it now, the engine would do nothing (and notify again):
+    say so before any question, with what the sites need, and end. None: the failover may go on."""
+    if record.state is LockState.CLAIMED and not record.expired(time.time()):
+        outcome = Outcome.IN_PROGRESS_ELSEWHERE
+        reason = (
+            f"Nothing to do: a failover is running now ({lock_summary(record)}, claimed at "
+            f"{record.as_dict()['claimed_at']}; the claim expires at {record.as_dict()['expires_at']})"
+        )
+        advice = ["Wait for it, then check both sites: qradar-failover status"]
+        code = ExitCode.FAILED
+    elif record.state is LockState.FAILED_OVER:
+        outcome = Outcome.ALREADY_FAILED_OVER
+        reason = (
+            f"Nothing to do: the lock records a failover ({lock_summary(record)}); a failover now changes nothing "
+            "until the automation is re-armed"
+        )
+        advice, code = _recorded_failover_advice(main, destination)
+    else:
+        return None
+    if io.json:
+        emit_json({"outcome": outcome.value, "reason": reason, "advice": advice, "exit_code": int(code)}, io.out)
+    io.say()
+    io.say(reason + ".")
+    for line in advice:
+        io.say(f"  {line}")
+    return code
+
+
+def _recorded_failover_advice(main: SiteView, destination: SiteView) -> tuple[list[str], ExitCode]:
+    """What the sites need after a recorded failover, from what they read now."""
+    main_active = main.dr is not None and main.dr.is_active_primary
+    destination_active = destination.dr is not None and destination.dr.is_active_primary
+    status = "then check with 'qradar-failover status' (Main PRIMARY/STANDBY, ariel copy off)"
+    if main_active and destination_active:
+        return [
+            "WARNING: both consoles are PRIMARY/ACTIVE (a split): the Main Site must not collect as a primary "
+            f"again. Before it takes traffic, {MAIN_SITE_BY_HAND}; {status}.",
+        ], ExitCode.FAILED
+    if destination_active:
+        return [f"The sites are failed over: Main {main.describe()}, Destination {destination.describe()}."], (
+            ExitCode.OK
+        )
+    if destination.dr is not None:
+        return [
+            f"The Destination is not active ({destination.describe()}): if you failed back with the DataSync app, "
+            "re-arm first (qradar-failover rearm), then fail over again.",
+        ], ExitCode.FAILED
+    return [f"The Destination could not be read ({destination.describe()}): check with 'qradar-failover status'."], (
+        ExitCode.FAILED
+    )
 
 
 def _run_failover(
@@ -148,12 +210,21 @@ def _run_failover(
     notifier = runtime.collaborators.notifier if (args.notify or not config.dry_run) else HeldNotifier()
     io.say()
     io.say("Progress")
-    consoles = ProgressConsoles(runtime.consoles, io.say, io.wait_for)
+    shown = replace(runtime.consoles, deploy_observer=DeployProgress(io.say))
+    consoles = ProgressConsoles(shown, io.say, io.wait_for)
     collaborators = Collaborators(consoles, runtime.collaborators.health, lock, notifier)
     run_id = f"cli-{operator}-{uuid.uuid4().hex[:8]}"
     decided_by = None if args.require_confirmation else operator  # the operator's decision replaces confirmation
-    with deploy_progress(io.say, config):
+    try:
         return fail_over(event, config, collaborators, Deadline.after(args.time_budget), run_id, operator=decided_by)
+    except KeyboardInterrupt:
+        raise CliError(
+            f"interrupted during the failover (run {run_id}): it stopped part-way, and a deploy a console had "
+            "already started goes on there. A claim it held on the lock stays until it expires "
+            f"({config.lock_claim_ttl_seconds:g} s after it was taken); alarms meanwhile find a failover in "
+            "progress. See where both sites are: qradar-failover status",
+            ExitCode.INTERRUPTED,
+        ) from None
 
 
 def _decoded(event: Any) -> AlarmRecord:
@@ -214,7 +285,9 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
         return ExitCode.FAILED
     if failure.kind is FailureKind.TLS:
         return ExitCode.USAGE
-    if failure.kind in _UNREACHABLE_KINDS:
+    # A console that answered, then ran out of time (a deploy that outlasted the run), was not unreachable.
+    reached = report.sites.get(failure.site, SiteProgress()).reached
+    if failure.kind in _UNREACHABLE_KINDS and not (failure.kind is FailureKind.DEADLINE and reached):
         return ExitCode.UNREACHABLE
     if failure.aws_problem is not None or failure.aws_error_code is not None:
         return aws_advice(failure.aws_error_code, None, failure.aws_problem)[1]
@@ -222,7 +295,10 @@ def failover_exit_code(report: FailoverReport) -> ExitCode:
 
 
 def _confirmed(io: Io, prompt: str, expected: str = "y") -> bool:
-    return io.confirm(prompt, expected, without_answer="pass --yes to fail over without the question")
+    try:
+        return io.confirm(prompt, expected, without_answer="pass --yes to fail over without the question")
+    except KeyboardInterrupt:
+        raise CliError("interrupted: nothing was changed", ExitCode.INTERRUPTED) from None
 
 
 def _cancelled(io: Io) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import math
 import os
 import re
 import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -24,8 +25,8 @@ from qradar_failover.observability import LOGGER_NAME, configure_logging
 
 from .exit_codes import EXIT_CODES_HELP, CliError, ExitCode
 from .problems import aws_advice, aws_class_of, aws_code_of
-from .render import terminal_width
-from .settings import READINESS_SETTINGS, SETTINGS, add_setting_flags
+from .render import fit, terminal_width
+from .settings import FAILOVER_FUNCTION, READINESS_FUNCTION, READINESS_SETTINGS, SETTINGS, add_setting_flags
 
 DESCRIPTION = """\
 Operate the automated QRadar DataSync failover: see both consoles' DR state, fail over by hand \
@@ -92,9 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def register(
-        name: str, summary: str, details: str, run: str, *, settings: Sequence[str] | None = None
+        name: str,
+        summary: str,
+        details: str,
+        run: str,
+        *,
+        settings: Sequence[str] | None = None,
+        function: str = FAILOVER_FUNCTION,
     ) -> argparse.ArgumentParser:
-        """One command. ``settings``: the environment settings it takes as flags (None: all)."""
+        """One command. ``settings``: the environment settings it takes as flags (None: all); ``function``:
+        the deployed function --function reads them from."""
         sub = commands.add_parser(
             name,
             help=summary,
@@ -106,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print one JSON document on stdout (for scripts)")
         sub.add_argument("-v", "--verbose", action="store_true", help="also show the engine's JSON log lines")
         if settings is None or settings:
-            add_setting_flags(sub, settings)
+            add_setting_flags(sub, settings, function=function)
         return sub
 
     register(
@@ -129,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         "readiness_function_name output). Exit 0 ready, 1 not ready, 2 usage or configuration.",
         "readiness:run",
         settings=(*SETTINGS, *READINESS_SETTINGS),
+        function=READINESS_FUNCTION,
     )
     failover = register(
         "failover",
@@ -138,8 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         "progress: claim the lock, activate and verify the Destination, demote the Main Site "
         "(bounded), record, notify. Your decision replaces the alarm's confirmation by live target "
         "health (which is still shown and reported); --require-confirmation makes it refuse like "
-        "the function would. If the lock already records a failover, nothing is done until "
-        "'rearm'. If the lock table cannot be used, a failover needs --without-lock (or your typed "
+        "the function would. If the lock already records a failover, it says so before asking, and what "
+        "the sites need, and does nothing until 'rearm'. If the lock table cannot be used, a failover needs "
+        "--without-lock (or your typed "
         "confirmation): it then has no exactly-once guarantee.",
         "failover:run",
     )
@@ -219,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         "messages (console test events). Like the function, it asks CloudWatch whether the alarm's "
         "target group exists here (cloudwatch:ListMetrics); --offline skips that and calls nothing. "
         "Exit 0 when the function would act on it, 1 when it would ignore or refuse it, 2 when the "
-        "file cannot be read or the Main-Site AZs are not known.",
+        "file cannot be read or the Main-Site AZs are not known, 3 when AWS cannot be asked.",
         "decode:run",
         settings=("MAIN_SITE_AVAILABILITY_ZONES",),
     )
@@ -247,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     drill.add_argument(
         "--deploy-seconds",
         type=seconds(minimum=0, maximum=600),
-        default=2.0,
+        default=DRILL_DEPLOY_SECONDS,
         metavar="S",
         help="simulated deploy duration (default 2, 0 to 600)",
     )
@@ -274,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # A manual failover must leave the Destination room for one deploy; less is refused before anything is claimed.
 MIN_TIME_BUDGET_SECONDS = 30.0
+DRILL_DEPLOY_SECONDS = 2.0  # a simulated deploy, unless --deploy-seconds says otherwise
 
 
 def seconds(*, minimum: float, maximum: float | None = None) -> Callable[[str], float]:
@@ -284,6 +295,8 @@ def seconds(*, minimum: float, maximum: float | None = None) -> Callable[[str], 
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+        if math.isinf(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number of seconds, got {text}")
         if not value >= minimum or (maximum is not None and value > maximum) or value != value:  # noqa: PLR0124 (NaN)
             bounds = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
             raise argparse.ArgumentTypeError(f"must be {bounds} seconds, got {text}")
@@ -315,41 +328,95 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    from .streams import Io
+    from .streams import Output
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    out, err = stdout or sys.stdout, stderr or sys.stderr
-    as_json = "--json" in argv
+    # Whoever reads the output may stop reading (| head, a pager): that never changes what happens.
+    # (--help and --version write to sys.stdout, which `out` wraps too when it is the process's.)
+    out, err = cast(TextIO, Output(stdout or sys.stdout)), cast(TextIO, Output(stderr or sys.stderr))
+    try:
+        return _run(argv, environ, stdin, out, err)
+    finally:
+        out.flush()
+        err.flush()
+
+
+def _run(argv: list[str], environ: Mapping[str, str] | None, stdin: TextIO | None, out: TextIO, err: TextIO) -> int:
+    from .streams import Io
+
+    environ = environ if environ is not None else os.environ
+    width = terminal_width(environ)
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "drill":
+            _refuse_drill_flags_that_do_not_combine(args)
     except SystemExit as exit_:  # --help or --version
         return int(exit_.code or 0)
     except CliError as error:  # a usage error, before any command ran
-        return _fail(error, _command_named_in(argv), out, err, as_json=as_json)
-    environ = environ if environ is not None else os.environ
-    io = Io(out, err, stdin or sys.stdin, args.json, width=terminal_width(environ))
+        return _fail(error, _command_named_in(argv), out, err, as_json="--json" in argv, width=width)
+    io = Io(out, err, stdin or sys.stdin, args.json, width=width)
     _configure_logging(args.verbose, err)
     try:
         return int(_resolve(args.run)(args, environ, io))
     except CliError as error:
-        return _fail(error, args.command, out, err, as_json=args.json)
+        return _fail(error, args.command, out, err, as_json=args.json, width=width)
     except (BotoCoreError, ClientError) as error:  # an AWS error no command turned into its own message
         advice, code = aws_advice(aws_code_of(error), None, aws_class_of(error))
-        return _fail(CliError(f"AWS: {advice}", code), args.command, out, err, as_json=args.json)
+        return _fail(CliError(f"AWS: {advice}", code), args.command, out, err, as_json=args.json, width=width)
     except KeyboardInterrupt:
-        err.write("\ninterrupted\n")
-        return int(ExitCode.FAILED)
+        err.write("\n")  # after the ^C the terminal shows
+        interrupted = CliError("interrupted", ExitCode.INTERRUPTED)
+        return _fail(interrupted, args.command, out, err, as_json=args.json, width=width)
 
 
-def _fail(error: CliError, command: str | None, out: TextIO, err: TextIO, *, as_json: bool) -> int:
+def _fail(error: CliError, command: str | None, out: TextIO, err: TextIO, *, as_json: bool, width: int) -> int:
+    """One message on stderr, fitted to the terminal (its lines after the first indented), and with --json
+    the same as the one JSON document on stdout."""
     prefix = f"qradar-failover {command}" if command else "qradar-failover"
-    message = " ".join(str(error).split())  # one line, whatever the message held
-    err.write(f"{prefix}: {message}\n")
+    message = " ".join(str(error).split())  # one message, whatever line breaks it held
+    for line in fit(f"{prefix}: {message}", width):
+        err.write(line + "\n")
     if as_json:
         from .render import emit_json
 
         emit_json({"error": message, "exit_code": int(error.code)}, out)
     return int(error.code)
+
+
+def _refuse_drill_flags_that_do_not_combine(args: argparse.Namespace) -> None:
+    """A drill flag that another makes meaningless would be ignored without a word: refused instead."""
+    deploy_seconds = args.deploy_seconds != DRILL_DEPLOY_SECONDS
+    failover_flags = {
+        "--main-hung": args.main_hung,
+        "--false-alarm": args.false_alarm,
+        "--duplicates": args.duplicates != 1,
+        "--dry-run": args.dry_run,
+        "--deploy-seconds": deploy_seconds,
+    }
+    given = [flag for flag, on in failover_flags.items() if on]
+    selected = {
+        "--readiness": args.readiness is not None,
+        "--outage": args.outage is not None,
+        "--failback": args.failback,
+    }
+    scenarios = [flag for flag, on in selected.items() if on]
+    why = ""
+    if len(scenarios) > 1:
+        why = f"{' and '.join(scenarios)} are separate drills: run one at a time"
+    elif args.readiness is not None and given:
+        why = f"--readiness runs the readiness function, not a failover: {', '.join(given)} would change nothing"
+    elif args.outage is not None and given:
+        why = f"--outage plays the outage's own setup: {', '.join(given)} would change nothing"
+    elif args.failback and [flag for flag in given if flag != "--deploy-seconds"]:
+        unused = ", ".join(flag for flag in given if flag != "--deploy-seconds")
+        why = f"--failback runs its own failover first: {unused} would change nothing"
+    elif args.false_alarm and (args.main_hung or deploy_seconds):
+        ignored = "--main-hung" if args.main_hung else "--deploy-seconds"
+        why = f"--false-alarm is refused before any console is called: {ignored} would change nothing"
+    elif args.dry_run and deploy_seconds:
+        why = "a dry run deploys nothing: --deploy-seconds would change nothing with --dry-run"
+    if why:
+        raise CliError(f"{why} (see 'qradar-failover drill --help')", ExitCode.USAGE)
 
 
 def _command_named_in(argv: Sequence[str]) -> str | None:

@@ -32,9 +32,9 @@ _CREDENTIALS_REJECTED = frozenset(
         "AuthFailure",
     }
 )
-_UNREACHABLE = frozenset(
-    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
-)
+_NO_CONNECTION = frozenset({"EndpointConnectionError", "ConnectTimeoutError"})
+_NO_ANSWER = frozenset({"ReadTimeoutError", "ConnectionClosedError"})  # connected, and no answer came
+_UNREACHABLE = _NO_CONNECTION | _NO_ANSWER
 _DENIED = frozenset(
     {"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation", "Forbidden"}
 )
@@ -85,8 +85,14 @@ _ADVICE: tuple[tuple[frozenset[str], str, ExitCode], ...] = (
     ),
     (frozenset({"NoRegionError"}), "no AWS region: pass --region", ExitCode.USAGE),
     (
-        _UNREACHABLE,
+        _NO_CONNECTION,
         "cannot reach AWS in {where} ({code}): check --region, and the network path (proxy, VPN)",
+        ExitCode.UNREACHABLE,
+    ),
+    (
+        _NO_ANSWER,
+        "AWS did not answer in {where} ({code}; every attempt timed out): check the network path (proxy, VPN) "
+        "and --region",
         ExitCode.UNREACHABLE,
     ),
     (_KMS, "the KMS key cannot be used ({code}): your identity needs kms:Decrypt on it", ExitCode.FAILED),
@@ -104,7 +110,7 @@ _BY_CLASS: dict[AwsProblem, tuple[str, ExitCode]] = {
     AwsProblem.CREDENTIALS: (_ADVICE[0][1], ExitCode.USAGE),
     AwsProblem.REGION: ("no usable AWS region ({code}): pass --region, e.g. ca-central-1", ExitCode.USAGE),
     AwsProblem.ENDPOINT: (_ADVICE[5][1], ExitCode.UNREACHABLE),
-    AwsProblem.ACCESS_DENIED: (_ADVICE[7][1], ExitCode.FAILED),
+    AwsProblem.ACCESS_DENIED: (_ADVICE[8][1], ExitCode.FAILED),
 }
 
 
@@ -174,7 +180,8 @@ def _token_problem(error: TokenUnavailable, region: str | None) -> Problem:
     if code in _DENIED or code in _KMS:
         return Problem("token secret not readable (access denied)", f"{text}: {advice}", exit_code)
     if code in _UNREACHABLE or aws_class_of(error) is AwsProblem.ENDPOINT:
-        return Problem("Secrets Manager unreachable", f"{text}: {advice}", exit_code)
+        words = "Secrets Manager not answering" if code in _NO_ANSWER else "Secrets Manager unreachable"
+        return Problem(words, f"{text}: {advice}", exit_code)
     return Problem(f"token not read ({code or 'error'})", f"{text}: {advice}", exit_code)
 
 

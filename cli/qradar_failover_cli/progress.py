@@ -6,14 +6,12 @@
 * every QRadar call: the runbook hands each console an observer; :class:`ProgressConsoles` wraps
   the runtime's consoles so the same calls are also shown as they finish, and each call that is
   still waiting is shown with its bound.
-* deploy polling: the console adapter logs each poll (``deploy IN_PROGRESS ...`` with a
-  ``percent_complete`` field); :class:`DeployProgress` shows those records, a line when the
-  state or percentage moves or every few seconds.
+* deploy polling: :class:`DeployProgress` is the consoles' deploy observer; it shows each poll's
+  answer, a line when the state changes or every few seconds, with the bound of the wait.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -21,17 +19,22 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from qradar_failover.config import Config, SiteConfig
+from qradar_failover.config import SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.failback import FailbackConsole, FailbackConsoles
-from qradar_failover.observability import LOGGER_NAME
-from qradar_failover.qradar import DeployStart, DeployStatus, DRConfig
+from qradar_failover.qradar import DeployPoll, DeployStart, DeployStatus, DRConfig
 from qradar_failover.qradar_http import CallObserver, CallRecord
 
 Say = Callable[[str], None]
 WaitFor = Callable[[str, float], AbstractContextManager[None]]
 _SHOW_AFTER_SECONDS = 1.0
 _TICK_SECONDS = 1.0
+
+
+@contextmanager
+def no_wait(_what: str, _bound_seconds: float) -> Iterator[None]:
+    """A :data:`WaitFor` that shows nothing."""
+    yield
 
 
 class Waiting:
@@ -143,44 +146,25 @@ class WatchedConsole:
         return self.wait_for(f"the {self.site} console ({step})", deadline.remaining())
 
 
-class DeployProgress(logging.Handler):
-    """Shows the console adapter's deploy polls: when the deploy's state changes, else every few seconds,
-    with the time waited so far and how long the engine waits for a deploy (``DEPLOY_TIMEOUT_SECONDS``,
-    on either site, within the run's deadline)."""
+class DeployProgress:
+    """Shows the engine's deploy polls (the consoles' deploy observer): a line when the deploy's state
+    changes, else every few seconds of waiting, with the time waited so far and how long the engine waits
+    for it in all (the time left on its deadline: for the Destination DEPLOY_TIMEOUT_SECONDS plus
+    ACTIVATION_MARGIN_SECONDS from the start of its activation, for a deploy the Main Site started
+    DEPLOY_TIMEOUT_SECONDS; within the run's time either way)."""
 
-    def __init__(self, say: Say, bound_seconds: float, every_seconds: float = 5.0) -> None:
-        super().__init__(logging.INFO)
+    def __init__(self, say: Say, every_seconds: float = 5.0) -> None:
         self._say = say
-        self._bound = bound_seconds
         self._every = every_seconds
-        self._first: dict[str, float] = {}
-        self._last: dict[str, tuple[str, float]] = {}
+        self._last: dict[str, tuple[str, float]] = {}  # site -> (state, waited when last shown)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        percent = getattr(record, "percent_complete", None)
-        if percent is None:
+    def __call__(self, poll: DeployPoll) -> None:
+        state = poll.status.status
+        previous = self._last.get(poll.site)
+        if previous is not None and previous[0] == state and poll.waited_seconds - previous[1] < self._every:
             return
-        site = str(getattr(record, "site", ""))
-        state = record.getMessage().replace(f" on the {site} console", "")  # the site has its own column
-        now = time.monotonic()
-        first = self._first.setdefault(site, now)
-        previous = self._last.get(site)
-        if previous is not None and previous[0] == state and now - previous[1] < self._every:
-            return
-        self._last[site] = (state, now)
-        self._say(f"  {site:11}  {state}: {percent}% complete ({now - first:.0f}s so far, at most {self._bound:g}s)")
-
-
-@contextmanager
-def deploy_progress(say: Say, config: Config) -> Iterator[None]:
-    logger = logging.getLogger(LOGGER_NAME)
-    handler = DeployProgress(say, config.deploy_timeout_seconds)
-    previous = logger.level
-    logger.addHandler(handler)
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+        self._last[poll.site] = (state, poll.waited_seconds)
+        self._say(
+            f"  {poll.site:11}  deploy {state}: {poll.status.percent_complete}% complete "
+            f"({poll.waited_seconds:.0f}s so far, at most {poll.bound_seconds:.0f}s)"
+        )

@@ -41,7 +41,7 @@ _LAST_RESULT_WINDOW = timedelta(hours=24)
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Any) -> int:
-    deployment = deployment_for(args, environ)
+    deployment = deployment_for(args, environ, wait_for=io.wait_for)
     try:
         settings = load_readiness_settings(deployment.env, deployment.config)
     except ConfigError as error:
@@ -173,12 +173,15 @@ def readiness_status(deployment: Any, args: argparse.Namespace) -> tuple[str, di
     env = dict(deployment.env)
     if not env.get("FAILOVER_FUNCTION_NAME") and getattr(args, "function", None):
         env["FAILOVER_FUNCTION_NAME"] = str(args.function).split(":function:")[-1].split(":")[0]
-    return status_line(deployment.aws.client("cloudwatch"), deployment.config, env)
+    return status_line(deployment.aws.client("cloudwatch"), deployment.config, env, region=deployment.region)
 
 
-def status_line(cloudwatch: Any, config: Config, environ: Mapping[str, str]) -> tuple[str, dict[str, Any] | None]:
+def status_line(
+    cloudwatch: Any, config: Config, environ: Mapping[str, str], *, region: str | None = None
+) -> tuple[str, dict[str, Any] | None]:
     """One line for `status`: the readiness function's last result and its time, and the same as data."""
     function = (environ.get("FAILOVER_FUNCTION_NAME") or "").strip()
+    details = readiness_command(function, region)
     if not function:
         return (
             "Readiness: unknown (pass --function, or set FAILOVER_FUNCTION_NAME, to see the readiness "
@@ -192,7 +195,7 @@ def status_line(cloudwatch: Any, config: Config, environ: Mapping[str, str]) -> 
     if last is None:
         return (
             "Readiness: no result in the last 24 h: the readiness function is not running (schedule off, or "
-            "broken: see its log group); run: qradar-failover readiness",
+            f"broken: see its log group); run: {details}",
             None,
         )
     at = last.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -200,13 +203,19 @@ def status_line(cloudwatch: Any, config: Config, environ: Mapping[str, str]) -> 
     if last.replication_lag_seconds is not None:
         warned += f"; replication lag {human_duration(last.replication_lag_seconds)}"
     if last.ready:
-        details = "; details: qradar-failover readiness" if last.warnings else ""
+        hint = f"; details: {details}" if last.warnings else ""
         verdict = "ready with warnings" if last.warnings else "ready"
-        return f"Readiness: {verdict} (last check {at}{warned}){details}", last.as_dict()
+        return f"Readiness: {verdict} (last check {at}{warned}){hint}", last.as_dict()
     failed = ", ".join(last.failing) or "unknown, see its log group"
-    return f"Readiness: NOT READY (last check {at}; failed: {failed}{warned}); details: qradar-failover readiness", (
-        last.as_dict()
-    )
+    return f"Readiness: NOT READY (last check {at}; failed: {failed}{warned}); details: {details}", last.as_dict()
+
+
+def readiness_command(failover_function: str, region: str | None) -> str:
+    """The command that runs the checks with what it needs: the readiness function, which the module names
+    ``<name>-readiness`` after the failover function, holds every setting."""
+    name = failover_function.rsplit(":function:", maxsplit=1)[-1].split(":", maxsplit=1)[0]
+    where = f" --region {region}" if region else ""
+    return f"qradar-failover readiness --function {name}-readiness{where}"
 
 
 def _query(query_id: str, namespace: str, metric: str, dimensions: list[dict[str, str]], stat: str) -> dict[str, Any]:

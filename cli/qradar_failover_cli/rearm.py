@@ -11,6 +11,7 @@ from typing import Any
 
 from qradar_failover.failback_checks import Requirement, lock_summary, rearm_requirements
 from qradar_failover.lock import LockRecord, LockUnavailable
+from qradar_failover.runtime import aws_call_bound_seconds
 
 from .alarms import AlarmView
 from .deployment import deployment_for
@@ -22,10 +23,11 @@ from .views import SiteView, lock_name, read_alarms, read_lock, read_sites
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = deployment_for(args, environ)
+    deployment = deployment_for(args, environ, wait_for=io.wait_for)
     main, destination = read_sites(deployment, io, with_deploy=False)
-    alarms, alarms_problem = read_alarms(deployment)
-    lock = read_lock(deployment)
+    with io.wait_for("the Main-AZ alarms and the lock table", 2 * aws_call_bound_seconds()):
+        alarms, alarms_problem = read_alarms(deployment)
+        lock = read_lock(deployment)
     if lock.problem:
         raise CliError(f"not re-armed: {lock.problem.detail}", lock.problem.code)
     checks = rearm_checks(main, destination, alarms, lock.record, alarms_problem)

@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from qradar_failover.report import SiteProgress
+from qradar_failover.report import SiteProgress, describe_failure
 
 _STANDARD_WIDTH = 80
 _MIN_SHRUNK = 12
@@ -100,9 +100,7 @@ def outcome_block(report: Mapping[str, Any], *, notification: str | None = None)
         lines.append("Milestones: " + ", ".join(f"{name} +{value:.1f}s" for name, value in milestones.items()))
     failure = report.get("failure")
     if failure:
-        status = f"HTTP {failure['http_status']}" if failure.get("http_status") is not None else "no HTTP answer"
-        code = f", QRadar code {failure['qradar_code']}" if failure.get("qradar_code") is not None else ""
-        lines.append(f"Failure: {failure['site']} console, step '{failure['step']}': {status}{code}")
+        lines.append(f"Failure: {describe_failure(failure)}")
         lines.append(f"  {failure['detail']}")
     actions = report.get("manual_actions") or []
     if actions:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ProfileNotFound
 
-from qradar_failover.config import Config, ConfigError, EnvironmentReader, load_config
+from qradar_failover.config import FUNCTION_NAME, Config, ConfigError, EnvironmentReader, load_config
 
 from .exit_codes import CliError, ExitCode
 from .problems import aws_advice, aws_class_of, aws_code_of
@@ -59,12 +60,20 @@ def flag_for(name: str) -> str:
     return "--" + name.lower().replace("_", "-")
 
 
-def add_setting_flags(parser: argparse.ArgumentParser, names: Iterable[str] | None = None) -> None:
+FAILOVER_FUNCTION = "failover function (the module's function_name output)"
+READINESS_FUNCTION = "readiness function (the module's readiness_function_name output, <name>-readiness)"
+
+
+def add_setting_flags(
+    parser: argparse.ArgumentParser, names: Iterable[str] | None = None, *, function: str = FAILOVER_FUNCTION
+) -> None:
+    """The settings' flags, and ``--function``, which takes them from the deployed ``function``."""
     group = parser.add_argument_group("configuration (default: the function's environment variable of the same name)")
     group.add_argument(
         "--function",
         metavar="NAME",
-        help="take every setting, and the CA bundle, from this deployed failover function (name or ARN)",
+        type=function_name,
+        help=f"take every setting, and the CA bundle, from this deployed {function}; its name or ARN",
     )
     for name in SETTINGS if names is None else names:
         text, aliases = (SETTINGS | READINESS_SETTINGS)[name]
@@ -73,6 +82,13 @@ def add_setting_flags(parser: argparse.ArgumentParser, names: Iterable[str] | No
             group.add_argument(alias, dest=_dest(name), metavar="VALUE", help=argparse.SUPPRESS)
     group.add_argument("--profile", help="AWS profile for the AWS calls [AWS_PROFILE]")
     group.add_argument("--region", help="AWS region [AWS_REGION / AWS_DEFAULT_REGION; else the function's or topic's]")
+
+
+def function_name(text: str) -> str:
+    """An argparse type: a Lambda function's name or ARN, as the engine checks FAILOVER_FUNCTION_NAME."""
+    if not FUNCTION_NAME.match(text):
+        raise argparse.ArgumentTypeError(f"must be a Lambda function name or ARN, got {text!r}")
+    return text
 
 
 def environment(args: argparse.Namespace, base: Mapping[str, str]) -> dict[str, str]:
@@ -112,13 +128,22 @@ def explain_config_error(error: ConfigError) -> str:
 @dataclass(frozen=True)
 class AwsAccess:
     session: Any  # boto3.session.Session
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _making: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def region(self) -> str:
         return str(self.session.region_name)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)
+        """One client per service, bounded like the engine's (``runtime.aws_client``); safe to ask from
+        several threads (a session is not)."""
+        from qradar_failover.runtime import aws_client  # the engine's wiring: imported when a command runs
+
+        with self._making:
+            if service not in self._clients:
+                self._clients[service] = aws_client(self.session, service)
+            return self._clients[service]
 
 
 def aws_access(args: argparse.Namespace, environ: Mapping[str, str], *, offline_hint: str = "") -> AwsAccess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from typing import Any
 
 from qradar_failover.failback_checks import FINISH_FAILBACK, copy_leftover
 from qradar_failover.failback_plan import STEPS
@@ -12,23 +13,21 @@ from qradar_failover.lock import LockState
 from qradar_failover.qradar import DeployStatus
 
 from .alarms import AlarmView
-from .deployment import deployment_for
+from .deployment import Deployment, deployment_for
 from .exit_codes import ExitCode
 from .problems import Problem
 from .readiness import readiness_status
 from .render import emit_json, lock_lines, table
 from .streams import Io
-from .views import LockView, SiteView, read_alarms, read_lock, read_sites
+from .views import LockView, SiteView, at_once, read_alarms, read_lock, read_site, site_read_bound
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
-    deployment = deployment_for(args, environ)
+    deployment = deployment_for(args, environ, wait_for=io.wait_for)
     config = deployment.config
-    main, destination = read_sites(deployment, io)
-    with io.wait_for("the lock table and the alarms", config.http_read_timeout_seconds * 2):
-        lock = read_lock(deployment)
-        alarms, alarms_problem = read_alarms(deployment)
-    readiness_text, readiness_last = readiness_status(deployment, args)
+    main, destination, lock, (alarms, alarms_problem), (readiness_text, readiness_last) = _read_all(
+        deployment, args, io
+    )
     verdict, healthy = status_verdict(main, destination, lock, alarms, alarms_problem)
     problems = [view.exit_code for view in (main, destination)]
     problems += [problem.code for problem in (lock.problem, alarms_problem) if problem]
@@ -83,6 +82,23 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     io.say()
     io.say(verdict)
     return code
+
+
+def _read_all(
+    deployment: Deployment, args: argparse.Namespace, io: Io
+) -> tuple[SiteView, SiteView, LockView, tuple[list[AlarmView], Problem | None], tuple[str, dict[str, Any] | None]]:
+    """Both consoles, the lock, the alarms and the readiness result, all at once: when AWS or a console
+    hangs, status takes the longest of their bounds, not their sum."""
+    config = deployment.config
+    with io.wait_for("the consoles, the lock table, the alarms and the readiness result", site_read_bound(config)):
+        main, destination, lock, alarms, readiness = at_once(
+            lambda: read_site(deployment, config.main_site),
+            lambda: read_site(deployment, config.destination_site),
+            lambda: read_lock(deployment),
+            lambda: read_alarms(deployment),
+            lambda: readiness_status(deployment, args),
+        )
+    return main, destination, lock, alarms, readiness
 
 
 RESUME = "qradar-failover failback"

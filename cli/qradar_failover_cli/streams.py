@@ -1,8 +1,12 @@
 """Where a command's output goes: :class:`Io`, human lines fitted to the terminal (to stderr with
-``--json``, so stdout stays one JSON document), and the ticking "waiting for ..." line."""
+``--json``, so stdout stays one JSON document), and the ticking "waiting for ..." line; and
+:class:`Output`, a stream whose reader may go away without the command noticing."""
 
 from __future__ import annotations
 
+import io
+import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -34,7 +38,11 @@ class Io:
         self.waiting.interrupt()
         stream.write(prompt)
         stream.flush()
-        answer = self.stdin.readline()
+        try:
+            answer = self.stdin.readline()
+        except KeyboardInterrupt:
+            stream.write("\n")  # end the question's line; the caller says what the interruption left
+            raise
         if not answer:
             self.say(f"(no answer: stdin is closed{'; ' + without_answer if without_answer else ''})")
         accepted = {"y", "yes"} if expected == "y" else {expected}
@@ -52,3 +60,46 @@ class Io:
 def _is_terminal(stream: TextIO) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+class Output(io.TextIOBase):
+    """A stream whose reader may go away (``| head``, a pager that is quit, a terminal that closed):
+    writing to it never raises. After the first write or flush that fails, the rest is dropped, and a
+    real file descriptor is pointed at /dev/null, so the interpreter's own flush at exit cannot fail
+    either. What a command does, records and exits with never depends on whether anyone still reads."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                self.stream.write(text)
+            except (OSError, ValueError):  # EPIPE, EIO; ValueError: the stream was closed
+                self._lose_reader()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):
+                self._lose_reader()
+
+    def isatty(self) -> bool:
+        return not self.reader_gone and _is_terminal(self.stream)
+
+    def writable(self) -> bool:
+        return True
+
+    def _lose_reader(self) -> None:
+        self.reader_gone = True
+        with suppress(OSError, ValueError):  # not a file descriptor (a StringIO): nothing is left to fail
+            descriptor = self.stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, descriptor)
+            finally:
+                os.close(devnull)

@@ -3,7 +3,8 @@ and the Main-Site AZ alarms. What cannot be read comes back as a :class:`~.probl
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from qradar_failover.deadline import Deadline
 from qradar_failover.failback_checks import SiteReading, lock_summary
 from qradar_failover.lock import LockRecord, LockUnavailable
 from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
+from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_failover.tokens import TokenUnavailable
 
 from .alarms import AlarmView, main_site_alarms
@@ -87,14 +89,49 @@ def read_site(deployment: Deployment, site: SiteConfig, with_deploy: bool = True
     return SiteView(site.name, site.address, dr, deploy, profiles=profiles)
 
 
+# Live target health asks CloudWatch twice (ListMetrics, GetMetricData), ELB, and EC2 for instance targets.
+LIVE_HEALTH_CALLS = 4
+
+
+def site_read_bound(config: Config) -> float:
+    """How long reading a console takes at most: its token (one AWS call), then the console's answers
+    within MAIN_SITE_BUDGET_SECONDS (a hung console costs one read timeout of it)."""
+    return aws_call_bound_seconds() + config.main_site_budget_seconds
+
+
 def read_sites(deployment: Deployment, io: Io, with_deploy: bool = True) -> tuple[SiteView, SiteView]:
     """Both consoles at once (a hung one costs its timeout once, not twice), with progress on a terminal."""
     config = deployment.config
-    bound = min(config.main_site_budget_seconds, config.http_read_timeout_seconds + config.http_connect_timeout_seconds)
-    with io.wait_for("the Main and Destination consoles", bound), ThreadPoolExecutor(2) as pool:
-        main = pool.submit(read_site, deployment, config.main_site, with_deploy)
-        destination = pool.submit(read_site, deployment, config.destination_site, with_deploy)
-        return main.result(), destination.result()
+    with io.wait_for("the Main and Destination consoles", site_read_bound(config)):
+        main, destination = at_once(
+            lambda: read_site(deployment, config.main_site, with_deploy),
+            lambda: read_site(deployment, config.destination_site, with_deploy),
+        )
+    return main, destination
+
+
+def at_once(*reads: Callable[[], Any]) -> list[Any]:
+    """Each read in a thread of its own, their results in order: reads that wait side by side cost the
+    longest of their bounds, not the sum. The threads are daemons, so Ctrl-C ends the command at once
+    instead of waiting for each read to give up (every read is bounded and only reads)."""
+    results: list[Any] = [None] * len(reads)
+    failures: list[BaseException | None] = [None] * len(reads)
+
+    def run(index: int) -> None:
+        try:
+            results[index] = reads[index]()
+        except BaseException as error:  # raised again in the caller's thread, below
+            failures[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,), daemon=True) for index in range(len(reads))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for failure in failures:
+        if failure is not None:
+            raise failure
+    return results
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from qradar_failover.config import load_config
-from qradar_failover.handler import lambda_handler, reset_runtime
+from qradar_failover.handler import handle, reset_runtime
 from qradar_failover.observability import configure_logging
+from qradar_failover.runtime import Runtime, build_runtime
 from qradar_failover_cli.exit_codes import ExitCode
-from qradar_failover_cli.progress import WaitFor, deploy_progress
+from qradar_failover_cli.progress import DeployProgress, WaitFor, no_wait
 from qradar_failover_cli.render import dr_state, emit_json, notification, outcome_block, table, timeline
 from qradar_simulator import Fault, FaultKind
 
@@ -205,7 +206,7 @@ def run_drill(
             world = w.build_world(workdir, endpoint.url, main_collectors=main_collectors,
                                   deploy_seconds=options.deploy_seconds)  # fmt: skip
             try:
-                result = _run(options, world, settings, say, workdir, started, log_stream, wait_for or _no_wait)
+                result = _run(options, world, settings, say, workdir, started, log_stream, wait_for or no_wait)
                 return result
             finally:
                 world.stop()
@@ -229,14 +230,9 @@ def failover_on(
 
     def fail_over(world: Any, workdir: Path, started: float) -> DrillResult:
         options = DrillOptions(deploy_seconds=deploy_seconds)
-        return _run(options, world, dict(DRILL_SETTINGS), say, workdir, started, None, wait_for or _no_wait)
+        return _run(options, world, dict(DRILL_SETTINGS), say, workdir, started, None, wait_for or no_wait)
 
     return fail_over
-
-
-@contextlib.contextmanager
-def _no_wait(_what: str, _bound: float) -> Iterator[None]:
-    yield
 
 
 def _run(
@@ -291,12 +287,12 @@ def _run(
         + ("delivered to the handler" if count == 1 else f"delivered {count} times at once (SNS redelivery)")
     )
     log_path = None if options.verbose else str(workdir / "handler.log")
-    with (
-        _handler_output(log_path, log_stream),
-        deploy_progress(say, load_config(os.environ)),
-        wait_for("the function's run", LAMBDA_TIMEOUT_SECONDS),
-    ):
-        deliveries = _deliver(event, count)
+    # The runtime lambda_handler builds from this environment, whose consoles also show each deploy poll.
+    config = load_config(os.environ)
+    runtime = build_runtime(config, deploy_observer=DeployProgress(say))
+    with _handler_output(log_path, log_stream), wait_for("the function's run", LAMBDA_TIMEOUT_SECONDS):
+        configure_logging(config.log_level)  # as lambda_handler does, into the handler's output
+        deliveries = _deliver(event, count, runtime)
     say("")
     result = DrillResult(
         options=options,
@@ -317,15 +313,15 @@ def _run(
     return result
 
 
-def _deliver(event: dict[str, Any], count: int) -> list[dict[str, Any]]:
+def _deliver(event: dict[str, Any], count: int, runtime: Runtime) -> list[dict[str, Any]]:
     if count == 1:
-        return [lambda_handler(event, FakeLambdaContext("drill-1"))]
+        return [handle(event, FakeLambdaContext("drill-1"), runtime)]
     results: list[dict[str, Any] | None] = [None] * count
     barrier = threading.Barrier(count)
 
     def deliver(index: int) -> None:
         barrier.wait()
-        results[index] = lambda_handler(event, FakeLambdaContext(f"drill-{index + 1}"))
+        results[index] = handle(event, FakeLambdaContext(f"drill-{index + 1}"), runtime)
 
     threads = [threading.Thread(target=deliver, args=(index,), daemon=True) for index in range(count)]
     for thread in threads:

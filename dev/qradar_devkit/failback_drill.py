@@ -39,7 +39,6 @@ from qradar_failover.runtime import build_runtime
 from qradar_failover_cli.alarms import AlarmView, main_site_alarms
 from qradar_failover_cli.exit_codes import ExitCode
 from qradar_failover_cli.failback import PromptingOperator, failback_collaborators, outcome_lines
-from qradar_failover_cli.progress import deploy_progress
 from qradar_failover_cli.readiness import report_lines
 from qradar_failover_cli.render import dr_state, emit_json
 from qradar_failover_cli.streams import Io
@@ -231,7 +230,7 @@ def _fail_back(world: w.DrillWorld, io: Io, workdir: Path, ahead: float) -> Fail
     config = load_config(os.environ)
     clocks = Clocks(wall=lambda: time.time() + ahead)
     collaborators = failback_collaborators(build_runtime(config, clocks=clocks), io, _WorldAlarms(config))
-    with _engine_log_to(workdir / "handler.log"), deploy_progress(io.say, config):
+    with _engine_log_to(workdir / "handler.log"):
         return fail_back(
             config, collaborators, _OnCall(PromptingOperator(io, yes=True), world), FailbackSettings(),
             "drill-failback-1", "drill", clocks,

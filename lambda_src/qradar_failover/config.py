@@ -161,7 +161,8 @@ def load_decision_settings(environ: Mapping[str, str]) -> DecisionSettings:
 
 
 # --- what the readiness function reads beyond the failover function's contract -------------------
-_FUNCTION_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[\w$-]+)?$")
+# A Lambda function's name or ARN (with an optional version or alias), as FunctionName accepts it.
+FUNCTION_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[\w$-]+)?$")
 # The module's validations of load_balancer_arn_suffix and target_groups (variables.tf).
 _LOAD_BALANCER = re.compile(r"^(net|app)/[A-Za-z0-9-]{1,32}/[0-9a-f]+$")
 _TARGET_GROUP = re.compile(r"^targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$")
@@ -192,7 +193,7 @@ class ReadinessSettings:
 def load_readiness_settings(environ: Mapping[str, str], config: Config) -> ReadinessSettings:
     reader = EnvironmentReader(environ)
     name = reader.required("FAILOVER_FUNCTION_NAME")
-    if not _FUNCTION_NAME.match(name):
+    if not FUNCTION_NAME.match(name):
         raise ConfigError(f"FAILOVER_FUNCTION_NAME must be a Lambda function name or ARN, got {name!r}")
     zones = reader.availability_zones("DEST_SITE_AVAILABILITY_ZONES")
     overlap = zones & config.main_site_availability_zones

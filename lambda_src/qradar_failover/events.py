@@ -23,6 +23,26 @@ class EventRejected(ValueError):
     """The event is not an alarm this function can interpret; the message says why."""
 
 
+class NotAnEvent(EventRejected):
+    """The event has none of the three shapes: not something an alarm delivery can look like at all."""
+
+
+# JSON's names for what ``json.loads`` returns: a message never names a Python type.
+_JSON_TYPES: dict[type[Any], str] = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
 class AlarmState(StrEnum):
     ALARM = "ALARM"
     OK = "OK"
@@ -102,14 +122,14 @@ class AlarmRecord:
 def decode_event(event: object) -> AlarmRecord:
     """Turn a Lambda event into an :class:`AlarmRecord` or raise :class:`EventRejected`."""
     if not isinstance(event, dict):
-        raise EventRejected(f"event is a {type(event).__name__}, not a JSON object")
+        raise NotAnEvent(f"it is {_json_type(event)}, not a JSON object")
     if "Records" in event:
         return _decode_sns(event)
     if event.get("detail-type") == "CloudWatch Alarm State Change":
         return _decode_eventbridge(event)
     if "AlarmName" in event or "NewStateValue" in event:
         return _decode_alarm_message(event, EventSource.DIRECT, delivery_id=None)
-    raise EventRejected("event is neither an SNS notification, an EventBridge alarm event nor an alarm message")
+    raise NotAnEvent("it is neither an SNS notification, an EventBridge alarm event nor an alarm message")
 
 
 def _decode_sns(event: dict[str, Any]) -> AlarmRecord:
@@ -236,7 +256,7 @@ def _build_record(
 def _field(container: dict[str, Any], name: str, kind: type[Any]) -> Any:
     value = container.get(name)
     if not isinstance(value, kind) or (kind is str and not value.strip()):
-        raise EventRejected(f"{name} is missing or not a {kind.__name__}")
+        raise EventRejected(f"{name} is missing or not {_JSON_TYPES.get(kind, kind.__name__)}")
     return value
 
 

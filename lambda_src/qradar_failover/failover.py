@@ -32,6 +32,7 @@ from .ledger import RunLedger
 from .lock import ClaimResult, LockRecord, LockState, LockUnavailable
 from .qradar import CallObserver, DeployStart, DeployStatus, DRConfig, QRadarError
 from .report import (
+    DEPLOY_WAIT_STEP,
     Confirmation,
     ConfirmedBy,
     FailoverReport,
@@ -57,6 +58,10 @@ INGRESS_STEP = (
 REARM_STEP = (
     "Once the Main AZ is healthy again, fail back: qradar-failover failback (it re-arms the automation; "
     "until then later alarms are ignored)."
+)
+ACTIVATE_DESTINATION_BY_HAND = (
+    "Activate the Destination by hand in the DataSync app (PRIMARY/ACTIVE, ariel copy on) and deploy, or fix the "
+    "cause above and run: qradar-failover failover"
 )
 FAIL_OVER_BY_HAND = (
     "Check the Main Site collectors and the evidence above; if the Main Site has lost collection, fail over by "
@@ -152,6 +157,29 @@ def fail_over(
 
 def _is_demoted(deployed: DRConfig) -> bool:
     return deployed.site_state == "STANDBY" and not deployed.ariel_copy_enabled
+
+
+def _deploy_left_running(destination: SiteProgress, failure: Failure) -> str | None:
+    """When the Destination accepted its deploy and the run stopped waiting for it (out of time, or the
+    console stopped answering the status polls), the deploy goes on there: what to tell people, else None."""
+    if not destination.deploy_started or failure.step not in (DEPLOY_WAIT_STEP, "read deploy status"):
+        return None
+    started = "the Destination's deploy was started"
+    if failure.kind is FailureKind.DEADLINE:
+        return f"{started} and was still running when this run stopped ({failure.detail});"
+    if failure.kind in (FailureKind.TIMEOUT, FailureKind.CONNECTION):
+        return f"{started}, then the console stopped answering while it ran ({failure.detail});"
+    return None
+
+
+def _destination_deploy_by_hand(running: str) -> str:
+    return (
+        f"{running[0].upper()}{running[1:]} do not start another deploy. It goes PRIMARY/ACTIVE by itself when it "
+        "completes, while the Main Site, which this run did not demote, may still be PRIMARY/ACTIVE: watch both "
+        "with 'qradar-failover status'. Once the Destination reads PRIMARY/ACTIVE, run 'qradar-failover failover' "
+        f"(it leaves the Destination as it is and demotes the Main Site), or {MAIN_SITE_BY_HAND}. If the deploy "
+        "fails instead, activate the Destination by hand in the DataSync app."
+    )
 
 
 def _main_site_by_hand(main: SiteProgress, error: QRadarError | TokenUnavailable) -> str:
@@ -565,10 +593,8 @@ class _Run:
                 aws_problem=error.aws_problem,
             )
         self.record_failure()
-        by_hand = (
-            "Activate the Destination by hand in the DataSync app (PRIMARY/ACTIVE, ariel copy on) and deploy, or fix "
-            "the cause above and run: qradar-failover failover"
-        )
+        running = _deploy_left_running(self.ledger.site("destination"), self.report.failure)
+        by_hand = _destination_deploy_by_hand(running) if running else ACTIVATE_DESTINATION_BY_HAND
         assert self.report.alarm is not None
         if not self.report.failure.may_pass():
             self.finish(
@@ -580,13 +606,16 @@ class _Run:
         attempt = self.collaborators.retries.plan(self.report.alarm)
         self.report.next_attempt = attempt
         if attempt.follows:
+            first = (
+                f"Nothing yet: {running} It goes PRIMARY/ACTIVE by itself when it completes; the next attempt "
+                "waits for it, then demotes the Main Site."
+                if running
+                else "Nothing yet: the next attempt resumes from what this one did (it reads every console first)."
+            )
             self.finish(
                 Outcome.FAILED,
                 f"the Destination Site could not be activated and verified yet; {attempt.describe()}",
-                manual_actions=[
-                    "Nothing yet: the next attempt resumes from what this one did (it reads every console first).",
-                    f"If that attempt fails too: {by_hand}",
-                ],
+                manual_actions=[first, f"If that attempt fails too: {by_hand}"],
             )
         self.finish(
             Outcome.FAILED,

@@ -90,15 +90,7 @@ def body_for(report: FailoverReport) -> str:
             )
     lines += _site_lines(report)
     if report.failure:
-        failure = report.failure
-        status = f"HTTP {failure.http_status}" if failure.http_status is not None else "no HTTP answer"
-        code = f", QRadar code {failure.qradar_code}" if failure.qradar_code is not None else ""
-        lines += [
-            "",
-            "Failure",
-            f"  {failure.site} console, step '{failure.step}': {status}{code}",
-            f"  {failure.detail}",
-        ]
+        lines += ["", "Failure", f"  {report.failure.describe()}", f"  {report.failure.detail}"]
     if report.manual_actions:
         lines += ["", "What to do by hand"]
         lines += [f"  {number}. {action}" for number, action in enumerate(report.manual_actions, start=1)]

@@ -20,8 +20,8 @@ import requests
 
 from .deadline import Deadline
 from .observability import scrub
-from .qradar_http import CallObserver, CallRecord, ConsoleTransport, HttpPolicy, QRadarError
-from .report import FailureKind
+from .qradar_http import MIN_ATTEMPT_SECONDS, CallObserver, CallRecord, ConsoleTransport, HttpPolicy, QRadarError
+from .report import DEPLOY_WAIT_STEP, FailureKind
 
 # The transport's types are part of a console's interface (what it raises, what its observer sees).
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "CallRecord",
     "ConsoleTransport",
     "DRConfig",
+    "DeployObserver",
+    "DeployPoll",
     "DeployStart",
     "DeployStatus",
     "FailureKind",
@@ -126,6 +128,19 @@ class DeployStatus:
 
 
 @dataclass(frozen=True)
+class DeployPoll:
+    """One answer to a deploy-status poll while a started deploy is awaited, for whoever shows progress."""
+
+    site: str
+    status: DeployStatus
+    waited_seconds: float  # since this wait's first poll
+    bound_seconds: float  # how long this wait may take in all: the time waited plus the time left on its deadline
+
+
+DeployObserver = Callable[[DeployPoll], None]
+
+
+@dataclass(frozen=True)
 class DeployStart:
     endpoint: str  # "staged_config/deploy_status" or "config/deploy_action"
     nothing_to_deploy: bool = False  # QRadar said so (1004): the staged configuration is the deployed one
@@ -137,6 +152,7 @@ class QRadarConsole:
 
     http: ConsoleTransport
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)  # between deploy polls
+    deploy_observer: DeployObserver | None = field(default=None, repr=False)  # sees each deploy poll's answer
 
     @property
     def site_name(self) -> str:
@@ -222,24 +238,30 @@ class QRadarConsole:
 
     def await_deploy(self, deadline: Deadline, poll_interval: float) -> DeployStatus | None:
         """Poll the deploy status until it reports COMPLETE, within ``deadline``: the final status, or
-        None when the console cannot report deploy status (then the deployed configuration decides)."""
+        None when the console cannot report deploy status (then the deployed configuration decides).
+        Each answer goes to ``deploy_observer``. A deploy that outlasts ``deadline`` ends the wait before a
+        poll would start with too little time left for its call: it is still running, not unanswered."""
+        first_poll = deadline.clock()
+        bound = deadline.remaining()
         while True:
             status = self.deploy_status(deadline)
             if status is None:
                 return None
+            if self.deploy_observer is not None:
+                self.deploy_observer(DeployPoll(self.site_name, status, deadline.clock() - first_poll, bound))
             if status.complete:
                 if status.has_errors:
                     raise QRadarError(
                         site=self.site_name,
-                        step="deploy",
+                        step=DEPLOY_WAIT_STEP,
                         kind=FailureKind.DEPLOY,
                         detail=f"deploy completed with errors: {status.error_message or 'no message'}",
                     )
                 return status
-            if deadline.remaining() <= poll_interval:
+            if deadline.remaining() <= poll_interval + MIN_ATTEMPT_SECONDS:
                 raise QRadarError(
                     site=self.site_name,
-                    step="deploy",
+                    step=DEPLOY_WAIT_STEP,
                     kind=FailureKind.DEADLINE,
                     detail=f"deploy still {status.status} at {status.percent_complete}% when the time budget ran out",
                 )

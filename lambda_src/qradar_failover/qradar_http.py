@@ -34,7 +34,7 @@ from .tokens import TokenUnavailable
 logger = logging.getLogger(__name__)
 
 _RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-_MIN_ATTEMPT_SECONDS = 0.5
+MIN_ATTEMPT_SECONDS = 0.5  # a call is not started with less time left than this
 _MAX_MESSAGE_CHARS = 300
 
 
@@ -187,7 +187,7 @@ class ConsoleTransport:
     ) -> requests.Response | _NoAnswer:
         """One HTTP exchange: the console's answer (any status), or why there was none."""
         remaining = deadline.remaining()
-        if remaining < _MIN_ATTEMPT_SECONDS:
+        if remaining < MIN_ATTEMPT_SECONDS:
             return _NoAnswer(self._error(step, FailureKind.DEADLINE, "no time left for this call"), retryable=False)
         timeout = (
             min(self.policy.connect_timeout_seconds, remaining),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -131,12 +132,51 @@ class Failure:
             return self.aws_problem in (AwsProblem.ENDPOINT, AwsProblem.SERVICE)
         return False
 
+    def describe(self) -> str:
+        """Where it failed and what came back, for people (see :func:`describe_failure`)."""
+        return describe_failure(self.as_dict())
+
     def as_dict(self) -> dict[str, Any]:
         return {
             **asdict(self),
             "kind": self.kind.value,
             "aws_problem": self.aws_problem.value if self.aws_problem else None,
         }
+
+
+# What a failed call got instead of an HTTP status, by kind: a console that answered is never said to have
+# given no answer (a deploy polled until the time ran out, a state it did not expect).
+_WITHOUT_HTTP_STATUS = {
+    FailureKind.TIMEOUT.value: "no answer in time",
+    FailureKind.CONNECTION.value: "no connection",
+    FailureKind.TLS.value: "TLS failed",
+    FailureKind.MALFORMED.value: "an answer that is not the DR API's",
+    FailureKind.DEADLINE.value: "out of time",
+    FailureKind.DEPLOY.value: "the deploy failed",
+    FailureKind.UNEXPECTED_STATE.value: "an unexpected DR state",
+    FailureKind.AWS_UNAVAILABLE.value: "AWS could not be used",
+    FailureKind.TOKEN_UNAVAILABLE.value: "its token could not be read",
+    FailureKind.DEFECT.value: "a defect in the engine",
+}
+DEPLOY_WAIT_STEP = "deploy"  # the step of a failure while a started deploy is awaited (the console adapter's)
+
+
+def describe_failure(failure: Mapping[str, Any]) -> str:
+    """``destination console, step 'deploy': still running when the time ran out`` or ``main console, step
+    'stage DR config': HTTP 409, QRadar code 1002``, from a failure as the report holds it (``as_dict``)."""
+    site = str(failure.get("site"))
+    where = (
+        f"{site} console" if site in ("main", "destination") else {"aws": "AWS", "engine": "the engine"}.get(site, site)
+    )
+    kind, step = failure.get("kind"), failure.get("step")
+    if failure.get("http_status") is not None:
+        code = f", QRadar code {failure['qradar_code']}" if failure.get("qradar_code") is not None else ""
+        answer = f"HTTP {failure['http_status']}{code}"
+    elif kind == FailureKind.DEADLINE.value and step == DEPLOY_WAIT_STEP:
+        answer = "still running when the time ran out"
+    else:
+        answer = _WITHOUT_HTTP_STATUS.get(str(kind), "no HTTP answer")
+    return f"{where}, step '{step}': {answer}"
 
 
 @dataclass(frozen=True)

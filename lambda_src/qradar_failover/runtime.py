@@ -23,7 +23,7 @@ from .health import LiveTargetHealth
 from .lock import FailoverLock
 from .notify import SnsNotifier
 from .observability import redact_value
-from .qradar import CallObserver, ConsoleTransport, HttpPolicy, QRadarConsole
+from .qradar import CallObserver, ConsoleTransport, DeployObserver, HttpPolicy, QRadarConsole
 from .readiness import ReadinessCollaborators
 from .readiness_aws import AwsDeploymentReader
 from .retry import LambdaRetries
@@ -44,6 +44,21 @@ AWS_CLIENT_CONFIG = BotocoreConfig(
 )
 
 
+def aws_client(session: Any, service: str) -> Any:
+    """A client of ``service`` within the bounds above: every AWS client of the engine, the readiness
+    checks and the operator CLI is made here."""
+    return session.client(service, config=AWS_CLIENT_CONFIG)
+
+
+def aws_call_bound_seconds() -> float:
+    """The longest one AWS call can take within the bounds above: every attempt's connect and read
+    timeouts, plus standard mode's backoff before each retry (at most 1 s, then 2 s, ...)."""
+    config: Any = AWS_CLIENT_CONFIG  # botocore's stubs do not declare its attributes
+    attempts = int(config.retries["total_max_attempts"])
+    backoff = sum(min(20, 2**retry) for retry in range(attempts - 1))
+    return float(attempts * (config.connect_timeout + config.read_timeout) + backoff)
+
+
 @dataclass
 class QRadarConsoles:
     """Opens a console per site with its token; one HTTP session per site across invocations."""
@@ -52,6 +67,7 @@ class QRadarConsoles:
     tokens: TokenProvider
     sessions: dict[str, requests.Session] = field(default_factory=dict)
     clocks: Clocks = SYSTEM_CLOCKS
+    deploy_observer: DeployObserver | None = None  # sees each deploy poll (the CLI and the drill show progress)
 
     def open(self, site: SiteConfig, observer: CallObserver) -> QRadarConsole:
         token = self.tokens.token_for(site)
@@ -68,7 +84,7 @@ class QRadarConsoles:
             sleep=self.clocks.sleep,
             refresh_token=lambda rejected: self._refreshed(site, rejected),
         )
-        return QRadarConsole(transport, sleep=self.clocks.sleep)
+        return QRadarConsole(transport, sleep=self.clocks.sleep, deploy_observer=self.deploy_observer)
 
     def _refreshed(self, site: SiteConfig, rejected: Token) -> Token | None:
         fresh = self.tokens.refreshed(site, rejected)
@@ -87,18 +103,21 @@ class Runtime:
     clocks: Clocks = SYSTEM_CLOCKS
 
 
-def build_runtime(config: Config, session: Any = None, clocks: Clocks = SYSTEM_CLOCKS) -> Runtime:
+def build_runtime(
+    config: Config, session: Any = None, clocks: Clocks = SYSTEM_CLOCKS, deploy_observer: DeployObserver | None = None
+) -> Runtime:
     """Create the AWS clients (region and endpoints from the usual AWS environment/profile). ``clocks``:
-    the system's, or a simulated outage's (the dev kit runs the real handler on simulated time)."""
+    the system's, or a simulated outage's (the dev kit runs the real handler on simulated time).
+    ``deploy_observer``: shown each deploy poll (the drill's progress lines)."""
     # Typed as Any: the runbook's adapters declare the narrow Protocols they use, which the
     # generated boto3 stubs (one overload per parameter set) do not match structurally.
     aws: Any = session or boto3.session.Session()
 
     def client(service: str) -> Any:
-        return aws.client(service, config=AWS_CLIENT_CONFIG)
+        return aws_client(aws, service)
 
     tokens = TokenProvider(client("secretsmanager"), config.secrets_cache_ttl_seconds, clocks.monotonic)
-    consoles = QRadarConsoles(config, tokens, clocks=clocks)
+    consoles = QRadarConsoles(config, tokens, clocks=clocks, deploy_observer=deploy_observer)
     lock = FailoverLock(
         client("dynamodb"), config.lock_table_name, config.lock_id, config.lock_claim_ttl_seconds, clocks.wall
     )
@@ -120,9 +139,7 @@ def build_readiness_collaborators(
     """The failover's own readers (tokens, consoles, lock, live health) plus the deployment reader."""
     aws: Any = session or boto3.session.Session()
     runtime = build_runtime(config, session=aws)
-    deployment = AwsDeploymentReader(
-        *(aws.client(service, config=AWS_CLIENT_CONFIG) for service in ("cloudwatch", "sns", "lambda"))
-    )
+    deployment = AwsDeploymentReader(*(aws_client(aws, service) for service in ("cloudwatch", "sns", "lambda")))
     return ReadinessCollaborators(
         runtime.consoles.tokens, runtime.consoles, runtime.lock, deployment, runtime.collaborators.health
     )

@@ -164,7 +164,7 @@ def test_decode_of_a_destination_az_alarm_says_it_is_ignored(tmp_path: object) -
     assert "ignored: ca-central-1a is not a Main-Site availability zone" in out.text
 
 
-def test_decode_json_and_rejection(tmp_path: object) -> None:
+def test_decode_json_of_a_file_that_holds_no_event(tmp_path: object) -> None:
     from pathlib import Path
 
     bogus = Path(str(tmp_path)) / "bogus.json"
@@ -172,8 +172,9 @@ def test_decode_json_and_rejection(tmp_path: object) -> None:
     out, _ = _capture("decode", str(bogus), "--json")
 
     document = json.loads(out.text)
-    assert out.code == 1
-    assert document["decision"].startswith("rejected: event is neither")
+    assert out.code == 2 == document["exit_code"], "bad input: the file is not an event"
+    assert document["error"].endswith("is not an alarm event: it is neither an SNS notification, an EventBridge alarm "
+                                      "event nor an alarm message")  # fmt: skip
 
 
 def test_decode_of_a_missing_file_is_a_usage_error() -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from qradar_devkit.drill import DrillOptions, DrillResult, print_result, run_drill
 from qradar_devkit.world import MotoEndpoint
+from qradar_failover.config import Config
+from qradar_failover.failover import ACTIVATION_MARGIN_SECONDS
 from qradar_simulator import FaultKind
 
 pytestmark = pytest.mark.integration
@@ -135,7 +137,7 @@ def test_drill_command_exits_zero_and_prints_json(moto_endpoint: MotoEndpoint) -
     from qradar_failover_cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
-    code = main(["drill", "--false-alarm", "--json", "--deploy-seconds", "0.2"], stdout=out, stderr=err)
+    code = main(["drill", "--false-alarm", "--json"], stdout=out, stderr=err)
 
     document = json.loads(out.getvalue())
     assert code == 0
@@ -206,8 +208,12 @@ def test_drill_shows_deploy_progress_with_its_bound(tmp_path: Path, moto_endpoin
     destination = [line for line in lines if line.startswith("  destination  deploy ")]
     main = [line for line in lines if line.startswith("  main         deploy ")]
     assert destination and main, lines
-    assert re.search(r"deploy IN_PROGRESS: \d+% complete \(\d+s so far, at most 180s\)$", destination[-1])
-    assert re.search(r"deploy IN_PROGRESS: \d+% complete \(\d+s so far, at most 180s\)$", main[-1])
+    # The Destination's activation is given DEPLOY_TIMEOUT_SECONDS (180) + ACTIVATION_MARGIN_SECONDS, a deploy
+    # the Main Site started DEPLOY_TIMEOUT_SECONDS.
+    activation = int(Config.deploy_timeout_seconds) + ACTIVATION_MARGIN_SECONDS
+    assert re.search(rf"deploy IN_PROGRESS: \d+% complete \(\d+s so far, at most {activation}s\)$", destination[1])
+    assert re.search(r"deploy IN_PROGRESS: \d+% complete \(\d+s so far, at most 180s\)$", main[1])
+    assert destination[-1].startswith("  destination  deploy COMPLETE: 100% complete")
 
 
 def test_drill_fits_80_columns_and_shows_what_it_waits_for_on_a_terminal(

@@ -12,7 +12,7 @@ import pytest
 
 from qradar_devkit.world import LOCK_TABLE, DrillWorld
 from qradar_simulator import CertificateAuthority, Fault, FaultKind
-from support.cli import Cli
+from support.cli import Cli, one_message
 
 pytestmark = pytest.mark.integration
 
@@ -195,8 +195,9 @@ def test_a_profile_whose_credentials_fail_is_one_line_exit_2(
     result = cli.run("status", "--profile", "broken")
 
     assert result.code == 2
-    (line,) = result.err.splitlines()
-    assert line.startswith("qradar-failover status: AWS: no usable AWS credentials (CredentialRetrievalError)")
+    assert one_message(result.err).startswith(
+        "qradar-failover status: AWS: no usable AWS credentials (CredentialRetrievalError)"
+    )
 
 
 def test_rearm_with_a_hung_main_console_exits_3(cli: Cli, world: DrillWorld) -> None:

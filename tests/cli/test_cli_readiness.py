@@ -92,7 +92,9 @@ def test_status_shows_the_readiness_functions_last_result_and_its_time(
     assert document["readiness"]["last"]["failing_checks"] == ["dr_state"]
     assert document["readiness"]["summary"].startswith("Readiness: NOT READY (last check ")
     assert "failed: dr_state; replication lag " in document["readiness"]["summary"]
-    assert document["readiness"]["summary"].endswith("); details: qradar-failover readiness")
+    assert document["readiness"]["summary"].endswith(
+        "); details: qradar-failover readiness --function qradar-dr-readiness --region ca-central-1"
+    ), "the command with what it needs: the readiness function, which the module names <name>-readiness"
     text = cli.run("status").out
     assert document["readiness"]["summary"] in text
 
@@ -101,6 +103,9 @@ def test_status_says_when_the_readiness_function_has_not_run(cli: Cli) -> None:
     result = cli.run("status")
 
     assert "Readiness: no result in the last 24 h: the readiness function is not running" in result.out
+    assert "run: qradar-failover readiness --function qradar-dr-readiness --region ca-central-1" in " ".join(
+        result.out.split()
+    )
     assert result.code == 0, "an unknown readiness result does not change status's verdict"
 
 
@@ -174,5 +179,5 @@ def test_drill_readiness_with_an_unknown_scenario_is_a_usage_error() -> None:
     assert code == 2
     assert (
         "--readiness must be one of ready, token-refused, destination-active, no-subscribers, token-expiring, "
-        "replication-lagging, alarm-not-acting" in err.getvalue()
+        "replication-lagging, alarm-not-acting" in " ".join(err.getvalue().split())
     )

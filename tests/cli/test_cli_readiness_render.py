@@ -199,7 +199,9 @@ def test_status_with_function_reads_the_readiness_result_of_that_function(cloudw
     at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=2)
     put(cloudwatch, "Ready", 1, at)
     aws = SimpleNamespace(client=lambda _service: cloudwatch)
-    deployment = SimpleNamespace(env=dict(FAKE_SITES_ENV), config=load_config(FAKE_SITES_ENV), aws=aws)
+    deployment = SimpleNamespace(
+        env=dict(FAKE_SITES_ENV), config=load_config(FAKE_SITES_ENV), aws=aws, region="ca-central-1"
+    )
     args = argparse.Namespace(function="arn:aws:lambda:ca-central-1:123456789012:function:qradar-failover")
 
     text, data = readiness_status(deployment, args)

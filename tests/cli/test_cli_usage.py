@@ -186,3 +186,91 @@ def test_decode_without_the_main_site_azs_cannot_decide_and_exits_2(as_json: boo
     decision = json.loads(result.out)["decision"] if as_json else result.out
     assert "cannot tell: is ca-central-1a a Main-Site AZ?" in decision
     assert "acted on" not in decision
+
+
+# --- what the issue measured (issue 20, item 8) --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{}", "it is neither an SNS notification, an EventBridge alarm event nor an alarm message"),
+        ("null", "it is null, not a JSON object"),
+        ("[1, 2]", "it is an array, not a JSON object"),
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_decode_of_json_that_is_no_event_is_a_usage_error_in_json_words(
+    tmp_path: Path, content: str, reason: str, as_json: bool
+) -> None:
+    path = tmp_path / "not-an-event.json"
+    path.write_text(content)
+
+    result = run("decode", str(path), *(["--json"] if as_json else []), environ={"COLUMNS": "400"})
+
+    assert_one_line_usage_error(result, json_expected=as_json)
+    assert f"{path} is not an alarm event: {reason}" in result.err
+    assert "NoneType" not in result.err and " list" not in result.err and " dict" not in result.err
+
+
+def test_a_rejected_alarm_names_json_types_not_python_ones(tmp_path: Path) -> None:
+    event = {"AlarmName": "x", "NewStateValue": "ALARM", "Trigger": []}
+    path = tmp_path / "alarm.json"
+    path.write_text(json.dumps(event))
+
+    result = run("decode", str(path), "--main-site-availability-zones", "ca-central-1a", "--json")
+
+    assert result.code == 1, "an alarm message the function rejects: rejected, exit 1"
+    assert json.loads(result.out)["decision"] == "rejected: Trigger is missing or not an object"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["failover", "--time-budget", "inf"], "argument --time-budget: must be a finite number of seconds, got inf"),
+        (["status", "--function", ""], "argument --function: must be a Lambda function name or ARN, got ''"),
+        (["status", "--function", "no such function"], "must be a Lambda function name or ARN, got 'no such"),
+        (["drill", "--readiness", "ready", "--main-hung"], "--readiness runs the readiness function"),
+        (["drill", "--readiness", "ready", "--deploy-seconds", "9"], "--readiness runs the readiness function"),
+        (["drill", "--false-alarm", "--main-hung"], "--false-alarm is refused before any console is called"),
+        (["drill", "--false-alarm", "--deploy-seconds", "9"], "--false-alarm is refused before any console is called"),
+        (["drill", "--dry-run", "--deploy-seconds", "9"], "a dry run deploys nothing"),
+    ],
+)
+def test_values_and_combinations_that_mean_nothing_are_refused(argv: list[str], message: str) -> None:
+    result = run(*argv, environ={"COLUMNS": "400"})
+
+    assert_one_line_usage_error(result, json_expected=False)
+    assert message in result.err
+
+
+def test_a_long_error_fits_the_terminal_as_one_message(tmp_path: Path) -> None:
+    path = tmp_path / "not-an-event.json"
+    path.write_text("{}")
+
+    result = run("decode", str(path), environ={"COLUMNS": "80"})
+
+    lines = result.err.splitlines()
+    assert result.code == 2 and len(lines) > 1
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].startswith("qradar-failover decode:") and all(line.startswith("  ") for line in lines[1:])
+
+
+def test_readiness_help_names_the_readiness_function_for_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+
+    readiness = " ".join(run("readiness", "--help").out.split())
+    status = " ".join(run("status", "--help").out.split())
+
+    assert "from this deployed readiness function (the module's readiness_function_name output" in readiness
+    assert "deployed failover function" not in readiness
+    assert "from this deployed failover function (the module's function_name output" in status
+
+
+def test_no_alarm_found_names_the_flag_that_exists() -> None:
+    from qradar_failover_cli.alarms import manual_failover_event
+    from qradar_failover_cli.exit_codes import CliError
+
+    with pytest.raises(CliError) as refused:
+        manual_failover_event([], None)
+
+    assert "--alarm-name-prefix" in str(refused.value) and "--alarm-prefix " not in str(refused.value)
+    assert "the module's name" in str(refused.value) and "name_prefix" not in str(refused.value)

@@ -3,7 +3,9 @@ clients that fail the ways the adapters must tell apart (AWS errors vs. defects)
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -242,6 +244,38 @@ def unreachable_client(service: str) -> Any:
         endpoint_url=f"http://127.0.0.1:{port}",
         config=Config(retries={"mode": "standard", "max_attempts": 1}),
     )
+
+
+class HungEndpoint:
+    """An HTTP endpoint that accepts every connection and never answers, as an AWS API can when the VPC
+    endpoint interface it resolves to is in the lost AZ, or a proxy hangs: each call ends only by the
+    client's read timeout."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name="hung-endpoint", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:  # stopped
+                return
+            self._held.append(connection)
+
+    @property
+    def connections(self) -> int:
+        return len(self._held)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self._server.close()
+        for connection in self._held:
+            connection.close()
 
 
 def client_without_credentials(service: str, monkeypatch: pytest.MonkeyPatch) -> Any:

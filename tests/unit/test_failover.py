@@ -18,7 +18,8 @@ from qradar_failover.failover import Collaborators, fail_over
 from qradar_failover.health import AvailabilityZoneNeverReported, HealthEvidence, LiveTargetHealth
 from qradar_failover.lock import FailoverLock, LockState
 from qradar_failover.notify import body_for
-from qradar_failover.report import FailureKind, Outcome
+from qradar_failover.report import FailureKind, NextAttempt, Outcome
+from qradar_failover.retry import NoAutomaticRetry, Retries
 from support.events import DEST_AZ, FAKE_SITES_ENV, MAIN_AZ, REGION, alarm_message, sns_event
 from support.fakes import (
     DefectiveClient,
@@ -47,9 +48,10 @@ class World:
         self.health = FakeHealth(NO_HEALTHY)
         self.notifier = FakeNotifier()
         self.lock = lock
+        self.retries: Retries = NoAutomaticRetry()
 
     def run(self, event: Any = None, run_id: str = "run-1", seconds: float = 280.0, operator: str | None = None) -> Any:
-        collaborators = Collaborators(self.consoles, self.health, self.lock, self.notifier)
+        collaborators = Collaborators(self.consoles, self.health, self.lock, self.notifier, self.retries)
         return fail_over(
             event if event is not None else sns_event(alarm_message()),
             self.config,
@@ -604,3 +606,67 @@ def test_the_wait_for_a_started_main_deploy_ends_with_the_run_deadline(world: Wo
     assert report.outcome is Outcome.FAILED_OVER
     assert "reached, staged, deploy started, not confirmed" in main_line(report)
     assert any("confirm it later with 'qradar-failover status'" in action for action in report.manual_actions)
+
+
+class OneMoreAttempt:
+    """Lambda's retries while another attempt follows (the alarm is still in ALARM)."""
+
+    def plan(self, alarm: Any) -> NextAttempt:
+        return NextAttempt(1, 3, datetime.now(UTC).timestamp() + 60)
+
+
+def test_a_destination_deploy_still_running_when_time_runs_out_is_left_to_finish_not_redone_by_hand(
+    world: World,
+) -> None:
+    """The console answered every poll; its deploy simply outlasted the run. It completes by itself, and the
+    Destination goes ACTIVE then, while this run never demoted the Main Site."""
+    world.destination.deploy_needs_seconds = 1000
+
+    report = world.run()
+
+    assert report.outcome is Outcome.FAILED
+    assert report.failure is not None and (report.failure.step, report.failure.kind) == ("deploy", FailureKind.DEADLINE)
+    body = " ".join(body_for(report).split())
+    assert "no HTTP answer" not in body
+    assert "destination console, step 'deploy': still running when the time ran out" in body
+    actions = " ".join(report.manual_actions)
+    assert "deploy was started and was still running" in actions
+    assert "goes PRIMARY/ACTIVE by itself when it completes" in actions
+    assert "while the Main Site, which this run did not demote, may still be PRIMARY/ACTIVE" in actions
+    assert "do not start another deploy" in actions
+    assert not any(action.startswith("Activate the Destination by hand") for action in report.manual_actions)
+    assert world.main.calls == [], "the Main Site is never touched while the Destination is not verified"
+
+
+def test_a_running_destination_deploy_with_another_attempt_coming_says_that_attempt_finishes_it(
+    world: World,
+) -> None:
+    world.destination.deploy_needs_seconds = 1000
+    world.retries = OneMoreAttempt()
+
+    report = world.run()
+
+    assert report.next_attempt is not None and report.next_attempt.follows
+    actions = " ".join(report.manual_actions)
+    assert actions.startswith("Nothing yet: the Destination's deploy was started and was still running")
+    assert "the next attempt waits for it, then demotes the Main Site" in actions
+    assert "Activate the Destination by hand" not in actions.split("If that attempt fails too")[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "words"),
+    [
+        (FailureKind.HTTP, 500, "HTTP 500"),
+        (FailureKind.TIMEOUT, None, "no answer in time"),
+        (FailureKind.CONNECTION, None, "no connection"),
+        (FailureKind.UNEXPECTED_STATE, None, "an unexpected DR state"),
+    ],
+)
+def test_a_failure_says_what_the_console_answered_and_never_no_http_answer_for_one_that_did(
+    world: World, kind: FailureKind, status: int | None, words: str
+) -> None:
+    world.destination.fail_on["start_deploy"] = qradar_error("destination", "start deploy", kind, status=status)
+
+    report = world.run()
+
+    assert f"destination console, step 'start deploy': {words}" in body_for(report)

@@ -18,6 +18,7 @@ from qradar_failover.qradar import (
     STAGED_DR_CONFIG_PATH,
     CallRecord,
     ConsoleTransport,
+    DeployPoll,
     HttpPolicy,
     QRadarConsole,
     QRadarError,
@@ -320,3 +321,55 @@ def test_401_with_an_unchanged_secret_is_not_retried(console: QRadarConsole) -> 
     assert raised.value.http_status == 401
     assert len(responses.calls) == 1
     assert len(asked) == 1
+
+
+class SimulatedTime:
+    """A monotonic clock that only the console's waits between polls move."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@responses.activate
+def test_a_deploy_still_running_when_too_little_time_is_left_for_a_poll_is_reported_as_running(
+    console: QRadarConsole, calls: list[CallRecord]
+) -> None:
+    """After a wait, less time may be left than one more call needs: the console answered every poll, so
+    the failure is a deploy that outlasted the budget, not a call that got no answer."""
+    time = SimulatedTime()
+    console.sleep = time.sleep
+    responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "IN_PROGRESS", "percent_complete": 10})
+
+    with pytest.raises(QRadarError) as raised:
+        console.await_deploy(Deadline(0.9, time), poll_interval=0.5)
+
+    assert (raised.value.step, raised.value.kind) == ("deploy", FailureKind.DEADLINE)
+    assert raised.value.detail == "deploy still IN_PROGRESS at 10% when the time budget ran out"
+    assert [call.http_status for call in calls] == [200], "every poll was answered"
+
+
+@responses.activate
+def test_each_deploy_poll_reaches_the_deploy_observer_with_the_wait_and_its_bound(console: QRadarConsole) -> None:
+    time = SimulatedTime()
+    console.sleep = time.sleep
+    polls: list[DeployPoll] = []
+    console.deploy_observer = polls.append
+    responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "INITIALIZING", "percent_complete": 0})
+    responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "IN_PROGRESS", "percent_complete": 40})
+    responses.get(BASE + DEPLOY_STATUS_PATH, json=COMPLETE)
+
+    console.await_deploy(Deadline(200, time), poll_interval=5)
+
+    assert [(p.site, p.status.status, p.status.percent_complete) for p in polls] == [
+        ("destination", "INITIALIZING", 0),
+        ("destination", "IN_PROGRESS", 40),
+        ("destination", "COMPLETE", 100),
+    ]
+    assert [p.waited_seconds for p in polls] == [0, 5, 10]
+    assert {p.bound_seconds for p in polls} == {200}, "the time the wait may take in all"
