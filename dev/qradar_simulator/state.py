@@ -389,9 +389,15 @@ class ConsoleState:
             self._stalled_since = None
 
     def _with_transfers(self, profile: dict[str, Any]) -> dict[str, Any]:
+        """The profile as the API shows it: its scheduled copies' dates, or a copy run by hand
+        (:meth:`run_ariel_copy`) where that is later."""
         answer = copy.deepcopy(profile)
         if profile.get("enabled"):
-            answer.update(self._transfers(profile, self._wall_ms()))
+            scheduled = self._transfers(profile, self._wall_ms())
+            by_hand = profile.get("last_successful_transfer_date")
+            if by_hand is not None and by_hand > (scheduled.get("last_successful_transfer_date") or 0):
+                scheduled["last_successful_transfer_date"] = by_hand
+            answer.update(scheduled)
         for name in TRANSFER_DATES:
             answer.setdefault(name, None)
         return answer

@@ -289,7 +289,7 @@ run "dashboard_with_more_alarms_than_one_widget_holds" {
   }
 
   assert {
-    condition     = sum([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : length(widget.properties.alarms) if widget.type == "alarm"]) == length(aws_cloudwatch_metric_alarm.unhealthy_hosts) + length(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum) + 4
+    condition     = sum([for widget in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : length(widget.properties.alarms) if widget.type == "alarm"]) == length(aws_cloudwatch_metric_alarm.unhealthy_hosts) + length(aws_cloudwatch_metric_alarm.healthy_hosts_below_minimum) + 4 + length(aws_cloudwatch_metric_alarm.readiness_warning)
     error_message = "Every alarm the module creates is on the dashboard, once."
   }
 }
