@@ -14,7 +14,6 @@ import contextlib
 import io
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -35,7 +34,7 @@ from . import world as w
 from .failback_drill import drill_failback
 from .lambda_context import LAMBDA_TIMEOUT_SECONDS, FakeLambdaContext
 from .readiness_drill import drill_readiness
-from .workdir import clean_up
+from .workdir import drill_place
 
 STAGED_DR_CONFIG = "/api/staged_config/disaster_recovery/disaster_recovery_config"
 # The engine's defaults except where a demo must be quick; printed at the start of every drill.
@@ -189,37 +188,23 @@ def run_drill(
     the drill CA's private keys); only a failed drill's handler log is kept, and the result says where.
     """
     started = time.monotonic()
-    own_workdir = workdir is None
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="qradar-drill-"))
-    own_endpoint = endpoint is None
-    if endpoint is None:
-        endpoint = w.MotoEndpoint()
-    endpoint.reset()  # moto's backends live in this process: start from nothing even on a new server
     settings = dict(DRILL_SETTINGS)
     if options.dry_run:
         settings["DRY_RUN"] = "true"
     main_collectors = 3 if options.false_alarm else 2
-    result: DrillResult | None = None
-    try:
-        with w.aws_environment(endpoint.url):
-            say(f"AWS:  moto in server mode at {endpoint.url} (AWS_ENDPOINT_URL; fake credentials, {w.REGION})")
-            world = w.build_world(workdir, endpoint.url, main_collectors=main_collectors,
-                                  deploy_seconds=options.deploy_seconds)  # fmt: skip
-            try:
-                result = _run(options, world, settings, say, workdir, started, log_stream, wait_for or no_wait)
-                return result
-            finally:
-                world.stop()
-                reset_runtime()
-    finally:
-        if own_endpoint:
-            endpoint.stop()
-        if own_workdir:
-            note = clean_up(workdir, keep_log=result is None or not result.passed)
-            if result is not None:
-                result.workdir_note = note
-                if not (workdir / "handler.log").is_file():
-                    result.log_path = None
+    with drill_place(say, workdir, endpoint) as place:
+        world = w.build_world(place.workdir, place.endpoint_url, main_collectors=main_collectors,
+                              deploy_seconds=options.deploy_seconds)  # fmt: skip
+        try:
+            result = _run(options, world, settings, say, place.workdir, started, log_stream, wait_for or no_wait)
+            place.passed = result.passed
+        finally:
+            world.stop()
+            reset_runtime()
+    result.workdir_note = place.note or None
+    if result.log_path is not None and not Path(result.log_path).is_file():
+        result.log_path = None
+    return result
 
 
 def failover_on(

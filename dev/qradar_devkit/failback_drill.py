@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from qradar_failover_cli.streams import Io
 
 from . import world as w
 from .lambda_context import FakeLambdaContext
-from .workdir import clean_up
+from .workdir import drill_place
 
 RECOVERY_MINUTES = 20  # healthy minutes the Main AZ reports before the failback (it asks for 15)
 Say = Callable[[str], None]
@@ -116,27 +115,15 @@ def run_failback_drill(
 ) -> FailbackDrillResult:
     """Fail over, recover the Main AZ, fail back and check readiness, on one world."""
     started = time.monotonic()
-    own_workdir, own_endpoint = workdir is None, endpoint is None
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="qradar-drill-"))
-    endpoint = endpoint or w.MotoEndpoint()
-    endpoint.reset()
-    result: FailbackDrillResult | None = None
-    try:
-        with w.aws_environment(endpoint.url):
-            io.say(f"AWS:  moto in server mode at {endpoint.url} (AWS_ENDPOINT_URL; fake credentials, {w.REGION})")
-            world = w.build_world(workdir, endpoint.url, deploy_seconds=deploy_seconds)
-            try:
-                result = _there_and_back(world, io, workdir, fail_over, started)
-                return result
-            finally:
-                world.stop()
-    finally:
-        if own_endpoint:
-            endpoint.stop()
-        if own_workdir:
-            note = clean_up(workdir, keep_log=result is None or not result.passed)
-            if result is not None:
-                result.workdir_note = note
+    with drill_place(io.say, workdir, endpoint) as place:
+        world = w.build_world(place.workdir, place.endpoint_url, deploy_seconds=deploy_seconds)
+        try:
+            result = _there_and_back(world, io, place.workdir, fail_over, started)
+            place.passed = result.passed
+        finally:
+            world.stop()
+    result.workdir_note = place.note or None
+    return result
 
 
 def _there_and_back(

@@ -9,15 +9,12 @@ the decision is the one the catalogue expects.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from qradar_devkit import world as w
 from qradar_devkit.outage import OutageResult, play
 from qradar_devkit.outages import OUTAGES
-from qradar_devkit.workdir import clean_up
+from qradar_devkit.workdir import drill_place
 from qradar_failover.observability import utc_clock
 from qradar_failover_cli.exit_codes import CliError, ExitCode
 from qradar_failover_cli.render import emit_json, table
@@ -41,21 +38,12 @@ def run_outage_drill(name: str, say: Say) -> tuple[OutageResult, str]:
     """Play the outage on a fresh world; returns what happened and what became of the drill's directory
     (it holds the drill CA's keys: removed, but for a failed drill's handler log)."""
     outage = OUTAGES[name]
-    workdir = Path(tempfile.mkdtemp(prefix="qradar-drill-"))
-    endpoint = w.MotoEndpoint()
-    result: OutageResult | None = None
-    try:
-        endpoint.reset()
-        with w.aws_environment(endpoint.url), (workdir / "handler.log").open("w", encoding="utf-8") as log:
-            say(f"AWS:  moto in server mode at {endpoint.url} (AWS_ENDPOINT_URL; fake credentials, {w.REGION})")
-            say("Time: simulated (no waiting): the engine's sleeps, the consoles' deploys and the minutes below")
-            say("")
-            result = play(outage, workdir, endpoint_url=endpoint.url, log=log)
-    finally:
-        endpoint.stop()
-        passed = result is not None and result.failed_over == outage.fails_over
-        note = clean_up(workdir, keep_log=not passed)
-    return result, note
+    with drill_place(say) as place, (place.workdir / "handler.log").open("w", encoding="utf-8") as log:
+        say("Time: simulated (no waiting): the engine's sleeps, the consoles' deploys and the minutes below")
+        say("")
+        result = play(outage, place.workdir, endpoint_url=place.endpoint_url, log=log)
+        place.passed = result.failed_over == outage.fails_over
+    return result, place.note
 
 
 def print_outage(result: OutageResult, say: Say, width: int) -> None:

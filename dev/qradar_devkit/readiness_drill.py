@@ -14,7 +14,6 @@ import contextlib
 import io
 import os
 import re
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from qradar_failover_cli.render import emit_json
 
 from . import world as w
 from .lambda_context import FakeLambdaContext
-from .workdir import clean_up
+from .workdir import drill_place
 
 Say = Callable[[str], None]
 
@@ -167,30 +166,17 @@ def run_readiness_drill(
     """Build the world, break it as ``scenario`` says, run the readiness handler once, judge it."""
     started = time.monotonic()
     chosen = SCENARIOS[scenario]
-    own_workdir = workdir is None
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="qradar-drill-"))
-    own_endpoint = endpoint is None
-    endpoint = endpoint or w.MotoEndpoint()
-    endpoint.reset()
-    drill: ReadinessDrillResult | None = None
-    try:
-        with w.aws_environment(endpoint.url):
-            say(f"AWS:  moto in server mode at {endpoint.url} (AWS_ENDPOINT_URL; fake credentials, {w.REGION})")
-            world = w.build_world(workdir, endpoint.url)
-            try:
-                drill = _run(scenario, chosen, world, say, workdir, started)
-                return drill
-            finally:
-                world.stop()
-    finally:
-        if own_endpoint:
-            endpoint.stop()
-        if own_workdir:  # as the failover drill: the CA's private keys go, a failed run's log stays
-            note = clean_up(workdir, keep_log=drill is None or not drill.passed)
-            if drill is not None:
-                drill.workdir_note = note
-                if not Path(drill.log_path or "").is_file():
-                    drill.log_path = None
+    with drill_place(say, workdir, endpoint) as place:
+        world = w.build_world(place.workdir, place.endpoint_url)
+        try:
+            drill = _run(scenario, chosen, world, say, place.workdir, started)
+            place.passed = drill.passed
+        finally:
+            world.stop()
+    drill.workdir_note = place.note or None
+    if drill.log_path is not None and not Path(drill.log_path).is_file():
+        drill.log_path = None
+    return drill
 
 
 def _run(

@@ -247,8 +247,7 @@ class QRadarConsole:
             status = self.deploy_status(deadline)
             if status is None:
                 return None
-            if self.deploy_observer is not None:
-                self.deploy_observer(DeployPoll(self.site_name, status, deadline.clock() - first_poll, bound))
+            self._tell_observer(DeployPoll(self.site_name, status, deadline.clock() - first_poll, bound))
             if status.complete:
                 if status.has_errors:
                     raise QRadarError(
@@ -272,6 +271,15 @@ class QRadarConsole:
                 extra={"site": self.site_name, "step": "deploy", "percent_complete": status.percent_complete},
             )
             self.sleep(poll_interval)
+
+    def _tell_observer(self, poll: DeployPoll) -> None:
+        """Whoever shows progress is a bystander: its failure is logged, never the deploy wait's outcome."""
+        if self.deploy_observer is None:
+            return
+        try:
+            self.deploy_observer(poll)
+        except Exception:
+            logger.warning("the deploy observer failed; the %s deploy wait goes on", self.site_name, exc_info=True)
 
     def deploy_status(self, deadline: Deadline) -> DeployStatus | None:
         step = "read deploy status"

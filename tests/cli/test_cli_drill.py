@@ -234,3 +234,34 @@ def test_drill_fits_80_columns_and_shows_what_it_waits_for_on_a_terminal(
     assert [line for line in out.getvalue().splitlines() if len(line) > 80] == []
     assert "Timeline (run drill-1)" in out.getvalue()
     assert "waiting for the function's run: 1s of at most 300s" in err.getvalue()
+
+
+def test_a_drill_that_breaks_keeps_its_handler_log_and_only_that(
+    tmp_path: Path, moto_endpoint: MotoEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every drill runs in a drill_place: a run that raises never says it passed, so its log stays."""
+    import tempfile
+
+    from qradar_devkit.workdir import DrillPlace, drill_place
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    lines: list[str] = []
+
+    def broken_drill() -> DrillPlace:
+        with drill_place(lines.append, endpoint=moto_endpoint) as place:
+            (place.workdir / "ca-key.pem").write_text("PRIVATE KEY")
+            (place.workdir / "handler.log").write_text("{}\n")
+            places.append(place)
+            raise RuntimeError("the drill broke")
+
+    places: list[DrillPlace] = []
+    with pytest.raises(RuntimeError):
+        broken_drill()
+
+    place = places[0]
+
+    assert [path.name for path in place.workdir.iterdir()] == ["handler.log"]
+    assert place.note.startswith(f"kept {place.workdir / 'handler.log'}")
+    assert lines == [
+        f"AWS:  moto in server mode at {moto_endpoint.url} (AWS_ENDPOINT_URL; fake credentials, ca-central-1)"
+    ]

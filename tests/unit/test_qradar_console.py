@@ -373,3 +373,24 @@ def test_each_deploy_poll_reaches_the_deploy_observer_with_the_wait_and_its_boun
     ]
     assert [p.waited_seconds for p in polls] == [0, 5, 10]
     assert {p.bound_seconds for p in polls} == {200}, "the time the wait may take in all"
+
+
+@responses.activate
+def test_an_observer_that_fails_cannot_change_the_deploy_wait(
+    console: QRadarConsole, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whoever shows progress is a bystander: its failure is logged and the wait ends as the console says."""
+    time = SimulatedTime()
+    console.sleep = time.sleep
+
+    def broken_observer(poll: DeployPoll) -> None:
+        raise ValueError("the progress line could not be drawn")
+
+    console.deploy_observer = broken_observer
+    responses.get(BASE + DEPLOY_STATUS_PATH, json={"status": "IN_PROGRESS", "percent_complete": 40})
+    responses.get(BASE + DEPLOY_STATUS_PATH, json=COMPLETE)
+
+    final = console.await_deploy(Deadline(200, time), poll_interval=5)
+
+    assert final is not None and final.complete
+    assert "the deploy observer failed" in caplog.text
