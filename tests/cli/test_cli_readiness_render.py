@@ -139,8 +139,8 @@ def test_status_line_names_the_checks_that_warned(cloudwatch: Any) -> None:
 
     assert text == (
         f"Readiness: ready with warnings (last check {at.strftime('%Y-%m-%d %H:%M')} UTC; warnings: lock); details: "
-        "qradar-failover readiness"
-    )
+        "qradar-failover readiness --function qradar-failover-readiness"
+    ), "the command to run, with the readiness function it reads (the failover function's name + -readiness)"
     assert data is not None and data["warning_checks"] == ["lock"] and data["ready"] is True
 
 
