@@ -28,6 +28,7 @@ from .alarms import AlarmView
 from .deployment import Deployment, deployment_for
 from .exit_codes import ExitCode
 from .progress import DeployProgress, ProgressConsoles
+from .readiness import failover_function, readiness_command
 from .render import emit_json
 from .streams import Io
 from .views import read_alarms
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     if io.json:
         emit_json(report.as_dict() | {"exit_code": int(code)}, io.out)
         return code
-    for line in outcome_lines(report):
+    function = failover_function(deployment.env, args)
+    for line in outcome_lines(report, readiness_command(function, deployment.region) if function else None):
         io.say(line)
     return code
 
@@ -148,8 +150,9 @@ def plan_lines(report: FailbackReport) -> list[str]:
     return lines
 
 
-def outcome_lines(report: FailbackReport) -> list[str]:
-    """Each step as it stands (its calls were shown as they happened), the outcome and what is left to do."""
+def outcome_lines(report: FailbackReport, readiness: str | None = None) -> list[str]:
+    """Each step as it stands (its calls were shown as they happened), the outcome and what is left to do.
+    ``readiness``: the command that checks the deployment again (None: its function is not known here)."""
     lines = [""]
     if report.outcome not in (FailbackOutcome.REFUSED, FailbackOutcome.PLANNED):
         lines.append("Steps")
@@ -167,7 +170,8 @@ def outcome_lines(report: FailbackReport) -> list[str]:
         lines.append("Left to do by hand:")
         lines += [f"  {number}. {action}" for number, action in enumerate(report.manual_actions, start=1)]
     if report.outcome is FailbackOutcome.FAILED_BACK:
-        lines.append("Next: qradar-failover readiness --function <name>-readiness checks every link again")
+        command = readiness or "qradar-failover readiness --function <name>-readiness"
+        lines.append(f"Next: {command} checks every link again")
     if report.notified is not None:
         lines.append(f"Notification: {'published' if report.notified else 'FAILED to publish'}")
     return lines

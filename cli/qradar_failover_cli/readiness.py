@@ -168,11 +168,11 @@ def last_result(
 
 
 def readiness_status(deployment: Any, args: argparse.Namespace) -> tuple[str, dict[str, Any] | None]:
-    """For `status`: the readiness function's last result as one line, and as data (None: unknown).
-    With --function the failover function is the one named, unless FAILOVER_FUNCTION_NAME says."""
+    """For `status`: the readiness function's last result as one line, and as data (None: unknown)."""
     env = dict(deployment.env)
-    if not env.get("FAILOVER_FUNCTION_NAME") and getattr(args, "function", None):
-        env["FAILOVER_FUNCTION_NAME"] = str(args.function).split(":function:")[-1].split(":")[0]
+    function = failover_function(env, args)
+    if function:
+        env["FAILOVER_FUNCTION_NAME"] = function
     return status_line(deployment.aws.client("cloudwatch"), deployment.config, env, region=deployment.region)
 
 
@@ -210,12 +210,21 @@ def status_line(
     return f"Readiness: NOT READY (last check {at}; failed: {failed}{warned}); details: {details}", last.as_dict()
 
 
+def failover_function(env: Mapping[str, str], args: argparse.Namespace) -> str:
+    """The failover function's name: FAILOVER_FUNCTION_NAME, else the function --function names ("": neither)."""
+    named = (env.get("FAILOVER_FUNCTION_NAME") or "").strip() or str(getattr(args, "function", None) or "")
+    return _function_name(named) if named else ""
+
+
 def readiness_command(failover_function: str, region: str | None) -> str:
     """The command that runs the checks with what it needs: the readiness function, which the module names
     ``<name>-readiness`` after the failover function, holds every setting."""
-    name = failover_function.rsplit(":function:", maxsplit=1)[-1].split(":", maxsplit=1)[0]
     where = f" --region {region}" if region else ""
-    return f"qradar-failover readiness --function {name}-readiness{where}"
+    return f"qradar-failover readiness --function {_function_name(failover_function)}-readiness{where}"
+
+
+def _function_name(name_or_arn: str) -> str:
+    return name_or_arn.rsplit(":function:", maxsplit=1)[-1].split(":", maxsplit=1)[0]
 
 
 def _query(query_id: str, namespace: str, metric: str, dimensions: list[dict[str, str]], stat: str) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from qradar_failover.runtime import build_runtime
 from qradar_failover_cli.alarms import AlarmView, main_site_alarms
 from qradar_failover_cli.exit_codes import ExitCode
 from qradar_failover_cli.failback import PromptingOperator, failback_collaborators, outcome_lines
-from qradar_failover_cli.readiness import report_lines
+from qradar_failover_cli.readiness import readiness_command, report_lines
 from qradar_failover_cli.render import dr_state, emit_json
 from qradar_failover_cli.streams import Io
 
@@ -146,7 +146,7 @@ def _there_and_back(
     io.say("")
     io.say("== 3. The failback, as 'qradar-failover failback --yes' runs it (the drill plays the on-call person)")
     failback = _fail_back(world, io, workdir, ahead)
-    for line in outcome_lines(failback):
+    for line in outcome_lines(failback, readiness_command(w.FAILOVER_FUNCTION, w.REGION)):
         io.say(line)
 
     io.say("")

@@ -56,6 +56,7 @@ def test_failback_with_yes_restores_main_enables_its_copy_profiles_and_rearms(cl
     assert "Outcome: failed_back - the Main Site is active and copying again; the automation is re-armed" in text
     assert "-> done: verified: copy profile(s) 1 transferred to Main since the failover" in text
     assert "main stage DR config" in text and "% complete (" in text, "each call and the deploys are shown"
+    assert f"Next: qradar-failover readiness --function qradar-dr-readiness --region {REGION} checks" in text
     (notice,) = world.notifications()
     assert notice["Subject"] == "[QRadar DR] Failed back to the Main Site; automation re-armed"
 
