@@ -10,6 +10,7 @@ from typing import Any
 from qradar_failover.failback_checks import FINISH_FAILBACK, copy_leftover
 from qradar_failover.failback_plan import STEPS
 from qradar_failover.lock import LockState
+from qradar_failover.parallel import at_once
 from qradar_failover.qradar import DeployStatus
 
 from .alarms import AlarmView
@@ -19,7 +20,7 @@ from .problems import Problem
 from .readiness import readiness_status
 from .render import emit_json, lock_lines, table
 from .streams import Io
-from .views import LockView, SiteView, at_once, read_alarms, read_lock, read_site, site_read_bound
+from .views import LockView, SiteView, read_alarms, read_lock, read_site, site_read_bound
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:

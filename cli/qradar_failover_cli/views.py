@@ -3,8 +3,6 @@ and the Main-Site AZ alarms. What cannot be read comes back as a :class:`~.probl
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +11,7 @@ from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.failback_checks import SiteReading, lock_summary
 from qradar_failover.lock import LockRecord, LockUnavailable
+from qradar_failover.parallel import at_once
 from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
 from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_failover.tokens import TokenUnavailable
@@ -108,30 +107,6 @@ def read_sites(deployment: Deployment, io: Io, with_deploy: bool = True) -> tupl
             lambda: read_site(deployment, config.destination_site, with_deploy),
         )
     return main, destination
-
-
-def at_once(*reads: Callable[[], Any]) -> list[Any]:
-    """Each read in a thread of its own, their results in order: reads that wait side by side cost the
-    longest of their bounds, not the sum. The threads are daemons, so Ctrl-C ends the command at once
-    instead of waiting for each read to give up (every read is bounded and only reads)."""
-    results: list[Any] = [None] * len(reads)
-    failures: list[BaseException | None] = [None] * len(reads)
-
-    def run(index: int) -> None:
-        try:
-            results[index] = reads[index]()
-        except BaseException as error:  # raised again in the caller's thread, below
-            failures[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,), daemon=True) for index in range(len(reads))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for failure in failures:
-        if failure is not None:
-            raise failure
-    return results
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -31,6 +30,7 @@ from .health import HealthUnavailable, UnknownTargetGroup
 from .lock import LockRecord, LockUnavailable
 from .objectives import ALARM_PERIOD_SECONDS, recovery_time_objective
 from .observability import iso_utc
+from .parallel import at_once
 from .qradar import AuthorizedService, CallObserver, CallRecord, DRConfig, QRadarError
 from .readiness_aws import AwsReadFailed, FunctionState, HealthAlarm, Subscription
 from .readiness_checks import (
@@ -167,15 +167,18 @@ def run_checks(
     """Checks 2-10 for a valid configuration: the consoles in parallel while the AWS checks run."""
     started = clock()
     run = _Readiness(config, settings, collaborators, deadline, run_id)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="readiness-console") as pool:
-        main = pool.submit(run.probe_site, config.main_site, with_profiles=True)
-        destination = pool.submit(run.probe_site, config.destination_site, with_profiles=False)
-        lock = run.guarded(Check.LOCK, run.check_lock)
-        alarms = run.guarded(Check.HEALTH_ALARMS, run.check_health_alarms)
-        function = run.guarded(Check.FAILOVER_FUNCTION, run.check_failover_function)
-        subscribers = run.guarded(Check.NOTIFICATION_SUBSCRIBERS, run.check_notification_subscribers)
-        collectors = run.guarded(Check.DESTINATION_COLLECTORS, run.check_destination_collectors)
-        probes = (main.result(), destination.result())
+    main, destination, (lock, alarms, function, subscribers, collectors) = at_once(
+        lambda: run.probe_site(config.main_site, with_profiles=True),
+        lambda: run.probe_site(config.destination_site, with_profiles=False),
+        lambda: (
+            run.guarded(Check.LOCK, run.check_lock),
+            run.guarded(Check.HEALTH_ALARMS, run.check_health_alarms),
+            run.guarded(Check.FAILOVER_FUNCTION, run.check_failover_function),
+            run.guarded(Check.NOTIFICATION_SUBSCRIBERS, run.check_notification_subscribers),
+            run.guarded(Check.DESTINATION_COLLECTORS, run.check_destination_collectors),
+        ),
+    )
+    probes = (main, destination)
     results = (
         CheckResult(Check.CONFIGURATION, Status.OK, _configuration_summary(config, settings)),
         run.guarded(Check.TOKEN_SECRETS, lambda: judge_token_secrets(probes)),

@@ -127,7 +127,7 @@ def test_decode_with_hung_aws_cannot_decide_and_exits_3(
     assert document["plan"] == []
 
 
-@pytest.mark.parametrize("command", ["status", "rearm"])
+@pytest.mark.parametrize("command", ["status", "rearm", "readiness"])
 def test_ctrl_c_while_waiting_on_hung_aws_ends_the_command_at_once(
     cli: Cli, world: DrillWorld, hung_aws: HungEndpoint, command: str
 ) -> None:
