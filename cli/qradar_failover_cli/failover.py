@@ -19,6 +19,7 @@ from qradar_failover.failback_checks import lock_summary
 from qradar_failover.failover import MAIN_SITE_BY_HAND, Collaborators, Lock, fail_over
 from qradar_failover.health import HealthUnavailable, UnknownTargetGroup
 from qradar_failover.lock import ClaimResult, LockRecord, LockState
+from qradar_failover.parallel import at_once
 from qradar_failover.report import FailoverReport, FailureKind, Outcome, SiteProgress
 from qradar_failover.runtime import Runtime, aws_call_bound_seconds
 
@@ -29,7 +30,7 @@ from .problems import Problem, aws_advice
 from .progress import DeployProgress, ProgressConsoles
 from .render import emit_json, outcome_block, timeline
 from .streams import Io
-from .views import LIVE_HEALTH_CALLS, LockView, SiteView, read_alarms, read_lock, read_sites
+from .views import LIVE_HEALTH_CALLS, LockView, SiteView, read_alarms, read_lock, read_site, site_read_bound
 
 _OK_OUTCOMES = {Outcome.FAILED_OVER, Outcome.ALREADY_FAILED_OVER, Outcome.DRY_RUN}
 _UNREACHABLE_KINDS = {FailureKind.TIMEOUT, FailureKind.CONNECTION, FailureKind.DEADLINE}
@@ -128,11 +129,14 @@ def _show_failover_plan(
     alarm = _decoded(event)
     _refuse_unless_relevant(alarm, config)
     io.say(f"Failover of {alarm.availability_zone} ({alarm.target_group}) to the Destination Site")
-    with io.wait_for("live target health (CloudWatch, ELB)", LIVE_HEALTH_CALLS * aws_call_bound_seconds()):
-        live_text = _live_health(runtime, alarm, deployment.region)
-    main, destination = read_sites(deployment, io, with_deploy=False)
-    with io.wait_for("the lock table (DynamoDB)", aws_call_bound_seconds()):
-        lock = read_lock(deployment)
+    bound = max(LIVE_HEALTH_CALLS * aws_call_bound_seconds(), site_read_bound(config))
+    with io.wait_for("live target health, the consoles and the lock table", bound):
+        live_text, main, destination, lock = at_once(
+            lambda: _live_health(runtime, alarm, deployment.region),
+            lambda: read_site(deployment, config.main_site, with_deploy=False),
+            lambda: read_site(deployment, config.destination_site, with_deploy=False),
+            lambda: read_lock(deployment),
+        )
     io.say(f"  Settings    from {deployment.source}")
     io.say(f"  Main        {config.main_site.address:24} {main.describe()}")
     io.say(f"  Destination {config.destination_site.address:24} {destination.describe()}")

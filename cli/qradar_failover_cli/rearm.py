@@ -11,7 +11,7 @@ from typing import Any
 
 from qradar_failover.failback_checks import Requirement, lock_summary, rearm_requirements
 from qradar_failover.lock import LockRecord, LockUnavailable
-from qradar_failover.runtime import aws_call_bound_seconds
+from qradar_failover.parallel import at_once
 
 from .alarms import AlarmView
 from .deployment import deployment_for
@@ -19,15 +19,19 @@ from .exit_codes import CliError, ExitCode
 from .problems import Problem, aws_access_problem
 from .render import emit_json
 from .streams import Io
-from .views import SiteView, lock_name, read_alarms, read_lock, read_sites
+from .views import SiteView, lock_name, read_alarms, read_lock, read_site, site_read_bound
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], io: Io) -> int:
     deployment = deployment_for(args, environ, wait_for=io.wait_for)
-    main, destination = read_sites(deployment, io, with_deploy=False)
-    with io.wait_for("the Main-AZ alarms and the lock table", 2 * aws_call_bound_seconds()):
-        alarms, alarms_problem = read_alarms(deployment)
-        lock = read_lock(deployment)
+    config = deployment.config
+    with io.wait_for("the consoles, the Main-AZ alarms and the lock table", site_read_bound(config)):
+        main, destination, (alarms, alarms_problem), lock = at_once(
+            lambda: read_site(deployment, config.main_site, with_deploy=False),
+            lambda: read_site(deployment, config.destination_site, with_deploy=False),
+            lambda: read_alarms(deployment),
+            lambda: read_lock(deployment),
+        )
     if lock.problem:
         raise CliError(f"not re-armed: {lock.problem.detail}", lock.problem.code)
     checks = rearm_checks(main, destination, alarms, lock.record, alarms_problem)

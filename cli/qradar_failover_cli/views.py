@@ -11,7 +11,6 @@ from qradar_failover.config import Config, SiteConfig
 from qradar_failover.deadline import Deadline
 from qradar_failover.failback_checks import SiteReading, lock_summary
 from qradar_failover.lock import LockRecord, LockUnavailable
-from qradar_failover.parallel import at_once
 from qradar_failover.qradar import DeployStatus, DRConfig, QRadarConsole, QRadarError
 from qradar_failover.runtime import aws_call_bound_seconds
 from qradar_failover.tokens import TokenUnavailable
@@ -20,7 +19,6 @@ from .alarms import AlarmView, main_site_alarms
 from .deployment import Deployment
 from .exit_codes import ExitCode
 from .problems import Problem, aws_access_problem, console_problem
-from .streams import Io
 
 
 @dataclass(frozen=True)
@@ -96,17 +94,6 @@ def site_read_bound(config: Config) -> float:
     """How long reading a console takes at most: its token (one AWS call), then the console's answers
     within MAIN_SITE_BUDGET_SECONDS (a hung console costs one read timeout of it)."""
     return aws_call_bound_seconds() + config.main_site_budget_seconds
-
-
-def read_sites(deployment: Deployment, io: Io, with_deploy: bool = True) -> tuple[SiteView, SiteView]:
-    """Both consoles at once (a hung one costs its timeout once, not twice), with progress on a terminal."""
-    config = deployment.config
-    with io.wait_for("the Main and Destination consoles", site_read_bound(config)):
-        main, destination = at_once(
-            lambda: read_site(deployment, config.main_site, with_deploy),
-            lambda: read_site(deployment, config.destination_site, with_deploy),
-        )
-    return main, destination
 
 
 @dataclass(frozen=True)

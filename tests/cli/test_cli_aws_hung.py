@@ -19,6 +19,7 @@ from qradar_devkit.world import FAILOVER_FUNCTION, DrillWorld
 from qradar_failover import runtime
 from qradar_failover.config import load_config
 from qradar_failover.runtime import aws_call_bound_seconds
+from qradar_failover_cli.views import LIVE_HEALTH_CALLS
 from support.cli import Cli, Result
 from support.events import EVENTS_DIR
 from support.fakes import HungEndpoint
@@ -111,6 +112,39 @@ def test_a_manual_failover_gives_up_on_hung_cloudwatch_before_asking_naming_it(
     assert "CloudWatch alarms: AWS did not answer in region ca-central-1" in last
     assert "waiting for the Main-AZ alarms (CloudWatch)" in result.err
     assert world.main.writes() == [] and world.destination.writes() == []
+
+
+@pytest.fixture
+def alarm_file(world: DrillWorld, tmp_path: Path) -> Path:
+    """The Main-AZ alarm's event, read while AWS still answers (ask for it before ``hung_aws``)."""
+    alarm = tmp_path / "alarm.json"
+    alarm.write_text(json.dumps(world.alarm_message()))
+    return alarm
+
+
+def test_a_manual_failover_from_an_alarm_file_reads_health_consoles_and_lock_side_by_side(
+    cli: Cli, world: DrillWorld, alarm_file: Path, hung_aws: HungEndpoint, short_bounds: float
+) -> None:
+    """Live health, both consoles (their tokens) and the lock wait together, so a hung AWS costs the longest
+    of their bounds, not their sum: each read starts before the first could have given up."""
+    result, took = timed(cli, "failover", "--dry-run", "--alarm-file", str(alarm_file))
+
+    started = [hung_aws.first_call(service) for service in ("monitoring", "secretsmanager", "dynamodb")]
+    assert max(started) - min(started) < short_bounds / 2, [round(at - min(started), 2) for at in started]
+    assert took < LIVE_HEALTH_CALLS * short_bounds + SLACK_SECONDS, took
+    assert "Live health unavailable" in result.out and "Lock        NOT READ" in result.out, result.out
+    assert world.main.writes() == [] and world.destination.writes() == []
+
+
+@pytest.mark.parametrize("command", ["status", "rearm"])
+def test_every_read_of_status_and_rearm_starts_at_once(
+    cli: Cli, world: DrillWorld, hung_aws: HungEndpoint, short_bounds: float, command: str
+) -> None:
+    result, _ = timed(cli, command)
+
+    started = [hung_aws.first_call(service) for service in ("monitoring", "secretsmanager", "dynamodb")]
+    assert max(started) - min(started) < short_bounds / 2, [round(at - min(started), 2) for at in started]
+    assert result.code == 3, result.out + result.err
 
 
 def test_decode_with_hung_aws_cannot_decide_and_exits_3(

@@ -133,7 +133,7 @@ def test_a_hung_main_console_shows_what_is_awaited_on_a_terminal(cli: Cli, world
         f"waiting for the consoles, the lock table, the alarms and the readiness result: 1s of at most {bound:.0f}s"
         in (status.err)
     )
-    assert "waiting for the Main and Destination consoles: " in rehearsal.err
+    assert "waiting for live target health, the consoles and the lock table: " in rehearsal.err
     assert "waiting for the main console (read DR config): " in rehearsal.err, "the engine's calls too"
     assert "waiting for" not in piped.out + piped.err, "no progress lines when not on a terminal"
 

@@ -4,8 +4,10 @@ clients that fail the ways the adapters must tell apart (AWS errors vs. defects)
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,6 +257,7 @@ class HungEndpoint:
         self._server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
         self._held: list[socket.socket] = []
+        self.calls: list[tuple[float, str]] = []  # (time.monotonic() it arrived, the AWS service it asks)
         self._thread = threading.Thread(target=self._accept, name="hung-endpoint", daemon=True)
         self._thread.start()
 
@@ -264,7 +267,18 @@ class HungEndpoint:
                 connection, _ = self._server.accept()
             except OSError:  # stopped
                 return
+            arrived = time.monotonic()
             self._held.append(connection)
+            connection.settimeout(2)
+            with contextlib.suppress(OSError):
+                head = connection.recv(65536).decode("latin-1")  # sent right after connecting
+                # SigV4: Authorization: ... Credential=<key>/<date>/<region>/<service>/aws4_request
+                service = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request", head)
+                self.calls.append((arrived, service.group(1) if service else "?"))
+
+    def first_call(self, service: str) -> float:
+        """When the first call to ``service`` (its SigV4 name: monitoring, secretsmanager, dynamodb...) arrived."""
+        return min(arrived for arrived, called in self.calls if called == service)
 
     @property
     def connections(self) -> int:
