@@ -3,15 +3,11 @@ real lock on moto, and a scripted operator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from qradar_devkit.world import create_lock_table
 from qradar_failover.config import load_config
 from qradar_failover.deadline import Clocks
 from qradar_failover.evidence import HealthEvidence, TargetState
@@ -24,6 +20,7 @@ from qradar_failover.observability import iso_utc
 from qradar_failover.report import FailureKind
 from support.events import DEST_AZ, FAKE_SITES_ENV, LOAD_BALANCER, MAIN_AZ, REGION, TARGET_GROUP
 from support.fakes import FakeConsole, FakeConsoles, FakeHealth, FakeNotifier, dr_config, qradar_error
+from support.lock import make_lock
 
 NOW = 1_800_000_000.0
 FAILED_OVER_AT = NOW - 3 * 3600
@@ -125,11 +122,8 @@ class World:
 
 
 @pytest.fixture
-def lock(aws_credentials: None) -> Iterator[FailoverLock]:
-    with mock_aws():
-        create_lock_table("lock")
-        client = boto3.client("dynamodb", region_name=REGION)
-        yield FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900, clock=lambda: NOW)
+def lock(dynamodb: Any) -> FailoverLock:
+    return make_lock(dynamodb, [NOW])
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +9,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from qradar_devkit.world import create_lock_table
 from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.config import Config, load_config
 from qradar_failover.deadline import Clocks, Deadline
@@ -30,6 +28,7 @@ from support.fakes import (
     dr_config,
     qradar_error,
 )
+from support.lock import make_lock
 
 NO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=0, cloudwatch_healthy=0, cloudwatch_unhealthy=2)
 TWO_HEALTHY = HealthEvidence(MAIN_AZ, healthy_collectors=2, cloudwatch_healthy=2, cloudwatch_unhealthy=1)
@@ -67,11 +66,8 @@ class World:
 
 
 @pytest.fixture
-def lock(aws_credentials: None) -> Iterator[FailoverLock]:
-    with mock_aws():
-        create_lock_table("lock")
-        client = boto3.client("dynamodb", region_name=REGION)
-        yield FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900)
+def lock(dynamodb: Any) -> FailoverLock:
+    return make_lock(dynamodb)
 
 
 @pytest.fixture

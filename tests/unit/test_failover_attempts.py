@@ -3,17 +3,13 @@ and a notice that promises only the attempt that will come (issue 17)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from qradar_devkit.sim_time import SimulatedTime
-from qradar_devkit.world import create_lock_table
 from qradar_failover.config import load_config
 from qradar_failover.deadline import Deadline
 from qradar_failover.evidence import CloudWatchView, HealthEvidence
@@ -23,8 +19,9 @@ from qradar_failover.notify import body_for, subject_for
 from qradar_failover.observability import iso_utc
 from qradar_failover.report import FailureKind, NextAttempt, Outcome
 from qradar_failover.retry import LambdaRetries
-from support.events import FAKE_SITES_ENV, REGION, alarm_message, load_event, sns_event
+from support.events import FAKE_SITES_ENV, alarm_message, load_event, sns_event
 from support.fakes import FakeConsole, FakeConsoles, FakeNotifier, dr_config, evidence, qradar_error
+from support.lock import make_lock
 
 NOW = 1_796_540_000.0
 
@@ -95,10 +92,8 @@ class World:
 
 
 @pytest.fixture
-def lock(aws_credentials: None) -> Iterator[FailoverLock]:
-    with mock_aws():
-        create_lock_table("lock")
-        yield FailoverLock(boto3.client("dynamodb", region_name=REGION), "lock", "qradar-failover", 900)
+def lock(dynamodb: Any) -> FailoverLock:
+    return make_lock(dynamodb)
 
 
 def test_inconclusive_evidence_is_looked_at_again_within_the_invocation_until_it_decides(lock: FailoverLock) -> None:

@@ -3,14 +3,10 @@ conditional writes, resumable, and never a way around the failover's exactly-onc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from qradar_devkit.world import create_lock_table
 from qradar_failover.lock import (
     ClaimResult,
     FailbackNotClaimed,
@@ -18,18 +14,7 @@ from qradar_failover.lock import (
     FailoverLock,
     LockState,
 )
-from support.events import REGION
-
-
-@pytest.fixture
-def dynamodb(aws_credentials: None) -> Iterator[Any]:
-    with mock_aws():
-        create_lock_table("lock")
-        yield boto3.client("dynamodb", region_name=REGION)
-
-
-def make_lock(client: Any, now: list[float]) -> FailoverLock:
-    return FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900, clock=lambda: now[0])
+from support.lock import make_lock
 
 
 def failed_over(lock: FailoverLock) -> None:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from qradar_devkit.world import create_lock_table, publish_target_health
+from qradar_devkit.world import publish_target_health
 from qradar_failover.aws_errors import AwsProblem
 from qradar_failover.events import decode_event
 from qradar_failover.health import (
@@ -22,17 +22,7 @@ from qradar_failover.health import (
 from qradar_failover.lock import ClaimResult, FailoverLock, LockState, LockUnavailable
 from support.events import LOAD_BALANCER, MAIN_AZ, REGION, TARGET_GROUP, load_event
 from support.fakes import DefectiveClient, client_without_credentials, unreachable_client
-
-
-@pytest.fixture
-def dynamodb(aws_credentials: None) -> Iterator[Any]:
-    with mock_aws():
-        create_lock_table("lock")
-        yield boto3.client("dynamodb", region_name=REGION)
-
-
-def make_lock(client: Any, now: list[float]) -> FailoverLock:
-    return FailoverLock(client, "lock", "qradar-failover", claim_ttl_seconds=900, clock=lambda: now[0])
+from support.lock import make_lock
 
 
 def test_only_one_claim_wins(dynamodb: Any) -> None:
